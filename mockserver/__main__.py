@@ -1,0 +1,5 @@
+"""``python -m mockserver``: the command line."""
+
+from mockserver.cli import main
+
+main()

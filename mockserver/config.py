@@ -1,0 +1,109 @@
+"""Typed, frozen settings of one mock server, from arguments or ``MOCKSERVER_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import fields
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from mockserver.errors import ConfigError
+from mockserver.resources import default_scenario
+from mockserver.resources import schemas_dir
+from mockserver.timefmt import Clock
+from mockserver.timefmt import system_clock
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Settings of one mock server.
+
+    :ivar scenario: a scenario file, or an inline mapping (as the pytest marker passes).
+    :ivar seed: overrides the scenario's seed when not ``None``.
+    :ivar validate_responses: check every response against its schema; a violation is a
+        500 answered with Sentry's error body and recorded (our bug, never the client's).
+    :ivar strict: contract violations by the client fail the request with a problem+json error.
+    :ivar clock: time source (tests pass a controllable one).
+    """
+
+    scenario: Path | Mapping[str, Any] | None = None
+    seed: int | None = None
+    schemas_dir: Path | None = None
+    validate_responses: bool = False
+    strict: bool = False
+    journal_size: int = 10_000
+    admin_token: str | None = None
+    clock: Clock = system_clock
+
+    @property
+    def scenario_source(self) -> Path | Mapping[str, Any]:
+        """The scenario to load: the configured one, or the shipped default."""
+        return self.scenario if self.scenario is not None else default_scenario()
+
+    @property
+    def schemas_path(self) -> Path:
+        """The directory of JSON Schemas to load."""
+        return self.schemas_dir if self.schemas_dir is not None else schemas_dir()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Read ``MOCKSERVER_SCENARIO``, ``MOCKSERVER_SEED``, ``MOCKSERVER_STRICT``,
+        ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_JOURNAL_SIZE`` and
+        ``MOCKSERVER_ADMIN_TOKEN``; keyword overrides that are not ``None`` win.
+
+        :raises ConfigError: if a variable has a value of the wrong kind.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        if "MOCKSERVER_SCENARIO" in env:
+            values["scenario"] = Path(env["MOCKSERVER_SCENARIO"])
+        if "MOCKSERVER_SEED" in env:
+            values["seed"] = _int(env, "MOCKSERVER_SEED")
+        if "MOCKSERVER_JOURNAL_SIZE" in env:
+            values["journal_size"] = _int(env, "MOCKSERVER_JOURNAL_SIZE")
+        for name in ("strict", "validate_responses"):
+            key = f"MOCKSERVER_{name.upper()}"
+            if key in env:
+                values[name] = _bool(env, key)
+        if "MOCKSERVER_ADMIN_TOKEN" in env:
+            values["admin_token"] = env["MOCKSERVER_ADMIN_TOKEN"] or None
+        known = {f.name for f in fields(cls)}
+        for key, value in overrides.items():
+            if key not in known:
+                raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
+            if value is not None:
+                values[key] = value
+        config = cls(**values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        """Validate the settings.
+
+        :raises ConfigError: naming the setting and the fix.
+        """
+        if self.journal_size < 1:
+            raise ConfigError(f"journal_size must be at least 1, got {self.journal_size}")
+
+    def with_changes(self, **changes: Any) -> Config:
+        """A copy with some settings changed."""
+        return replace(self, **changes)
+
+
+def _int(env: Mapping[str, str], key: str) -> int:
+    try:
+        return int(env[key])
+    except ValueError:
+        raise ConfigError(f"{key} must be an integer, got {env[key]!r}") from None
+
+
+def _bool(env: Mapping[str, str], key: str) -> bool:
+    value = env[key].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{key} must be true or false, got {env[key]!r}")

@@ -1,0 +1,60 @@
+"""Building responses the way Sentry's renderer does: compact JSON and the CORS headers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response
+
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+CORS_ALLOW_HEADERS = (
+    "X-Sentry-Auth, X-Requested-With, Origin, Accept, Content-Type, Authentication, "
+    "Authorization, Content-Encoding, sentry-trace, baggage, X-CSRFToken"
+)
+CORS_EXPOSE_HEADERS = (
+    "X-Sentry-Error, X-Sentry-Direct-Hit, X-Hits, X-Max-Hits, Endpoint, Retry-After, Link"
+)
+WWW_AUTHENTICATE = 'xBasic realm="api"'
+
+
+def dumps(body: Any) -> str:
+    """Compact JSON, as DRF's ``JSONRenderer`` writes it (``COMPACT_JSON``, ``UNICODE_JSON``)."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def json_response(
+    body: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A JSON response; ``body=None`` gives an empty body (e.g. 204)."""
+    if body is None:
+        response = Response(b"", status=status)
+        response.headers.pop("Content-Type", None)
+    else:
+        response = Response(dumps(body), status=status, mimetype=JSON)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def apply_cors(response: Response, methods: Iterable[str]) -> None:
+    """Sentry's ``apply_cors_headers``: what a browser app on another origin needs.
+
+    :param methods: the methods the route allows (``Allow`` and ``-Allow-Methods``).
+    """
+    allowed = ", ".join(methods)
+    response.headers["Allow"] = allowed
+    response.headers["Access-Control-Allow-Methods"] = allowed
+    response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
+    response.headers["Access-Control-Allow-Origin"] = "*"
+
+
+def problem_response(title: str, detail: str, status: int, **extra: Any) -> Response:
+    """An RFC 9457 problem: errors that are the mock's own, never mistaken for Sentry's."""
+    body = {"type": "urn:mockserver:problem", "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    return Response(dumps(body), status=status, mimetype=PROBLEM_JSON)

@@ -1,0 +1,107 @@
+"""``GET`` and ``POST …/hooks/``: service hooks (sentry-behavior.md §5.1-§5.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask import request
+
+from mockserver import drf
+from mockserver import pagination
+from mockserver import serializers
+from mockserver.errors import ApiError
+from mockserver.pipeline import current_project
+from mockserver.routes.common import json_body
+from mockserver.routes.common import respond
+from mockserver.routes.paging import page_params
+from mockserver.routes.paging import respond_page
+from mockserver.routing import PROJECT
+from mockserver.routing import handles
+from mockserver.routing import route
+from mockserver.state import get_state
+from mockserver.world import HOOK_EVENTS
+from mockserver.world import Hook
+
+project_hooks = route(
+    "project-hooks",
+    PROJECT + "hooks/",
+    query=("status", "cursor", "per_page"),
+    paginated=True,
+    feature="servicehooks",
+)
+FEATURE_DISABLED = {
+    "error_type": "unavailable_feature",
+    "detail": ["You do not have that feature enabled"],
+}
+
+
+def require_feature() -> None:
+    """The ``servicehooks`` feature gate of the list and create endpoints."""
+    if not current_project().project.has_servicehooks:
+        raise ApiError(403, FEATURE_DISABLED)
+
+
+@handles(project_hooks, "GET")
+def list_hooks() -> Response:
+    """The project's hooks, newest first; ``status=active|disabled`` filters."""
+    require_feature()
+    hooks = get_state().store.hooks(current_project().project.id)
+    status = request.args.get("status")
+    if status:
+        hooks = [h for h in hooks if h.status == status]
+    per_page, cursor = page_params()
+    page = pagination.paginate_keyset(hooks, _internal_id, cursor, per_page)
+    return respond_page(page, serializers.hook, "hooks")
+
+
+def _internal_id(hook: Hook) -> int:
+    """The keyset paginator's key: Sentry's numeric primary key, never serialized."""
+    return hook.internal_id
+
+
+def validate_hook(body: Any, *, partial: bool) -> dict[str, Any]:
+    """``ServiceHookValidator`` (§5.3): the cleaned fields, or DRF's 400 field errors."""
+    data = body if isinstance(body, dict) else {}
+    errors: dict[str, Any] = {}
+    cleaned: dict[str, Any] = {}
+    if "url" in data:
+        try:
+            cleaned["url"] = drf.url(data["url"])
+        except drf.FieldError as exc:
+            errors["url"] = exc.detail
+    elif not partial:
+        errors["url"] = [drf.REQUIRED]
+    if "events" in data:
+        try:
+            events = drf.string_list(data["events"], max_length=255)
+            bad = next((e for e in events if e not in HOOK_EVENTS), None)
+            if bad is not None:
+                raise drf.FieldError(f"Invalid event name: {bad}")
+            cleaned["events"] = events
+        except drf.FieldError as exc:
+            errors["events"] = exc.detail
+    if "version" in data:
+        try:
+            cleaned["version"] = drf.choice(data["version"], (0,))
+        except drf.FieldError as exc:
+            errors["version"] = exc.detail
+    if "isActive" in data:
+        try:
+            cleaned["isActive"] = drf.boolean(data["isActive"])
+        except drf.FieldError as exc:
+            errors["isActive"] = exc.detail
+    if errors:
+        raise ApiError.field_errors(errors)
+    return cleaned
+
+
+@handles(project_hooks, "POST")
+def create_hook() -> Response:
+    """Register a hook: 201 with a fresh id and secret; always created active."""
+    require_feature()
+    fields = validate_hook(json_body(), partial=False)
+    hook = get_state().store.create_hook(
+        current_project().project.id, fields["url"], fields.get("events", [])
+    )
+    return respond(serializers.hook(hook), "hook", 201)

@@ -1,0 +1,65 @@
+"""``GET …/tags/{key}/values/``: the values of a tag key (sentry-behavior.md §4)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Response
+from flask import request
+
+from mockserver import pagination
+from mockserver import serializers
+from mockserver.errors import ApiError
+from mockserver.pipeline import current_project
+from mockserver.routes.common import respond
+from mockserver.routes.paging import Prefix
+from mockserver.routes.paging import page_params
+from mockserver.routes.paging import respond_page
+from mockserver.routing import PROJECT
+from mockserver.routing import handles
+from mockserver.routing import route
+from mockserver.world import TagValue
+
+tag_values = route(
+    "project-tag-values",
+    PROJECT + "tags/{key}/values/",
+    query=("query", "environment", "cursor", "per_page", "statsPeriod", "start", "end"),
+    paginated=True,
+)
+# Keys whose values are never listed (event ids, timestamps, traces): Sentry answers [].
+EMPTY_KEYS = frozenset({"event_id", "timestamp", "time", "profile_id", "replay_id"})
+MAX_VALUES = 1000
+
+
+def standard_key(key: str) -> str:
+    """The key as Sentry reports it: ``sentry:user`` → ``user``."""
+    if key.startswith("sentry:") and key[7:] in serializers.RESERVED_TAG_KEYS:
+        return key[7:]
+    return key
+
+
+@handles(tag_values, "GET")
+def list_tag_values(key: str, **_: str) -> Response:
+    """Values of ``key``, most recently seen first; ``query`` is a substring filter."""
+    view = current_project()
+    environment = request.args.get("environment")
+    if environment and environment not in view.project.environments:
+        raise ApiError.not_found()
+    name = standard_key(key)
+    if name in EMPTY_KEYS or name.startswith("trace"):
+        return respond([], "tag-values")
+    values = view.project.tags.get(name)
+    if not values:
+        raise ApiError.not_found()
+    query = request.args.get("query")
+    selected: Sequence[TagValue] = Prefix(values, MAX_VALUES)
+    if query:
+        selected = [v for v in selected if query in v.value]
+    per_page, cursor = page_params()
+    page = pagination.paginate_sequence(selected, _score, cursor, per_page)
+    return respond_page(page, lambda v: serializers.tag_value(name, v), "tag-values")
+
+
+def _score(value: TagValue) -> int:
+    """The paginator's score: lastSeen in epoch milliseconds, as Sentry's tag-value cursor."""
+    return int(value.last_seen.timestamp() * 1000) if value.last_seen else 0

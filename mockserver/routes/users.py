@@ -1,0 +1,60 @@
+"""``GET …/users/``: the users seen in the project's events (sentry-behavior.md §3)."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+from flask import Response
+from flask import request
+
+from mockserver import pagination
+from mockserver import serializers
+from mockserver.pipeline import current_project
+from mockserver.routes.common import respond
+from mockserver.routes.paging import page_params
+from mockserver.routes.paging import respond_page
+from mockserver.routing import PROJECT
+from mockserver.routing import handles
+from mockserver.routing import route
+from mockserver.world import EventUser
+
+project_users = route(
+    "project-users",
+    PROJECT + "users/",
+    query=("query", "cursor", "per_page"),
+    paginated=True,
+)
+_FIELDS = {"id": "identifier", "username": "username", "email": "email", "ip": "ip_address"}
+
+
+@handles(project_users, "GET")
+def list_users() -> Response:
+    """Users, most recently seen first, optionally filtered by ``query=field:value``."""
+    users: Sequence[EventUser] = current_project().project.users
+    raw = request.args.get("query", "").strip()
+    if raw:
+        field, colon, value = raw.partition(":")
+        if not colon:
+            # Sentry answers a plain empty list here, without pagination headers.
+            return respond([], "event-users")
+        users = filter_users(users, field, value)
+    per_page, cursor = page_params()
+    page = pagination.paginate_offset(users, cursor, per_page)
+    return respond_page(page, serializers.event_user, "event-users")
+
+
+def filter_users(users: Sequence[EventUser], field: str, value: str) -> Sequence[EventUser]:
+    """``EventUser.for_projects`` filtering: an exact match on id, username, email or ip.
+
+    Other fields, or an empty side, filter nothing; an invalid IP drops the condition.
+    """
+    attribute = _FIELDS.get(field)
+    if attribute is None or not field or not value:
+        return users
+    if attribute == "ip_address":
+        try:
+            value = str(ipaddress.ip_address(value))
+        except ValueError:
+            return users
+    return [u for u in users if getattr(u, attribute) == value]
