@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from mockserver import pipeline
 from mockserver import routes
+from mockserver import webhooks_admin
 from mockserver.config import Config
 from mockserver.errors import ApiError
 from mockserver.responses import json_response
@@ -53,6 +54,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
             methods=list(declared.handlers),
         )
     pipeline.install(app)
+    app.register_blueprint(webhooks_admin.bp)
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

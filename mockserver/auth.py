@@ -68,7 +68,9 @@ def _basic(parts: list[str]) -> None:
     try:
         decoded = base64.b64decode(parts[1], validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        raise unauthorized("Invalid basic header. Credentials not correctly base64 encoded.")
+        raise unauthorized(
+            "Invalid basic header. Credentials not correctly base64 encoded."
+        ) from None
     _key, colon, password = decoded.partition(":")
     if not colon:
         raise unauthorized("Invalid basic header. Credentials not correctly base64 encoded.")

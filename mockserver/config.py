@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import fields
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from mockserver.resources import default_scenario
 from mockserver.resources import schemas_dir
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
+from mockserver.webhooks import DeliverySettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,7 @@ class Config:
         500 answered with Sentry's error body and recorded (our bug, never the client's).
     :ivar strict: contract violations by the client fail the request with a problem+json error.
     :ivar clock: time source (tests pass a controllable one).
+    :ivar delivery: timeout, retries and backoff of service-hook deliveries.
     """
 
     scenario: Path | Mapping[str, Any] | None = None
@@ -37,6 +40,7 @@ class Config:
     journal_size: int = 10_000
     admin_token: str | None = None
     clock: Clock = system_clock
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
     def scenario_source(self) -> Path | Mapping[str, Any]:

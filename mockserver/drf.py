@@ -160,6 +160,8 @@ def _bad_port(text: str) -> bool:
 
 def string_list(value: Any, *, max_length: int | None = None) -> list[str]:
     """``ListField(child=CharField())``: child errors are keyed by index, as DRF does."""
+    if value is None:
+        raise FieldError(NOT_NULL)
     if isinstance(value, str) or not isinstance(value, list):
         raise FieldError(f'Expected a list of items but got type "{type_name(value)}".')
     items: list[str] = []

@@ -30,6 +30,7 @@ from mockserver.world import Hook
 from mockserver.world import LazySequence
 from mockserver.world import Organization
 from mockserver.world import Project
+from mockserver.world import ScheduledEvent
 from mockserver.world import StatsSeries
 from mockserver.world import TagValue
 from mockserver.world import Team
@@ -306,6 +307,22 @@ def _check_references(data: dict[str, Any], locate: _Locator) -> None:
         unique(slugs, "project slug")
     unique(project_ids, "project id")
     unique(hook_ids, "hook id")
+    known = {
+        f"{o[k]}/{p[j]}"
+        for o in orgs
+        for p in o["projects"]
+        for k in ("id", "slug")
+        for j in ("id", "slug")
+    }
+    for i, scheduled in enumerate(data.get("events", {}).get("schedule", [])):
+        if scheduled["project"] not in known:
+            close = difflib.get_close_matches(scheduled["project"], sorted(known), n=1)
+            raise ScenarioError(
+                locate.source,
+                locate.where(("events", "schedule", i, "project")),
+                f"scheduled event for '{scheduled['project']}', which the scenario does not define",
+                f"did you mean '{close[0]}'?" if close else "write org/project with their slugs",
+            )
     org_slugs = {o["slug"] for o in orgs}
     for i, token in enumerate(tokens):
         for k, slug in enumerate(token.get("organizations", [])):
@@ -336,6 +353,10 @@ def _build_world(data: dict[str, Any], source: str, seed: int | None) -> World:
         name=str(data.get("name", Path(source).stem)),
         description=str(data.get("description", "")),
         url_prefix=data.get("urlPrefix"),
+        schedule=tuple(
+            ScheduledEvent(e["project"], e.get("type", "event.created"), float(e["every"]))
+            for e in data.get("events", {}).get("schedule", [])
+        ),
     )
 
 

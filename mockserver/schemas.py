@@ -20,13 +20,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-# jsonschema ships no type information (no py.typed), so its names are Any to mypy.
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
 from jsonschema import FormatChecker
 from jsonschema import ValidationError
-from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
+from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import best_match
-from jsonschema.validators import extend  # type: ignore[import-untyped]
+from jsonschema.protocols import Validator
+from jsonschema.validators import extend
 from referencing import Registry
 from referencing import Resource
 from referencing.exceptions import NoSuchAnchor
@@ -96,7 +96,7 @@ def _is_uri(instance: object) -> bool:
     return not isinstance(instance, str) or _URI.fullmatch(instance) is not None
 
 
-def _format_checker() -> Any:
+def _format_checker() -> FormatChecker:
     """Draft 2020-12's format checker, with our own ``date-time`` and ``uri``.
 
     jsonschema checks ``date-time`` only when ``rfc3339-validator`` is installed and ``uri`` only
@@ -114,15 +114,18 @@ def _is_strict_integer(checker: object, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
+# types-jsonschema leaves extend() unannotated; bind it to a typed name to call it.
+_extend: Callable[..., Any] = extend
+
 # JSON Schema counts 1541455200.0 as an integer; Sentry's answers never carry a float where an
 # integer belongs (the documentation's stats example does, which is the bug we refuse to copy),
 # and a float would break clients that parse integers strictly. Being stricter than Sentry is the
 # safe side for requests too: a client the mock accepts is one Sentry accepts.
-_Validator: Any = extend(
+_Validator: Any = _extend(
     Draft202012Validator,
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_strict_integer),
 )
-_FORMAT_CHECKER: Any = _format_checker()
+_FORMAT_CHECKER = _format_checker()
 
 
 def _refuse_retrieval(uri: str) -> Resource[Schema]:
@@ -183,7 +186,7 @@ class SchemaRegistry:
         self._schemas = schemas
         # Built once, here, before the instance can be shared: the dict is never written again,
         # so readers need no lock. jsonschema validators are immutable and safe to share.
-        self._validators: Mapping[str, Any] = MappingProxyType(
+        self._validators: Mapping[str, Validator] = MappingProxyType(
             {
                 stem: _Validator(schema, registry=registry, format_checker=_FORMAT_CHECKER)
                 for stem, schema in schemas.items()
@@ -206,7 +209,7 @@ class SchemaRegistry:
         self._validator(stem)
         return copy.deepcopy(self._schemas[stem])
 
-    def errors(self, stem: str, instance: object) -> list[ValidationError]:
+    def errors(self, stem: str, instance: Any) -> list[ValidationError]:
         """Every way ``instance`` breaks the schema ``stem``, sorted by ``json_path``.
 
         :param stem: the schema's file stem.
@@ -220,7 +223,7 @@ class SchemaRegistry:
             return []
         return sorted(validator.iter_errors(instance), key=lambda error: error.json_path)
 
-    def is_valid(self, stem: str, instance: object) -> bool:
+    def is_valid(self, stem: str, instance: Any) -> bool:
         """Whether ``instance`` matches the schema ``stem`` (stops at the first error).
 
         :param stem: the schema's file stem.
@@ -229,9 +232,9 @@ class SchemaRegistry:
         """
         validator = self._validator(stem)
         fast = self._fast.get(stem)
-        return (fast is not None and fast(instance)) or bool(validator.is_valid(instance))
+        return (fast is not None and fast(instance)) or validator.is_valid(instance)
 
-    def check(self, stem: str, instance: object) -> None:
+    def check(self, stem: str, instance: Any) -> None:
         """Do nothing if ``instance`` matches the schema ``stem``; raise otherwise.
 
         :param stem: the schema's file stem.
@@ -244,7 +247,7 @@ class SchemaRegistry:
         if found:
             raise ContractViolation(_describe(stem, found))
 
-    def _validator(self, stem: str) -> Any:
+    def _validator(self, stem: str) -> Validator:
         try:
             return self._validators[stem]
         except KeyError:

@@ -13,6 +13,7 @@ from waitress.server import create_server
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.errors import ConfigError
+from mockserver.schedule import Scheduler
 
 log = logging.getLogger("mockserver")
 
@@ -50,9 +51,13 @@ def serve_forever(config: Config, *, host: str, port: int, threads: int = 8) -> 
     )
     sys.stderr.flush()
 
+    scheduler = Scheduler(app.extensions["mockserver"])
+    scheduler.start()
     try:
         server.run()
     except KeyboardInterrupt:
         sys.stderr.write("mockserver: interrupted, shutting down\n")
     finally:
+        scheduler.stop()
+        app.extensions["mockserver"].deliverer.close()
         server.close()

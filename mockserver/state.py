@@ -16,6 +16,7 @@ from mockserver.scenarios import load_scenario_data
 from mockserver.scenarios import load_scenario_file
 from mockserver.schemas import SchemaRegistry
 from mockserver.store import Store
+from mockserver.webhooks import Deliverer
 from mockserver.world import World
 
 EXTENSION = "mockserver"
@@ -38,6 +39,7 @@ class MockState:
     config: Config
     registry: SchemaRegistry
     store: Store
+    deliverer: Deliverer
     errors: list[ServerError] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -46,12 +48,20 @@ class MockState:
         """Load the schemas and the scenario; fail fast on any problem."""
         registry = SchemaRegistry(config.schemas_path)
         world = load_world(config.scenario_source, registry, config.seed)
-        return cls(config=config, registry=registry, store=Store(world, config.clock))
+        store = Store(world, config.clock)
+        deliverer = Deliverer(store, config.clock, config.delivery)
+        return cls(config=config, registry=registry, store=store, deliverer=deliverer)
+
+    def reset(self) -> None:
+        """Back to the scenario: drop client changes and recorded deliveries."""
+        self.store.reset()
+        self.deliverer.reset()
 
     def load(self, scenario: Path | Mapping[str, Any], seed: int | None = None) -> World:
         """Replace the scenario at run time; the old one stays if the new one is invalid."""
         world = load_world(scenario, self.registry, self.config.seed if seed is None else seed)
         self.store.load(world)
+        self.deliverer.reset()
         return world
 
     def record_error(self, error: ServerError) -> None:

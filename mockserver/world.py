@@ -211,6 +211,15 @@ class Organization:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduledEvent:
+    """An event the server triggers every ``every`` seconds for ``project`` (``org/project``)."""
+
+    project: str
+    type: str
+    every: float
+
+
+@dataclass(frozen=True, slots=True)
 class World:
     """Everything a scenario describes: immutable; client changes live in the store.
 
@@ -224,6 +233,7 @@ class World:
     name: str = "default"
     description: str = ""
     url_prefix: str | None = None
+    schedule: tuple[ScheduledEvent, ...] = ()
 
     def find_project(self, org_ref: str, project_ref: str) -> tuple[Organization, Project] | None:
         """Resolve an org and a project by id or slug, as Sentry's ``IdOrSlugLookup`` does."""

@@ -1,0 +1,85 @@
+"""``GET``, ``PUT``, ``DELETE …/hooks/{hook_id}/`` and ``GET …/hooks/{hook_id}/stats/``
+(sentry-behavior.md §5.4, §2.1). No feature gate on these routes, as in Sentry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask import request
+
+from mockserver import serializers
+from mockserver import stats as stats_query
+from mockserver.errors import ApiError
+from mockserver.pipeline import current_project
+from mockserver.routes.common import json_body
+from mockserver.routes.common import respond
+from mockserver.routes.hooks import validate_hook
+from mockserver.routing import PROJECT
+from mockserver.routing import handles
+from mockserver.routing import route
+from mockserver.state import get_state
+from mockserver.world import Hook
+
+hook_details = route("project-hook-details", PROJECT + "hooks/{hook_id}/")
+hook_stats = route(
+    "project-hook-stats",
+    PROJECT + "hooks/{hook_id}/stats/",
+    query=("since", "until", "resolution"),
+)
+
+
+def _hook(hook_id: str) -> Hook:
+    """The project's hook, or Sentry's 404 (also for another project's hook)."""
+    hook = get_state().store.hook(current_project().project.id, hook_id)
+    if hook is None:
+        raise ApiError.not_found()
+    return hook
+
+
+@handles(hook_details, "GET")
+def get_hook(hook_id: str) -> Response:
+    """One hook."""
+    return respond(serializers.hook(_hook(hook_id)), "hook")
+
+
+@handles(hook_details, "PUT")
+def update_hook(hook_id: str) -> Response:
+    """Partial update: ``events`` when not null, ``url`` when truthy, ``isActive`` → status."""
+    _hook(hook_id)
+    body = json_body()
+    fields = validate_hook(body, partial=True)
+    changes: dict[str, Any] = {}
+    if fields.get("url"):
+        changes["url"] = fields["url"]
+    if isinstance(body, dict) and body.get("events") is not None and "events" in fields:
+        changes["events"] = tuple(sorted(set(fields["events"])))
+    if "version" in fields:
+        changes["version"] = fields["version"]
+    if "isActive" in fields:
+        changes["status"] = "active" if fields["isActive"] else "disabled"
+    hook = get_state().store.update_hook(current_project().project.id, hook_id, **changes)
+    assert hook is not None  # noqa: S101 - checked above, under the same request
+    return respond(serializers.hook(hook), "hook")
+
+
+@handles(hook_details, "DELETE")
+def delete_hook(hook_id: str) -> Response:
+    """Delete: 204 with an empty body."""
+    _hook(hook_id)
+    get_state().store.delete_hook(current_project().project.id, hook_id)
+    return respond(None, None, 204)
+
+
+@handles(hook_stats, "GET")
+def get_hook_stats(hook_id: str) -> Response:
+    """``[{"ts", "total"}]``: delivery attempts per bucket, with the stats parameters."""
+    hook = _hook(hook_id)
+    state = get_state()
+    query = stats_query.parse_query(request.args, now=state.config.clock())
+    fired = state.deliverer.fired
+    body = [
+        {"ts": start, "total": fired(hook.id, start, start + query.rollup)}
+        for start in stats_query.bucket_starts(query)
+    ]
+    return respond(body, "hook-stats")
