@@ -10,8 +10,12 @@ import click
 
 from mockserver.config import Config
 from mockserver.errors import MockServerError
+from mockserver.generate import RESOURCES
 from mockserver.scenarios import load_scenario_file
 from mockserver.schemas import SchemaRegistry
+
+# Exports at least this long show a progress bar on stderr.
+PROGRESS_FROM = 10_000
 
 
 @click.group()
@@ -81,6 +85,89 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"ok: {path} ({len(world.organizations)} organizations, {projects} projects)")
     if failed:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("resource", type=click.Choice([*RESOURCES, "world"]))
+@click.option("--count", type=click.IntRange(min=0), help="How many items (generated as needed).")
+@click.option("--seed", type=int, help="Seed for generated data (overrides the scenario's).")
+@click.option(
+    "--scenario",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Scenario file (default: the shipped default scenario).",
+)
+@click.option("--project", help="org/project, by slug or id (default: the first project).")
+@click.option("--key", help="Tag key, for tag-values.")
+@click.option("--stat", default="received", show_default=True, help="For stats.")
+@click.option("--since", type=float, help="For stats: window start (epoch seconds).")
+@click.option("--until", type=float, help="For stats: window end (epoch seconds).")
+@click.option("--resolution", help="For stats: 10s, 1h or 1d.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "yaml"]),
+    default="json",
+    show_default=True,
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="File (directory for world); default stdout."
+)
+def generate(
+    resource: str,
+    count: int | None,
+    seed: int | None,
+    scenario: Path | None,
+    project: str | None,
+    key: str | None,
+    stat: str,
+    since: float | None,
+    until: float | None,
+    resolution: str | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Write fixtures as Sentry's API returns them, without a server.
+
+    RESOURCE is users, tag-values (with --key), hooks, project, stats, or world (every
+    project's objects as a directory of JSON files, --out DIR).
+    """
+    from mockserver import generate as gen
+
+    try:
+        if resource == "world":
+            if out is None:
+                raise click.UsageError("world needs --out DIR")
+            files = gen.export_world(out, seed=seed, scenario=scenario)
+            click.echo(f"wrote {len(files)} files under {out}", err=True)
+            return
+        items = gen.iter_generate(
+            resource,
+            count=count,
+            seed=seed,
+            scenario=scenario,
+            project=project,
+            key=key,
+            stat=stat,
+            since=since,
+            until=until,
+            resolution=resolution,
+        )
+        stream = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+        try:
+            if count is not None and count >= PROGRESS_FROM:
+                with click.progressbar(
+                    items, length=count, file=sys.stderr, label="generating"
+                ) as bar:
+                    written = gen.write(bar, fmt, stream)
+            else:
+                written = gen.write(items, fmt, stream)
+        finally:
+            if out:
+                stream.close()
+        if out:
+            click.echo(f"wrote {written} {resource} to {out}", err=True)
+    except MockServerError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _config(**overrides: Any) -> Config:

@@ -9,11 +9,8 @@ only when the whole file is valid.
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Iterator
-from collections.abc import Mapping
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,38 +18,15 @@ import yaml
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
-from mockserver import patterns
 from mockserver.errors import ScenarioError
 from mockserver.schemas import SchemaRegistry
-from mockserver.timefmt import parse_datetime
-from mockserver.world import EventUser
-from mockserver.world import Hook
-from mockserver.world import LazySequence
-from mockserver.world import Organization
-from mockserver.world import Project
-from mockserver.world import ScheduledEvent
-from mockserver.world import StatsSeries
-from mockserver.world import TagValue
-from mockserver.world import Team
-from mockserver.world import Token
+from mockserver.timefmt import Clock
+from mockserver.timefmt import system_clock
 from mockserver.world import World
+from mockserver.worldbuild import GenerationError
+from mockserver.worldbuild import build_world
 
 SCENARIO_SCHEMA = "scenario.schema"
-DEFAULT_ANCHOR = "2024-01-15T09:00:00Z"
-DEFAULT_DATE_CREATED = "2018-11-06T21:19:58.536Z"
-# Sentry's example feature list (sentry-behavior.md §1.1); it includes servicehooks.
-DEFAULT_PROJECT_FEATURES = (
-    "alert-filters",
-    "custom-inbound-filters",
-    "discard-groups",
-    "minidump",
-    "rate-limits",
-    "servicehooks",
-    "similarity-indexing",
-    "similarity-indexing-v2",
-    "similarity-view",
-    "similarity-view-v2",
-)
 Path_ = tuple[str | int, ...]
 
 
@@ -68,13 +42,17 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load_scenario_file(
-    path: Path | str, registry: SchemaRegistry, seed: int | None = None
+    path: Path | str,
+    registry: SchemaRegistry,
+    seed: int | None = None,
+    clock: Clock = system_clock,
 ) -> World:
     """Load, validate and build the world of a scenario file.
 
     :param path: the YAML file.
     :param registry: the schemas (``scenario.schema.json`` among them).
     :param seed: overrides the scenario's ``seed``.
+    :param clock: the time relative pattern times (``now-36h``) are read from.
     :raises ScenarioError: if the file is missing, is not YAML, or is not a valid scenario.
     """
     path = Path(path)
@@ -88,16 +66,25 @@ def load_scenario_file(
         raise ScenarioError(
             str(path), "file", f"cannot be read: {exc}", "save it as UTF-8"
         ) from None
-    return load_scenario_text(text, registry, source=str(path), seed=seed)
+    return load_scenario_text(text, registry, source=str(path), seed=seed, clock=clock)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML with the scenario loader: safe, and timestamps kept as text."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
 
 
 def load_scenario_text(
-    text: str, registry: SchemaRegistry, source: str = "<inline>", seed: int | None = None
+    text: str,
+    registry: SchemaRegistry,
+    source: str = "<inline>",
+    seed: int | None = None,
+    clock: Clock = system_clock,
 ) -> World:
     """Like :func:`load_scenario_file`, from YAML text."""
     root = _compose(text, source)
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
-    return load_scenario_data(data, registry, source=source, seed=seed, root=root)
+    data = parse_yaml(text)
+    return load_scenario_data(data, registry, source=source, seed=seed, root=root, clock=clock)
 
 
 def load_scenario_data(
@@ -106,6 +93,7 @@ def load_scenario_data(
     source: str = "<inline>",
     seed: int | None = None,
     root: yaml.Node | None = None,
+    clock: Clock = system_clock,
 ) -> World:
     """Validate and build a world from already-parsed scenario data (e.g. an inline mapping).
 
@@ -124,7 +112,10 @@ def load_scenario_data(
     if errors:
         raise _schema_error(errors, registry, locate)
     _check_references(data, locate)
-    return _build_world(data, source=source, seed=seed)
+    try:
+        return build_world(data, source=source, seed=seed, clock=clock)
+    except GenerationError as exc:
+        raise ScenarioError(source, locate.where(exc.path), exc.problem, exc.fix) from None
 
 
 # --- YAML parsing ------------------------------------------------------------------------------
@@ -335,229 +326,6 @@ def _check_references(data: dict[str, Any], locate: _Locator) -> None:
                     f"token refers to organization '{slug}', which the scenario does not define",
                     hint,
                 )
-
-
-# --- building the world ------------------------------------------------------------------------
-
-
-def _build_world(data: dict[str, Any], source: str, seed: int | None) -> World:
-    world_seed = seed if seed is not None else int(data.get("seed", 0))
-    anchor = parse_datetime(data.get("anchor", DEFAULT_ANCHOR))
-    tokens = {t["token"]: _token(t) for t in data.get("tokens", [])}
-    organizations = tuple(_organization(o, world_seed, anchor) for o in data["organizations"])
-    return World(
-        seed=world_seed,
-        tokens=tokens,
-        organizations=organizations,
-        source=source,
-        name=str(data.get("name", Path(source).stem)),
-        description=str(data.get("description", "")),
-        url_prefix=data.get("urlPrefix"),
-        schedule=tuple(
-            ScheduledEvent(e["project"], e.get("type", "event.created"), float(e["every"]))
-            for e in data.get("events", {}).get("schedule", [])
-        ),
-    )
-
-
-def _token(raw: Mapping[str, Any]) -> Token:
-    orgs = raw.get("organizations")
-    return Token(
-        token=raw["token"],
-        scopes=frozenset(raw["scopes"]),
-        expired=bool(raw.get("expired", False)),
-        user_active=bool(raw.get("userActive", True)),
-        organizations=frozenset(orgs) if orgs is not None else None,
-        username=str(raw.get("username", "admin@example.com")),
-    )
-
-
-def _organization(raw: Mapping[str, Any], seed: int, anchor: datetime) -> Organization:
-    return Organization(
-        id=raw["id"],
-        slug=raw["slug"],
-        name=raw.get("name", raw["slug"].replace("-", " ").title()),
-        date_created=parse_datetime(raw.get("dateCreated", DEFAULT_DATE_CREATED)),
-        projects=tuple(_project(p, raw["slug"], seed, anchor) for p in raw["projects"]),
-        features=tuple(raw.get("features", ())),
-        fields=dict(raw.get("fields", {})),
-    )
-
-
-def _collection(raw: Any) -> tuple[list[Any], Mapping[str, Any]]:
-    """Split a collection into its literal items and its generate spec."""
-    if raw is None:
-        return [], {}
-    if isinstance(raw, list):
-        return raw, {}
-    spec = {k: v for k, v in raw.items() if k != "items"}
-    return list(raw.get("items", [])), spec
-
-
-def _project(raw: Mapping[str, Any], org_slug: str, seed: int, anchor: datetime) -> Project:
-    owner = f"{org_slug}/{raw['slug']}"
-    stats = {
-        stat: _series(spec, seed=seed, owner=owner, stat=stat)
-        for stat, spec in raw.get("stats", {}).items()
-    }
-    received = stats.get("received")
-
-    def received_total(start: int, end: int) -> int:
-        return patterns.count_events(received, start, end) if received else 0
-
-    users = _users(raw.get("users"), seed=seed, owner=owner, anchor=anchor)
-    tags = {
-        key: _tag_values(
-            spec,
-            key=key,
-            seed=seed,
-            owner=owner,
-            anchor=anchor,
-            users=users,
-            received=received_total if received else None,
-        )
-        for key, spec in raw.get("tags", {}).items()
-    }
-    environments = raw.get("environments")
-    if environments is None:
-        environments = [v.value for v in tags.get("environment", ())[:1000]]
-    return Project(
-        id=raw["id"],
-        slug=raw["slug"],
-        name=raw.get("name", raw["slug"].replace("-", " ").title()),
-        platform=raw.get("platform"),
-        date_created=parse_datetime(raw.get("dateCreated", DEFAULT_DATE_CREATED)),
-        features=tuple(raw.get("features", DEFAULT_PROJECT_FEATURES)),
-        teams=tuple(Team(id=t["id"], slug=t["slug"], name=t["name"]) for t in raw.get("teams", ())),
-        users=users,
-        tags=tags,
-        hooks=_hooks(raw.get("hooks"), seed=seed, owner=owner, anchor=anchor),
-        stats=stats,
-        fields=dict(raw.get("fields", {})),
-        environments=tuple(environments),
-        unresolved_issues=int(raw.get("unresolvedIssues", 0)),
-        has_alert_integration=bool(raw.get("hasAlertIntegration", False)),
-        first_event=parse_datetime(raw["firstEvent"]) if raw.get("firstEvent") else None,
-        latest_release=raw.get("latestRelease"),
-    )
-
-
-def _users(raw: Any, *, seed: int, owner: str, anchor: datetime) -> LazySequence[EventUser]:
-    items, spec = _collection(raw)
-    literal = sorted(
-        (
-            EventUser(
-                identifier=u.get("id"),
-                username=u.get("username"),
-                email=u.get("email"),
-                ip_address=u.get("ipAddress"),
-                last_seen=parse_datetime(u["lastSeen"]),
-            )
-            for u in items
-        ),
-        # Sentry lists users by their most recent event first; sorted() is stable for ties.
-        key=lambda u: u.last_seen,
-        reverse=True,
-    )
-    count = int(spec.get("generate", 0))
-    if not count:
-        return LazySequence(literal)
-    start = min([anchor, *(u.last_seen for u in literal)])
-    from mockserver import fakedata
-
-    make = fakedata.user_factory(seed=seed, owner=owner, anchor=start, spec=spec)
-    return LazySequence(literal, count, make)
-
-
-def _tag_values(
-    raw: Any,
-    *,
-    key: str,
-    seed: int,
-    owner: str,
-    anchor: datetime,
-    users: Sequence[EventUser],
-    received: Any,
-) -> LazySequence[TagValue]:
-    items, spec = _collection(raw)
-    literal = sorted(
-        (
-            TagValue(
-                value=v["value"],
-                count=v["count"],
-                first_seen=parse_datetime(v["firstSeen"]),
-                last_seen=parse_datetime(v["lastSeen"]),
-            )
-            for v in items
-        ),
-        key=lambda v: v.last_seen or anchor,
-        reverse=True,
-    )
-    count = int(spec.get("generate", 0))
-    if not count:
-        return LazySequence(literal)
-    start = min([anchor, *(v.last_seen for v in literal if v.last_seen)])
-    from mockserver import fakedata
-
-    make = fakedata.tag_value_factory(
-        seed=seed,
-        owner=owner,
-        key=key,
-        anchor=start,
-        spec=spec,
-        users=users if key == "user" else None,
-        received=received,
-    )
-    return LazySequence(literal, count, make)
-
-
-def _stable_hex(*parts: object, length: int) -> str:
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
-    while len(digest) < length:
-        digest += hashlib.sha256(digest.encode()).hexdigest()
-    return digest[:length]
-
-
-def _hooks(raw: Any, *, seed: int, owner: str, anchor: datetime) -> tuple[Hook, ...]:
-    items, spec = _collection(raw)
-    dated = [
-        (parse_datetime(h["dateCreated"]) if "dateCreated" in h else anchor, i, h)
-        for i, h in enumerate(items)
-    ]
-    # Internal ids grow with creation time, as Sentry's autoincrement keys do; the list endpoint
-    # orders by them, newest first.
-    dated.sort(key=lambda entry: (entry[0], entry[1]))
-    hooks = [
-        Hook(
-            id=h.get("id") or _stable_hex(seed, owner, "hook-id", i, length=32),
-            url=h["url"],
-            events=tuple(sorted(set(h.get("events", [])))),
-            status=h.get("status", "active"),
-            secret=h.get("secret") or _stable_hex(seed, owner, "hook-secret", i, length=64),
-            date_created=created,
-            internal_id=n,
-        )
-        for n, (created, i, h) in enumerate(dated, start=1)
-    ]
-    count = int(spec.get("generate", 0))
-    if count:
-        from mockserver import fakedata
-
-        make = fakedata.hook_factory(
-            seed=seed, owner=owner, anchor=anchor, spec=spec, first_internal_id=len(hooks) + 1
-        )
-        hooks += [make(i) for i in range(count)]
-    return tuple(hooks)
-
-
-def _series(raw: Mapping[str, Any], *, seed: int, owner: str, stat: str) -> StatsSeries:
-    points: dict[int, int] = {}
-    for ts, n in raw.get("points", []):
-        points[ts] = points.get(ts, 0) + n
-    pattern = None
-    if "pattern" in raw:
-        pattern = patterns.stats_pattern(seed=seed, owner=owner, stat=stat, spec=raw["pattern"])
-    return StatsSeries(points=points, resolution=int(raw.get("resolution", 3600)), pattern=pattern)
 
 
 def iter_scenario_files(directory: Path) -> Iterator[Path]:

@@ -16,6 +16,8 @@ from mockserver.scenarios import load_scenario_data
 from mockserver.scenarios import load_scenario_file
 from mockserver.schemas import SchemaRegistry
 from mockserver.store import Store
+from mockserver.timefmt import Clock
+from mockserver.timefmt import system_clock
 from mockserver.webhooks import Deliverer
 from mockserver.world import World
 
@@ -47,7 +49,7 @@ class MockState:
     def build(cls, config: Config) -> MockState:
         """Load the schemas and the scenario; fail fast on any problem."""
         registry = SchemaRegistry(config.schemas_path)
-        world = load_world(config.scenario_source, registry, config.seed)
+        world = load_world(config.scenario_source, registry, config.seed, config.clock)
         store = Store(world, config.clock)
         deliverer = Deliverer(store, config.clock, config.delivery)
         return cls(config=config, registry=registry, store=store, deliverer=deliverer)
@@ -59,7 +61,8 @@ class MockState:
 
     def load(self, scenario: Path | Mapping[str, Any], seed: int | None = None) -> World:
         """Replace the scenario at run time; the old one stays if the new one is invalid."""
-        world = load_world(scenario, self.registry, self.config.seed if seed is None else seed)
+        seed = self.config.seed if seed is None else seed
+        world = load_world(scenario, self.registry, seed, self.config.clock)
         self.store.load(world)
         self.deliverer.reset()
         return world
@@ -77,12 +80,15 @@ class MockState:
 
 
 def load_world(
-    scenario: Path | Mapping[str, Any], registry: SchemaRegistry, seed: int | None
+    scenario: Path | Mapping[str, Any],
+    registry: SchemaRegistry,
+    seed: int | None,
+    clock: Clock = system_clock,
 ) -> World:
     """Load a scenario file or an inline mapping."""
     if isinstance(scenario, Mapping):
-        return load_scenario_data(dict(scenario), registry, seed=seed)
-    return load_scenario_file(scenario, registry, seed=seed)
+        return load_scenario_data(dict(scenario), registry, seed=seed, clock=clock)
+    return load_scenario_file(scenario, registry, seed=seed, clock=clock)
 
 
 def get_state() -> MockState:

@@ -1,0 +1,258 @@
+"""Fixtures without a server: a scenario's objects as the plain dicts Sentry's API returns.
+
+``mockserver generate users --count 50 --seed 7`` and :func:`generate` share this module: the
+scenario is loaded as the server loads it, the chosen collection is extended by its generator
+to ``count`` items, and every object is serialized exactly as the endpoint would answer it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockserver import patterns
+from mockserver import serializers
+from mockserver import stats as stats_query
+from mockserver.errors import ConfigError
+from mockserver.resources import default_scenario
+from mockserver.scenarios import load_scenario_data
+from mockserver.scenarios import parse_yaml
+from mockserver.schemas import SchemaRegistry
+from mockserver.store import Store
+from mockserver.world import StatsSeries
+from mockserver.world import World
+
+RESOURCES = ("users", "tag-values", "hooks", "project", "stats")
+# The response schema each resource's items validate against.
+ITEM_SCHEMAS = {
+    "users": "event-user",
+    "tag-values": "tag-value",
+    "hooks": "hook",
+    "project": "project",
+    "stats": "stats",
+}
+
+
+def _raw_scenario(scenario: Path | Mapping[str, Any] | None) -> dict[str, Any]:
+    if isinstance(scenario, Mapping):
+        return copy.deepcopy(dict(scenario))
+    path = scenario or default_scenario()
+    data = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a scenario is a mapping")
+    return data
+
+
+def _find_project(
+    data: dict[str, Any], project: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    for org in data.get("organizations", []):
+        for candidate in org.get("projects", []):
+            refs = {
+                f"{org.get(a)}/{candidate.get(b)}" for a in ("id", "slug") for b in ("id", "slug")
+            }
+            if project is None or project in refs:
+                return org, candidate
+    raise ConfigError(f"no project {project!r} in the scenario; use org/project (slugs or ids)")
+
+
+def _grow(collection: Any, count: int) -> dict[str, Any]:
+    """A collection spec with enough generated items to reach ``count``."""
+    if isinstance(collection, list):
+        spec: dict[str, Any] = {"items": collection}
+    else:
+        spec = dict(collection or {})
+    literal = len(spec.get("items", []))
+    spec["generate"] = max(int(spec.get("generate", 0)), count - literal, 0)
+    return spec
+
+
+def load_world(
+    scenario: Path | Mapping[str, Any] | None,
+    *,
+    seed: int | None,
+    project: str | None = None,
+    resource: str | None = None,
+    count: int | None = None,
+    key: str | None = None,
+    registry: SchemaRegistry | None = None,
+) -> tuple[World, str]:
+    """Load a scenario with one collection grown to ``count``; returns the world and the
+    chosen project's id."""
+    data = _raw_scenario(scenario)
+    _org, chosen = _find_project(data, project)
+    if count is not None and resource == "users":
+        chosen["users"] = _grow(chosen.get("users"), count)
+    elif count is not None and resource == "hooks":
+        chosen["hooks"] = _grow(chosen.get("hooks"), count)
+    elif count is not None and resource == "tag-values":
+        if key is None:
+            raise ConfigError("tag-values needs a tag key (--key)")
+        tags = chosen.setdefault("tags", {})
+        tags[key] = _grow(tags.get(key), count)
+    world = load_scenario_data(data, registry or SchemaRegistry(), seed=seed)
+    return world, str(chosen["id"])
+
+
+def generate(
+    resource: str,
+    *,
+    count: int | None = None,
+    seed: int | None = None,
+    scenario: Path | Mapping[str, Any] | None = None,
+    project: str | None = None,
+    key: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    resolution: str | None = None,
+    stat: str = "received",
+) -> list[Any]:
+    """Objects of a scenario as Sentry's API returns them (plain dicts and lists).
+
+    :param resource: ``users``, ``tag-values`` (with ``key``), ``hooks``, ``project`` or
+        ``stats`` (a list of ``[timestamp, count]`` pairs over ``since``/``until``).
+    :param count: how many items; the collection's generator makes up the difference.
+    :param seed: overrides the scenario's seed.
+    :param scenario: a scenario file or mapping (default: the shipped default scenario).
+    :param project: ``org/project`` (default: the scenario's first project).
+    :raises ConfigError: for an unknown resource, project or a missing key.
+    :raises ScenarioError: if the scenario is invalid.
+    """
+    return list(
+        iter_generate(
+            resource,
+            count=count,
+            seed=seed,
+            scenario=scenario,
+            project=project,
+            key=key,
+            since=since,
+            until=until,
+            resolution=resolution,
+            stat=stat,
+        )
+    )
+
+
+def iter_generate(
+    resource: str,
+    *,
+    count: int | None = None,
+    seed: int | None = None,
+    scenario: Path | Mapping[str, Any] | None = None,
+    project: str | None = None,
+    key: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    resolution: str | None = None,
+    stat: str = "received",
+) -> Iterator[Any]:
+    """Like :func:`generate`, one object at a time (memory stays flat for millions)."""
+    if resource not in RESOURCES:
+        raise ConfigError(f"unknown resource {resource!r}; one of {', '.join(RESOURCES)}")
+    world, project_id = load_world(
+        scenario, seed=seed, project=project, resource=resource, count=count, key=key
+    )
+    view = Store(world).view(project_id)
+    items: Any
+    serialize: Callable[[Any], Any]
+    if resource == "users":
+        items, serialize = view.project.users, serializers.event_user
+    elif resource == "hooks":
+        items, serialize = (
+            sorted(view.project.hooks, key=lambda h: -h.internal_id),
+            serializers.hook,
+        )
+    elif resource == "tag-values":
+        assert key is not None  # noqa: S101 - load_world checked it
+        items = view.project.tags.get(key, ())
+        serialize = lambda v: serializers.tag_value(key, v)  # noqa: E731
+    elif resource == "project":
+        yield serializers.project_details(view)
+        return
+    else:
+        yield from stats_series(view.project.stats.get(stat), since, until, resolution)
+        return
+    limit = len(items) if count is None else min(count, len(items))
+    for i in range(limit):
+        yield serialize(items[i])
+
+
+def stats_series(
+    series: StatsSeries | None,
+    since: float | None,
+    until: float | None,
+    resolution: str | None,
+    now: float | None = None,
+) -> Iterator[list[int]]:
+    """``[timestamp, count]`` pairs as ``stats/`` answers them for these parameters."""
+    import time
+
+    params = {
+        k: str(v)
+        for k, v in (("since", since), ("until", until), ("resolution", resolution))
+        if v is not None
+    }
+    query = stats_query.parse_query(params, now=time.time() if now is None else now)
+    empty = StatsSeries()
+    yield from stats_query.series(
+        query, lambda start, end: patterns.count_events(series or empty, start, end)
+    )
+
+
+def write(items: Iterator[Any] | list[Any], fmt: str, out: Any) -> int:
+    """Write items as ``json`` (one array), ``jsonl`` (one per line) or ``yaml``; returns the
+    number written."""
+    written = 0
+    if fmt == "jsonl":
+        for item in items:
+            out.write(json.dumps(item, separators=(",", ":"), ensure_ascii=False) + "\n")
+            written += 1
+        return written
+    collected = list(items)
+    if fmt == "yaml":
+        yaml.safe_dump(collected, out, sort_keys=False, allow_unicode=True)
+    else:
+        json.dump(collected, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    return len(collected)
+
+
+def export_world(
+    directory: Path,
+    *,
+    seed: int | None = None,
+    scenario: Path | Mapping[str, Any] | None = None,
+) -> list[Path]:
+    """Write every project's objects as JSON files under ``directory``:
+    ``<org>/<project>/project.json``, ``users.json``, ``hooks.json``, ``tags/<key>.json`` and
+    ``stats/<stat>.json`` (the last 24 hours, hourly). Returns the files written."""
+    data = _raw_scenario(scenario)
+    world = load_scenario_data(data, SchemaRegistry(), seed=seed)
+    store = Store(world)
+    written: list[Path] = []
+
+    def dump(path: Path, body: Any) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+
+    for org in world.organizations:
+        for project in org.projects:
+            view = store.view(project.id)
+            base = directory / org.slug / project.slug
+            dump(base / "project.json", serializers.project_details(view))
+            dump(base / "users.json", [serializers.event_user(u) for u in project.users])
+            dump(base / "hooks.json", [serializers.hook(h) for h in store.hooks(project.id)])
+            for key, values in project.tags.items():
+                dump(base / "tags" / f"{key}.json", [serializers.tag_value(key, v) for v in values])
+            for stat, series in project.stats.items():
+                dump(base / "stats" / f"{stat}.json", list(stats_series(series, None, None, "1h")))
+    return written

@@ -1,0 +1,107 @@
+"""Generated worlds: consistency across endpoints, scale, and generator refusals (World issue)."""
+
+from __future__ import annotations
+
+import re
+import tracemalloc
+from typing import Any
+
+import pytest
+
+from mockserver import create_app
+from mockserver.errors import ScenarioError
+from mockserver.scenarios import load_scenario_data
+from mockserver.schemas import SchemaRegistry
+from mockserver.world import LazySequence
+from tests.conftest import PROJECT
+from tests.conftest import TOKEN
+from tests.conftest import Api
+
+
+def scenario(**project: Any) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "tokens": [{"token": TOKEN, "scopes": ["project:read"]}],
+        "organizations": [
+            {"id": "1", "slug": "acme", "projects": [{"id": "2", "slug": "web", **project}]}
+        ],
+    }
+
+
+def test_user_tag_values_are_the_users_of_users(api: Api) -> None:
+    users = [u["tagValue"] for u in api.get(PROJECT + "users/").json]
+    values = [v["value"] for v in api.get(PROJECT + "tags/user/values/").json]
+    assert values == users
+
+
+def test_generated_values_look_like_their_key(api: Api) -> None:
+    releases = [v["value"] for v in api.get(PROJECT + "tags/release/values/").json]
+    assert all(r.startswith("backend@") for r in releases)
+    browsers = [v["value"] for v in api.get(PROJECT + "tags/browser/values/").json]
+    family = r"(Chrome|Chrome Mobile|Mobile Safari|Safari|Edge|Firefox|Samsung Internet|Opera)"
+    assert all(re.fullmatch(family + r" \d+(\.\d+)+", b) for b in browsers), browsers
+    assert len(set(releases)) == len(releases) == 25
+
+
+def test_generated_users_agree_with_themselves(api: Api) -> None:
+    both = 0
+    for user in api.get(PROJECT + "users/").json[4:]:
+        assert user["name"] == (user["email"] or user["username"])
+        if user["email"] and user["username"]:
+            both += 1
+            # One person: the handle and the mailbox share the same number suffix.
+            local = user["email"].split("@")[0]
+            assert re.search(r"\d*$", local).group() == re.search(r"\d*$", user["username"]).group()  # type: ignore[union-attr]
+    assert both > 5
+
+
+def test_a_million_users_cost_nothing_until_read() -> None:
+    registry = SchemaRegistry()
+    tracemalloc.start()
+    try:
+        small = load_scenario_data(scenario(users={"generate": 100}), registry)
+        _, peak_small = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        big = load_scenario_data(scenario(users={"generate": 1_000_000}), registry)
+        _, peak_big = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    users = big.organizations[0].projects[0].users
+    assert isinstance(users, LazySequence)
+    assert len(users) == 1_000_000
+    assert len(small.organizations[0].projects[0].users) == 100
+    # Memory, not time: building the million-user world allocates no more than the small one.
+    assert peak_big < 2 * peak_small + 1_000_000
+    last = users[999_999]
+    assert last.last_seen <= users[0].last_seen
+
+
+def test_page_10000_of_a_million_users_is_served() -> None:
+    app = create_app({"scenario": scenario(users={"generate": 1_000_000})})
+    client = app.test_client()
+    reply = client.get(
+        "/api/0/projects/acme/web/users/?cursor=100:9999:0",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert reply.status_code == 200
+    assert len(reply.get_json()) == 100
+    assert 'cursor="100:10000:0"' in reply.headers["Link"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "location"),
+    [
+        ({"level": {"generate": 6}}, "$.organizations[0].projects[0].tags.level"),
+    ],
+)
+def test_a_generator_refusal_names_the_path(tags: Any, location: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_data(scenario(tags=tags), SchemaRegistry())
+    assert info.value.location == location
+    assert "generate" in info.value.fix
+
+
+def test_an_unknown_generate_option_is_refused() -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_data(scenario(users={"generate": 5, "lcoale": "de_DE"}), SchemaRegistry())
+    assert "lcoale" in info.value.problem
