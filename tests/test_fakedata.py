@@ -24,6 +24,7 @@ from faker import Faker
 from mockserver import fakedata
 from mockserver import patterns
 from mockserver import serializers
+from mockserver.fakedata._common import _ascii_slug
 from mockserver.resources import schemas_dir
 from mockserver.schemas import SchemaRegistry
 from mockserver.world import HOOK_EVENTS
@@ -59,7 +60,7 @@ def received_series(**pattern: Any) -> StatsSeries:
 
 
 def slug(text: str) -> str:
-    return fakedata._ascii_slug(text)
+    return _ascii_slug(text)
 
 
 # --- determinism --------------------------------------------------------------------------------
