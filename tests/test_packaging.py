@@ -1,0 +1,66 @@
+"""The wheel ships ``schemas/`` and ``scenarios/`` and works outside the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("sentry_mockserver-*.whl")
+    return built
+
+
+def test_the_wheel_contains_the_schemas_and_scenarios(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for schema in (ROOT / "schemas").glob("*.json"):
+        assert f"mockserver/_data/schemas/{schema.name}" in names
+    assert "mockserver/_data/scenarios/default.yaml" in names
+    assert "mockserver/py.typed" in names
+    assert not any(name.startswith(("tests/", "schemas/", "scenarios/")) for name in names)
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "mockserver = mockserver.cli:main" in text
+    assert "mockserver = mockserver.pytest_plugin" in text
+
+
+def test_the_unpacked_wheel_serves_from_another_directory(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    script = (
+        "import mockserver, mockserver.resources as r\n"
+        "from mockserver import create_app\n"
+        "c = create_app().test_client()\n"
+        "auth = {'Authorization': 'Bearer sntrys_TOKEN'}\n"
+        "res = c.get('/api/0/projects/my-org/my-project/', headers=auth)\n"
+        "print(mockserver.__file__, r.schemas_dir(), r.default_scenario(), res.status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    module, schemas, scenario, status = result.stdout.split()
+    assert module.startswith(str(site))
+    assert schemas == str(site / "mockserver" / "_data" / "schemas")
+    assert scenario == str(site / "mockserver" / "_data" / "scenarios" / "default.yaml")
+    assert status == "200"
