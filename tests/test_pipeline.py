@@ -32,6 +32,7 @@ EXPOSE = "X-Sentry-Error, X-Sentry-Direct-Hit, X-Hits, X-Max-Hits, Endpoint, Ret
         ("Bearer nope", "Invalid token"),
         ("Bearer sntrys_NOPE", "Invalid org token"),
         ("Bearer sntryu_EXPIRED", "Token expired"),
+        ("Bearer sntryu_INACTIVE", "User inactive or deleted"),
         ("Basic " + base64.b64encode(b"somekey:").decode(), "API key is not valid"),
         ("Basic !!!", "Invalid basic header. Credentials not correctly base64 encoded."),
         ("Basic " + base64.b64encode(b"user:pass").decode(), NOT_PROVIDED["detail"]),
