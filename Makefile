@@ -7,7 +7,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck pytest bench fuzz install clean
+.PHONY: serve test lint typecheck pytest bench bench-deps fuzz install clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -37,7 +37,24 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-bench: $(STAMP)
+# A longer Schemathesis campaign than the one in `make test`, with a random seed, printed before
+# and after; `make fuzz SEED=<n>` replays one (EXAMPLES and SCENARIOS set its length).
+fuzz: $(STAMP)
+	@seed=$${SEED:-$$($(BIN)/python -c 'import secrets; print(secrets.randbelow(2**32))')}; \
+	echo "fuzz: seed $$seed (replay with: make fuzz SEED=$$seed)"; \
+	MOCKSERVER_FUZZ_SEED=$$seed MOCKSERVER_FUZZ_EXAMPLES=$${EXAMPLES:-200} \
+	MOCKSERVER_FUZZ_SCENARIOS=$${SCENARIOS:-300} \
+	$(BIN)/python -m pytest tests/test_fuzz.py -q -p no:logging; \
+	status=$$?; echo "fuzz: seed $$seed"; exit $$status
+
+# Benchmarks: never part of `make test`. wrk comes from Debian; the peers (Prism, WireMock) are
+# installed by bench/run.py into ~/.cache/mockserver-bench, outside the checkout.
+bench-deps: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v taskset >/dev/null 2>&1 || apt-get install -y -qq util-linux
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+
+bench: bench-deps
 	$(BIN)/python bench/run.py
 
 clean:

@@ -14,12 +14,19 @@ from flask import Response
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from mockserver import admin
+from mockserver import faults
+from mockserver import faults_admin
+from mockserver import openapi
 from mockserver import pipeline
+from mockserver import recording
 from mockserver import routes
 from mockserver import webhooks_admin
 from mockserver.config import Config
 from mockserver.errors import ApiError
 from mockserver.responses import json_response
+from mockserver.routes.common import MAX_BODY_BYTES
+from mockserver.routes.common import SentryRequest
 from mockserver.routing import ROUTES
 from mockserver.routing import SentryRoute
 from mockserver.state import EXTENSION
@@ -45,6 +52,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     # Sentry's paths end with a slash; requests without one must reach the catch-all 404,
     # not a redirect, and Flask's own JSON settings must not reformat our bodies.
     app.url_map.strict_slashes = True
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.request_class = SentryRequest
     app.extensions[EXTENSION] = MockState.build(cfg)
     for declared in ROUTES.values():
         app.add_url_rule(
@@ -53,8 +62,13 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
             view_func=_dispatcher(declared),
             methods=list(declared.handlers),
         )
+    faults.install(app)  # before the pipeline: rate limits and faults come first (§0.1)
+    recording.install(app)  # journal and contract checks: first in, last out of every request
     pipeline.install(app)
     app.register_blueprint(webhooks_admin.bp)
+    app.register_blueprint(faults_admin.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(admin.bp)
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,27 +34,85 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port (0: any free).")
 @click.option("--seed", type=int, help="Seed for generated data (overrides the scenario's).")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option(
+    "--server",
+    type=click.Choice(["granian", "waitress"]),
+    default="granian",
+    show_default=True,
+    help="HTTP server. Both serve from one process (the state is in memory). waitress is "
+    "slower, but only it can break connections for the socket faults (reset, empty, garbage, "
+    "malformed_chunk).",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Python threads running requests.",
+)
+@click.option(
+    "--io-threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="granian's I/O threads (network only; waitress ignores it).",
+)
 @click.option(
     "--validate-responses/--no-validate-responses",
-    default=False,
+    default=True,
     show_default=True,
-    help="Check every response against its schema (a violation answers 500).",
+    help="Check responses against their schemas (a violation answers 500). Answers made of "
+    "scenario data are encoded and checked once, when first made, so this stays on.",
 )
 @click.option("--strict", is_flag=True, help="Fail requests that break Sentry's contract.")
 @click.option("--admin-token", help="Require this bearer token on /__admin/.")
+@click.option(
+    "--fault",
+    "fault_specs",
+    multiple=True,
+    metavar="SPEC",
+    help="Switch a fault on (repeatable): FAULT[,KEY=VALUE...]. FAULT is a status (401, 403, "
+    "404, 429, 500, 502, 503, 504), a fault (server_error, bad_gateway, service_unavailable, "
+    "gateway_timeout, rate_limited, query_throttled, token_revoked, permission_denied, "
+    "feature_disabled, not_found, empty, reset, garbage, malformed_chunk, truncated, malformed, "
+    "slow) or a preset of the scenario. KEYs: route (name or template; default every route), "
+    "method (GET or GET|POST), delay (ms: 800, uniform:100:900, lognormal:250:0.4[:3000]), "
+    "probability, first, every, name. E.g. --fault 503,route=project-hooks,method=POST,first=2 "
+    "--fault reset,every=3 --fault delay=800. Added after the scenario's rules. The socket "
+    "faults (empty, reset, garbage, malformed_chunk) need --server waitress; granian answers "
+    "nginx's 502 for them. Also MOCKSERVER_FAULTS (';'-separated).",
+)
+@click.option(
+    "--rate-limits",
+    metavar="MODE",
+    help="Sentry's rate limits: off (self-hosted Sentry: no limits, no headers), saas "
+    "(sentry.io: 40/s and 25 in flight per caller; stats/ 5/s; users/ 5/min for org callers; "
+    "tags/{key}/values/ 10/s, 10 in flight), or LIMIT/WINDOW[/CONCURRENT] for every endpoint "
+    "(e.g. 10/1, 100/60/5). Default: the scenario's rateLimits, off without one. Also "
+    "MOCKSERVER_RATE_LIMITS.",
+)
 def serve(
     scenario: Path | None,
     host: str,
     port: int,
     seed: int | None,
+    server: str,
     threads: int,
+    io_threads: int,
     validate_responses: bool,
     strict: bool,
     admin_token: str | None,
+    fault_specs: tuple[str, ...],
+    rate_limits: str | None,
 ) -> None:
     """Serve the Sentry project API from a scenario."""
+    from mockserver.faultcontrol import export_options
     from mockserver.serving import serve_forever
+
+    try:
+        export_options(fault_specs, rate_limits, os.environ)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
     config = _config(
         scenario=scenario,
@@ -63,7 +122,9 @@ def serve(
         admin_token=admin_token,
     )
     try:
-        serve_forever(config, host=host, port=port, threads=threads)
+        serve_forever(
+            config, host=host, port=port, threads=threads, server=server, io_threads=io_threads
+        )
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -85,6 +146,32 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"ok: {path} ({len(world.organizations)} organizations, {projects} projects)")
     if failed:
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
+)
+@click.option(
+    "--server",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="The document's server URL ('' leaves servers out).",
+)
+@click.option("--rate-limits", is_flag=True, help="Document the rate limiter's 429 and headers.")
+def openapi(out: Path | None, server: str, rate_limits: bool) -> None:
+    """Write the OpenAPI 3.1 document of the served Sentry routes (as GET /openapi.json)."""
+    from mockserver.openapi import write_document
+
+    try:
+        text = write_document(SchemaRegistry(), server_url=server or None, rate_limits=rate_limits)
+    except MockServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}", err=True)
 
 
 @main.command()

@@ -8,6 +8,7 @@ Each returns the cleaned value or raises :class:`FieldError` with DRF's message.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,9 @@ from urllib.parse import urlsplit
 REQUIRED = "This field is required."
 NOT_NULL = "This field may not be null."
 NOT_BLANK = "This field may not be blank."
+NULL_CHARACTERS = "Null characters are not allowed."
+NON_FIELD_ERRORS = "non_field_errors"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TRUE = frozenset(
     {
         "t",
@@ -98,8 +102,13 @@ def char(
     max_length: int | None = None,
     allow_blank: bool = False,
     allow_null: bool = False,
+    validators: Iterable[Callable[[str], str | None]] = (),
 ) -> str | None:
-    """``CharField``: strings, and numbers turned into strings; whitespace trimmed."""
+    """``CharField``: strings, and numbers turned into strings; whitespace trimmed.
+
+    Then its validators, every failure reported, as DRF does: the length, no NUL character, no
+    lone surrogate, and ``validators`` (each returns its message, or ``None`` when satisfied).
+    """
     if value is None:
         if allow_null:
             return None
@@ -109,8 +118,18 @@ def char(
     text = str(value).strip()
     if not text and not allow_blank:
         raise FieldError(NOT_BLANK)
+    errors: list[str] = []
     if max_length is not None and len(text) > max_length:
-        raise FieldError(f"Ensure this field has no more than {max_length} characters.")
+        errors.append(f"Ensure this field has no more than {max_length} characters.")
+    if "\x00" in text:
+        errors.append(NULL_CHARACTERS)
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        errors.append(f"Surrogate characters are not allowed: U+{ord(surrogate.group()):X}.")
+    if text:
+        errors.extend(message for check in validators if (message := check(text)) is not None)
+    if errors:
+        raise FieldError(errors)
     return text
 
 
@@ -143,11 +162,15 @@ def integer(
 
 def url(value: Any) -> str:
     """``URLField``: a CharField that Django's ``URLValidator`` accepts."""
-    text = char(value)
+    text = char(value, validators=(_url_error,))
     assert text is not None  # noqa: S101 - char() refuses None unless allow_null
-    if len(text) > 2048 or not _URL.match(text) or _bad_port(text):
-        raise FieldError("Enter a valid URL.")
     return text
+
+
+def _url_error(text: str) -> str | None:
+    if len(text) > 2048 or not _URL.match(text) or _bad_port(text):
+        return "Enter a valid URL."
+    return None
 
 
 def _bad_port(text: str) -> bool:
@@ -177,6 +200,43 @@ def string_list(value: Any, *, max_length: int | None = None) -> list[str]:
     if errors:
         raise FieldError(errors)
     return items
+
+
+def prohibit_surrogates(value: Any) -> Any:
+    """Refuse a JSON value holding a lone surrogate anywhere, in a key or a string.
+
+    DRF's ``CharField`` refuses them; a free-form field (``DictField``, ``JSONField``) passes them
+    on, and Sentry then fails (500) to store or render the value. The mock answers the CharField's
+    message instead, so that a stored value can always be answered.
+
+    :raises FieldError: ``Surrogate characters are not allowed: U+XXXX.``
+    """
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found = _SURROGATE.search(node)
+            if found is not None:
+                raise FieldError(f"Surrogate characters are not allowed: U+{ord(found.group()):X}.")
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return value
+
+
+def serializer_data(data: Any) -> dict[str, Any]:
+    """The data a DRF ``Serializer`` accepts: a JSON object.
+
+    :raises FieldError: with DRF's non-field message for ``null`` (``No data provided``) or any
+        other non-object; callers answer it under :data:`NON_FIELD_ERRORS`.
+    """
+    if data is None:
+        raise FieldError("No data provided")
+    if not isinstance(data, dict):
+        raise FieldError(f"Invalid data. Expected a dictionary, but got {type_name(data)}.")
+    return data
 
 
 def type_name(value: Any) -> str:

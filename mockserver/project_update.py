@@ -52,11 +52,11 @@ Validator = Callable[[Any], Any]
 
 
 def _regex(pattern: re.Pattern[str], max_length: int) -> Validator:
+    def matches(text: str) -> str | None:
+        return None if pattern.match(text) else PATTERN_MESSAGE
+
     def check(value: Any) -> Any:
-        text = drf.char(value, max_length=max_length)
-        if text is None or not pattern.match(text):
-            raise drf.FieldError(PATTERN_MESSAGE)
-        return text
+        return drf.char(value, max_length=max_length, validators=(matches,))
 
     return check
 
@@ -102,11 +102,11 @@ def _object(value: Any) -> Any:
         raise drf.FieldError(
             f'Expected a dictionary of items but got type "{drf.type_name(value)}".'
         )
-    return value
+    return drf.prohibit_surrogates(value)
 
 
 def _any(value: Any) -> Any:
-    return value
+    return drf.prohibit_surrogates(value)
 
 
 # Field order is the serializer's declaration order: DRF reports errors in that order.
@@ -164,16 +164,10 @@ def validate_update(
     :raises ApiError: 403 when a non-elevated caller sends an admin field with a truthy value,
         or ``dynamicSamplingBiases`` without the feature; 400 with DRF field errors.
     """
-    data: Mapping[str, Any] = body if isinstance(body, dict) else {}
-    if not isinstance(body, dict) and body is not None:
-        raise ApiError(
-            400,
-            {
-                "non_field_errors": [
-                    f"Invalid data. Expected a dictionary, but got {drf.type_name(body)}."
-                ]
-            },
-        )
+    try:
+        data: Mapping[str, Any] = drf.serializer_data(body)
+    except drf.FieldError as exc:
+        raise ApiError.field_errors({drf.NON_FIELD_ERRORS: exc.detail}) from None
     if not elevated:
         for key in ADMIN_FIELDS:
             if key not in MEMBER_FIELDS and data.get(key):
@@ -204,6 +198,13 @@ def validate_update(
             del changes[key]
     if changes.get("resolveAge", 0) is None:
         changes["resolveAge"] = 0
+    if "symbolSources" in changes and not changes["symbolSources"]:
+        # A blank or null value stores no sources, which Sentry serializes as an empty list.
+        changes["symbolSources"] = "[]"
+    # Validated, then not applied: a project's team is managed by the team endpoints, and the
+    # legacy raw options are not modelled (storing either as a field would corrupt the answer).
+    for key in ("team", "options"):
+        changes.pop(key, None)
     return changes
 
 

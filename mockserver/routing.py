@@ -32,6 +32,47 @@ PROJECT_DETAILS_SCOPES: Mapping[str, frozenset[str]] = {**PROJECT_SCOPES, "PUT":
 
 Handler = Callable[..., Any]
 
+Body = str | tuple[str, ...] | None
+"""A documented response body: a schema stem of ``schemas/``, several (any of them), or
+``None`` for an empty body."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An OpenAPI link from a response to another operation (stateful clients follow it).
+
+    :ivar operation_id: the target operation.
+    :ivar parameters: the target's parameters and their runtime expressions, e.g.
+        ``{"hook_id": "$response.body#/id"}``; the organization and project path parameters are
+        passed through from the request without being listed.
+    """
+
+    operation_id: str
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OperationDoc:
+    """What the OpenAPI document says about one method of a route, besides what every route
+    shares (authentication, scopes, project lookup, rename redirects, body parsing errors).
+
+    :ivar operation_id: a stable, unique id (Sentry's own where its schema has one).
+    :ivar summary: one line, imperative.
+    :ivar responses: the view's own statuses and their bodies.
+    :ivar request_schema: the stem of the JSON body's schema, for methods that take one.
+    :ivar description: details a client needs (quirks, defaults, orderings).
+    :ivar links: by status, the links a stateful client can follow from that response.
+    :ivar link_header: whether a paginated 200 always carries ``Link``.
+    """
+
+    operation_id: str
+    summary: str
+    responses: Mapping[int, Body]
+    request_schema: str | None = None
+    description: str = ""
+    links: Mapping[int, Mapping[str, Link]] = field(default_factory=dict)
+    link_header: bool = True
+
 
 @dataclass(frozen=True, slots=True)
 class SentryRoute:
@@ -42,6 +83,7 @@ class SentryRoute:
     :ivar scopes: the scope map of the endpoint's permission class.
     :ivar unstable: Sentry documents the endpoint as subject to change.
     :ivar paginated: the endpoint answers with a ``Link`` header.
+    :ivar docs: by method, what the OpenAPI document says of each implemented method.
     """
 
     name: str
@@ -52,6 +94,7 @@ class SentryRoute:
     unstable: bool = False
     paginated: bool = False
     feature: str | None = None
+    docs: Mapping[str, OperationDoc] = field(default_factory=dict)
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -77,8 +120,12 @@ def route(
     unstable: bool = False,
     paginated: bool = False,
     feature: str | None = None,
+    docs: Mapping[str, OperationDoc] | None = None,
 ) -> SentryRoute:
-    """Declare a route (once, at import time); handlers are added with :func:`handles`."""
+    """Declare a route (once, at import time); handlers are added with :func:`handles`.
+
+    :param docs: by method, the route's OpenAPI documentation (see :class:`OperationDoc`).
+    """
     declared = SentryRoute(
         name=name,
         template=template,
@@ -88,6 +135,7 @@ def route(
         unstable=unstable,
         paginated=paginated,
         feature=feature,
+        docs=dict(docs or {}),
     )
     ROUTES[name] = declared
     return declared

@@ -83,7 +83,19 @@ def load_scenario_text(
 ) -> World:
     """Like :func:`load_scenario_file`, from YAML text."""
     root = _compose(text, source)
-    data = parse_yaml(text)
+    try:
+        data = parse_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        # Composing accepts any tag; the safe loader then refuses the ones that would build
+        # Python objects (!!python/object, !!python/name, ...).
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+        raise ScenarioError(
+            source,
+            where,
+            f"not allowed in a scenario: {exc.problem or exc.context}",
+            "scenarios are plain YAML: remove the tag",
+        ) from None
     return load_scenario_data(data, registry, source=source, seed=seed, root=root, clock=clock)
 
 

@@ -1,16 +1,32 @@
-"""Turn world objects into the JSON Sentry's serializers emit (sentry-behavior.md §1.1, §3-§5)."""
+"""Turn world objects into the JSON Sentry's serializers emit (sentry-behavior.md §1.1, §3-§5).
+
+The functions named after a serializer return dicts. The ``*_json`` functions return the same
+objects encoded, once: world objects are frozen, so their JSON never changes and is kept in the
+store's memos (a project's until a client changes it). A ``check`` passed to them runs on the
+dict when the JSON is first made: a memoized answer was validated when it was made.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Iterable
 from typing import Any
+from typing import TypeVar
 
+from mockserver.store import Memo
 from mockserver.store import ProjectView
 from mockserver.timefmt import format_datetime
 from mockserver.world import EventUser
 from mockserver.world import Hook
 from mockserver.world import Organization
 from mockserver.world import TagValue
+
+T = TypeVar("T")
+Check = Callable[[Any], None]
+"""Raises when a body breaks its schema (``SchemaRegistry.check`` bound to a schema)."""
 
 GRAVATAR = "https://gravatar.com"
 USER_TAG_PREFIXES = ("id", "username", "email", "ip")
@@ -242,3 +258,73 @@ def hook(h: Hook) -> dict[str, Any]:
         "events": list(h.events),
         "dateCreated": format_datetime(h.date_created),
     }
+
+
+# --- encoded, once ----------------------------------------------------------------------------
+
+
+def dumps(body: Any) -> str:
+    """Compact JSON, as DRF's ``JSONRenderer`` writes it (the same as ``responses.dumps``,
+    without importing Flask into the serializers)."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def project_details_json(view: ProjectView, check: Check | None = None) -> bytes:
+    """:func:`project_details` encoded, made once per state of the project.
+
+    :param check: run on the body when it is first made (response validation).
+    :raises ContractViolation: from ``check``; nothing is kept then.
+    """
+    encoded: bytes | None = view.memo.get("json")
+    if encoded is None:
+        body = project_details(view)
+        if check is not None:
+            check(body)
+        encoded = dumps(body).encode()
+        view.memo["json"] = encoded
+    return encoded
+
+
+def items_json(
+    items: Iterable[T],
+    serialize: Callable[[T], Any],
+    memo: Memo,
+    key: Hashable,
+    check: Check | None = None,
+    pages: Memo | None = None,
+) -> bytes:
+    """A JSON array of frozen world objects, each encoded once and kept in ``memo``.
+
+    :param serialize: turns one item into its JSON value.
+    :param key: names what ``serialize`` produces (e.g. ``("tag-value", "browser")``): the memo
+        keys each item by ``(key, item)``, so equal items serialized differently never collide.
+    :param check: run on each item's JSON value when it is first made.
+    :param pages: where whole arrays are kept (default: ``memo``); pages are large, so the
+        store gives them their own, smaller bound.
+    :raises ContractViolation: from ``check``; the item is not kept then.
+    """
+    row = tuple(items)
+    # The same page of the same objects (the store hands out kept objects) is the same bytes:
+    # kept whole too, which also lets the journal hold one copy for every answer of a page.
+    # Keyed by identity, checked item by item: the entry keeps its items alive, so an id in it
+    # cannot have been reused.
+    ends = (id(row[0]), id(row[-1])) if row else (0, 0)
+    page_key = ("page", key, len(row), *ends)
+    pages = memo if pages is None else pages
+    page: tuple[tuple[T, ...], bytes] | None = pages.get(page_key)
+    if page is not None and all(kept is item for kept, item in zip(page[0], row, strict=True)):
+        return page[1]
+    parts = []
+    for item in row:
+        memo_key = (key, item)
+        text: str | None = memo.get(memo_key)
+        if text is None:
+            body = serialize(item)
+            if check is not None:
+                check(body)
+            text = dumps(body)
+            memo.put(memo_key, text)
+        parts.append(text)
+    encoded = ("[" + ",".join(parts) + "]").encode()
+    pages.put(page_key, (row, encoded))
+    return encoded

@@ -18,6 +18,12 @@ _OPTIMAL = ((10, 360), (3600, 168), (86400, 90))
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 DEFAULT_SPAN = 86400 - 1
 MAX_BUCKETS = 100_000
+# The timestamps a datetime can hold (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z). Sentry
+# turns since/until into datetimes: NaN and some out-of-range values raise ValueError, which it
+# answers with the 400 below; the rest raise OverflowError, a 500. The mock answers the 400 for
+# all of them (and a float that large would also stall the bucket loop: x - 10 == x).
+MIN_TIMESTAMP = -62_135_596_800
+MAX_TIMESTAMP = 253_402_300_799
 # Filter keys Sentry also accepts for stat= (undocumented; §2 item 4).
 FILTER_STATS = (
     "ip-address",
@@ -79,7 +85,7 @@ def _timestamp(raw: str, message: str) -> float:
         value = float(raw)
     except ValueError:
         raise ApiError.detail(400, message) from None
-    if not math.isfinite(value):
+    if not math.isfinite(value) or not MIN_TIMESTAMP <= value <= MAX_TIMESTAMP:
         # Python's float() accepts "nan" and "inf", which Sentry would then crash on; a mock
         # that answers 500 helps nobody, so these get the same 400 as any non-number.
         raise ApiError.detail(400, message)

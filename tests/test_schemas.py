@@ -551,21 +551,23 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
     ),
     (
         "project-update",
-        {"slug": "123", "digestsMinDelay": 59, "name": "x" * 201, "allowedDomains": [""]},
+        {"slug": "123", "autofixAutomationTuning": "sometimes", "allowedDomains": []},
         [
-            ("$.allowedDomains", "[''] does not contain items matching the given schema"),
-            ("$.digestsMinDelay", "59 is less than the minimum of 60"),
-            ("$.name", f"'{'x' * 201}' is too long"),
-            ("$.slug", "'123' does not match '^(?![0-9]+$)[a-z0-9_-]+$'"),
+            ("$.allowedDomains", "[] should be non-empty"),
+            (
+                "$.autofixAutomationTuning",
+                "'sometimes' is not one of ['off', 'super_low', 'low', 'medium', 'high', 'always']",
+            ),
+            ("$.slug", "'123' is not valid under any of the given schemas"),
         ],
     ),
     (
         "project-update",
-        {"isBookmarked": "true", "securityTokenHeader": "X Token", "allowedDomains": []},
+        {"groupingConfig": "newstyle:2023-01-11", "highlightContext": [], "digestsMinDelay": 59},
         [
-            ("$.allowedDomains", "[] does not contain items matching the given schema"),
-            ("$.isBookmarked", "'true' is not of type 'boolean'"),
-            ("$.securityTokenHeader", "'X Token' does not match '^[a-zA-Z0-9_-]+$'"),
+            ("$.digestsMinDelay", "59 is not valid under any of the given schemas"),
+            ("$.groupingConfig", "'newstyle:2023-01-11' should not be valid under {}"),
+            ("$.highlightContext", "[] is not of type 'object'"),
         ],
     ),
     (
@@ -575,26 +577,22 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
     ),
     (
         "hook-create",
-        {"url": "mailto:ops@example.com", "version": 1},
+        {"url": ["https://example.com"], "version": 1},
         [
-            (
-                "$.url",
-                "'mailto:ops@example.com' does not match "
-                "'^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp][Ss]?)://[^/?#\\\\s]+'",
-            ),
-            ("$.version", "1 is not one of [0]"),
+            ("$.url", "['https://example.com'] is not of type 'string'"),
+            ("$.version", "1 is not one of [0, '0']"),
         ],
     ),
     (
         "hook-update",
-        {"url": "not a url", "isActive": 1},
+        {"events": "event.alert", "isActive": None},
         [
-            ("$.isActive", "1 is not of type 'boolean'"),
-            ("$.url", "'not a url' is not a 'uri'"),
+            ("$.events", "'event.alert' is not of type 'array'"),
             (
-                "$.url",
-                "'not a url' does not match "
-                "'^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp][Ss]?)://[^/?#\\\\s]+'",
+                "$.isActive",
+                "None is not one of [True, False, 't', 'T', 'y', 'Y', 'yes', 'Yes', 'YES', "
+                "'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, 'f', 'F', 'n', 'N', 'no', "
+                "'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '0', 0]",
             ),
         ],
     ),

@@ -14,18 +14,56 @@ from mockserver.errors import ApiError
 from mockserver.pipeline import current_project
 from mockserver.routes.common import json_body
 from mockserver.routes.common import respond
+from mockserver.routes.hooks import HOOK_LINKS
 from mockserver.routes.hooks import validate_hook
 from mockserver.routing import PROJECT
+from mockserver.routing import OperationDoc
 from mockserver.routing import handles
 from mockserver.routing import route
 from mockserver.state import get_state
 from mockserver.world import Hook
 
-hook_details = route("project-hook-details", PROJECT + "hooks/{hook_id}/")
+hook_details = route(
+    "project-hook-details",
+    PROJECT + "hooks/{hook_id}/",
+    docs={
+        "GET": OperationDoc(
+            "getProjectServiceHook",
+            "Retrieve a service hook",
+            {200: "hook"},
+            description="Another project's hook, or an unknown id, answers 404.",
+            links={200: HOOK_LINKS},
+        ),
+        "PUT": OperationDoc(
+            "updateProjectServiceHook",
+            "Update a service hook",
+            {200: "hook", 400: "error-fields"},
+            request_schema="hook-update",
+            description="A partial update: `url` when not blank, `events` when not null, "
+            "`isActive` sets the status to active or disabled.",
+            links={200: HOOK_LINKS},
+        ),
+        "DELETE": OperationDoc(
+            "deleteProjectServiceHook",
+            "Remove a service hook",
+            {204: None},
+            description="From then on the hook's routes answer 404.",
+        ),
+    },
+)
 hook_stats = route(
     "project-hook-stats",
     PROJECT + "hooks/{hook_id}/stats/",
     query=("since", "until", "resolution"),
+    docs={
+        "GET": OperationDoc(
+            "getProjectServiceHookStats",
+            "Retrieve a service hook's deliveries over time",
+            {200: "hook-stats", 400: "error-detail"},
+            description="Delivery attempts per bucket, with the `since`, `until` and "
+            "`resolution` rules of the project stats. Not in Sentry's public schema.",
+        ),
+    },
 )
 
 

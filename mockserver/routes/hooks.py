@@ -17,18 +17,44 @@ from mockserver.routes.common import respond
 from mockserver.routes.paging import page_params
 from mockserver.routes.paging import respond_page
 from mockserver.routing import PROJECT
+from mockserver.routing import Link
+from mockserver.routing import OperationDoc
 from mockserver.routing import handles
 from mockserver.routing import route
 from mockserver.state import get_state
 from mockserver.world import HOOK_EVENTS
 from mockserver.world import Hook
 
+# What a stateful client can do with a hook it was just given.
+HOOK_LINKS = {
+    "GetServiceHook": Link("getProjectServiceHook", {"hook_id": "$response.body#/id"}),
+    "UpdateServiceHook": Link("updateProjectServiceHook", {"hook_id": "$response.body#/id"}),
+    "DeleteServiceHook": Link("deleteProjectServiceHook", {"hook_id": "$response.body#/id"}),
+    "GetServiceHookStats": Link("getProjectServiceHookStats", {"hook_id": "$response.body#/id"}),
+}
 project_hooks = route(
     "project-hooks",
     PROJECT + "hooks/",
     query=("status", "cursor", "per_page"),
     paginated=True,
     feature="servicehooks",
+    docs={
+        "GET": OperationDoc(
+            "listProjectServiceHooks",
+            "List a project's service hooks",
+            {200: "hooks", 400: "error-detail"},
+            description="Newest first. `status=active` or `status=disabled` filters; any other "
+            "non-empty status answers `[]`.",
+        ),
+        "POST": OperationDoc(
+            "createProjectServiceHook",
+            "Register a new service hook",
+            {201: "hook", 400: "error-fields"},
+            request_schema="hook-create",
+            description="The hook is always created active, with a fresh id and secret.",
+            links={201: HOOK_LINKS},
+        ),
+    },
 )
 FEATURE_DISABLED = {
     "error_type": "unavailable_feature",
@@ -52,7 +78,7 @@ def list_hooks() -> Response:
         hooks = [h for h in hooks if h.status == status]
     per_page, cursor = page_params()
     page = pagination.paginate_keyset(hooks, _internal_id, cursor, per_page)
-    return respond_page(page, serializers.hook, "hooks")
+    return respond_page(page, serializers.hook, "hooks", memo="hook")
 
 
 def _internal_id(hook: Hook) -> int:
@@ -62,7 +88,10 @@ def _internal_id(hook: Hook) -> int:
 
 def validate_hook(body: Any, *, partial: bool) -> dict[str, Any]:
     """``ServiceHookValidator`` (§5.3): the cleaned fields, or DRF's 400 field errors."""
-    data = body if isinstance(body, dict) else {}
+    try:
+        data = drf.serializer_data(body)
+    except drf.FieldError as exc:
+        raise ApiError.field_errors({drf.NON_FIELD_ERRORS: exc.detail}) from None
     errors: dict[str, Any] = {}
     cleaned: dict[str, Any] = {}
     if "url" in data:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Hashable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from typing import TypeVar
 from typing import overload
@@ -14,9 +16,12 @@ from flask import Response
 from flask import request
 
 from mockserver import pagination
+from mockserver import serializers
 from mockserver.pagination import Cursor
 from mockserver.pagination import Page
 from mockserver.routes.common import respond
+from mockserver.routes.encoded import list_schema
+from mockserver.routes.encoded import respond_encoded
 from mockserver.state import get_state
 
 T = TypeVar("T")
@@ -31,12 +36,36 @@ def page_params() -> tuple[int, Cursor | None]:
     return per_page, cursor
 
 
-def respond_page(page: Page[T], serialize: Callable[[T], dict[str, Any]], schema: str) -> Response:
-    """Answer a page with its ``Link`` header (both rels, always)."""
-    prefix = get_state().store.world.url_prefix or request.host_url.rstrip("/")
+def respond_page(
+    page: Page[T],
+    serialize: Callable[[T], dict[str, Any]],
+    schema: str,
+    *,
+    memo: Hashable | None = None,
+) -> Response:
+    """Answer a page with its ``Link`` header (both rels, always).
+
+    :param memo: for items that are frozen world objects, what names ``serialize`` (e.g.
+        ``("tag-value", key)``): each item is then encoded and checked once, and kept in the
+        store's JSON memo (see :func:`mockserver.serializers.items_json`).
+    """
+    state = get_state()
+    prefix = state.store.world.url_prefix or request.host_url.rstrip("/")
     base_url = prefix.rstrip("/") + quote(request.path)
     link = pagination.link_header(base_url, list(request.args.items(multi=True)), page)
-    return respond([serialize(item) for item in page.items], schema, headers={"Link": link})
+    headers = {"Link": link}
+    shape = list_schema(state.registry, schema) if memo is not None else None
+    if shape is None or (state.config.validate_responses and not shape.allows(len(page.items))):
+        # Checked whole (and, past the bounds, answered with the violation).
+        return respond([serialize(item) for item in page.items], schema, headers=headers)
+    check = None
+    if state.config.validate_responses:
+        check = partial(state.registry.check, shape.item)
+    store = state.store
+    body = serializers.items_json(
+        page.items, serialize, store.json_memo, memo, check, pages=store.page_memo
+    )
+    return respond_encoded(body, headers=headers)
 
 
 class Prefix(Sequence[T]):

@@ -11,9 +11,12 @@ from mockserver.pipeline import current_token
 from mockserver.project_update import validate_update
 from mockserver.routes.common import json_body
 from mockserver.routes.common import respond
+from mockserver.routes.encoded import respond_encoded
+from mockserver.routes.encoded import response_check
 from mockserver.routing import PROJECT
 from mockserver.routing import PROJECT_DETAILS_SCOPES
 from mockserver.routing import WRITE
+from mockserver.routing import OperationDoc
 from mockserver.routing import handles
 from mockserver.routing import route
 from mockserver.state import get_state
@@ -23,6 +26,33 @@ details = route(
     PROJECT,
     scopes=PROJECT_DETAILS_SCOPES,
     query=("include", "expand"),
+    docs={
+        "GET": OperationDoc(
+            "getProject",
+            "Retrieve a project",
+            {200: "project"},
+            description="Every key of Sentry's detailed project serializer. `include=stats` adds "
+            "`stats.unresolved`; `expand=hasAlertIntegration` adds `hasAlertIntegrationInstalled`; "
+            "other values and unknown parameters are ignored.",
+        ),
+        "PUT": OperationDoc(
+            "updateProject",
+            "Update a project",
+            {200: "project", 400: "error-fields", 403: "error-detail"},
+            request_schema="project-update",
+            description="A partial update; unknown keys are ignored. A token with only "
+            "`project:read` may change the member fields (`isBookmarked`, "
+            "`autofixAutomationTuning`, `seerScannerAutomation`); a truthy admin field answers "
+            "403. A new slug makes the old one answer 302 to the new path.",
+        ),
+        "DELETE": OperationDoc(
+            "deleteProject",
+            "Delete a project",
+            {204: None, 403: ("error-detail", "error-internal-project")},
+            description="Schedules the project for deletion: from then on every route of the "
+            "project answers 404. Sentry's internal projects answer 403 with a JSON string.",
+        ),
+    },
 )
 
 
@@ -30,11 +60,15 @@ details = route(
 def get_project() -> Response:
     """Project details, with ``include=stats`` and ``expand=hasAlertIntegration``."""
     view = current_project()
-    body = serializers.project_details(view)
     include = {part for value in request.args.getlist("include") for part in value.split(",")}
+    expand = "hasAlertIntegration" in request.args.getlist("expand")
+    if "stats" not in include and not expand:
+        # The plain answer is the same until the project changes: encoded (and checked) once.
+        return respond_encoded(serializers.project_details_json(view, response_check("project")))
+    body = serializers.project_details(view)
     if "stats" in include:
         body["stats"] = {"unresolved": view.project.unresolved_issues}
-    if "hasAlertIntegration" in request.args.getlist("expand"):
+    if expand:
         body["hasAlertIntegrationInstalled"] = view.project.has_alert_integration
     return respond(body, "project")
 

@@ -9,8 +9,10 @@ from mockserver import patterns
 from mockserver import stats as stats_query
 from mockserver.errors import ApiError
 from mockserver.pipeline import current_project
-from mockserver.routes.common import respond
+from mockserver.routes.encoded import memoized_json
+from mockserver.routes.encoded import respond_encoded
 from mockserver.routing import PROJECT
+from mockserver.routing import OperationDoc
 from mockserver.routing import handles
 from mockserver.routing import route
 from mockserver.state import get_state
@@ -21,6 +23,19 @@ project_stats = route(
     PROJECT + "stats/",
     query=("stat", "since", "until", "resolution", "environment"),
     unstable=True,
+    docs={
+        "GET": OperationDoc(
+            "listProjectStats",
+            "Retrieve event counts for a project",
+            {200: "stats", 400: ("error-list", "error-detail")},
+            description="`[timestamp, count]` pairs, ascending and zero-filled, one per bucket "
+            "from `until` back to `since` (default: the last 24 hours). Parameters are checked "
+            "in Sentry's order, stat, resolution, until, since: an unknown stat answers the "
+            'JSON array `["Invalid stat: <x>"]`, the others `{"detail": ...}`; so does `since` '
+            "after `until`, and a window of more than 100,000 buckets (where Sentry itself "
+            "would fail). `stat=generated` with an unknown `environment` answers 404.",
+        ),
+    },
 )
 _EMPTY = StatsSeries()
 
@@ -33,7 +48,19 @@ def get_stats() -> Response:
     environment = request.args.get("environment")
     if stat == "generated" and environment and environment not in view.project.environments:
         raise ApiError.not_found()
-    query = stats_query.parse_query(request.args, now=get_state().config.clock())
+    now = get_state().config.clock()
+    query = stats_query.parse_query(request.args, now=now)
     series = view.project.stats.get(stat, _EMPTY)
-    body = stats_query.series(query, lambda start, end: patterns.count_events(series, start, end))
-    return respond(body, "stats")
+    starts = stats_query.bucket_starts(query)
+    # The counts depend on the (frozen) series, the buckets, and "now" only through patterns'
+    # relative windows, which resolve to 10-second slots: the body is kept under all of them.
+    first = starts[0] if starts else None
+    key = ("stats", view.project.id, stat, query.rollup, first, len(starts), int(now) // 10)
+    body = memoized_json(
+        key,
+        "stats",
+        lambda: stats_query.series(
+            query, lambda start, end: patterns.count_events(series, start, end)
+        ),
+    )
+    return respond_encoded(body)

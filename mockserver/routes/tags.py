@@ -11,11 +11,11 @@ from mockserver import pagination
 from mockserver import serializers
 from mockserver.errors import ApiError
 from mockserver.pipeline import current_project
-from mockserver.routes.common import respond
 from mockserver.routes.paging import Prefix
 from mockserver.routes.paging import page_params
 from mockserver.routes.paging import respond_page
 from mockserver.routing import PROJECT
+from mockserver.routing import OperationDoc
 from mockserver.routing import handles
 from mockserver.routing import route
 from mockserver.world import TagValue
@@ -25,6 +25,17 @@ tag_values = route(
     PROJECT + "tags/{key}/values/",
     query=("query", "environment", "cursor", "per_page", "statsPeriod", "start", "end"),
     paginated=True,
+    docs={
+        "GET": OperationDoc(
+            "listTagValues",
+            "List a tag's values",
+            {200: "tag-values", 400: "error-detail"},
+            description="Up to 1,000 values of the key, most recently seen first; `query` is a "
+            "substring filter. A key without values, or an unknown `environment`, answers 404. "
+            "Keys that hold ids or times (`event_id`, `timestamp`, `time`, `profile_id`, "
+            "`replay_id`, `trace*`) have no values to list: an empty page.",
+        ),
+    },
 )
 # Keys whose values are never listed (event ids, timestamps, traces): Sentry answers [].
 EMPTY_KEYS = frozenset({"event_id", "timestamp", "time", "profile_id", "replay_id"})
@@ -46,18 +57,24 @@ def list_tag_values(key: str, **_: str) -> Response:
     if environment and environment not in view.project.environments:
         raise ApiError.not_found()
     name = standard_key(key)
+    values: Sequence[TagValue] | None
     if name in EMPTY_KEYS or name.startswith("trace"):
-        return respond([], "tag-values")
-    values = view.project.tags.get(name)
-    if not values:
-        raise ApiError.not_found()
+        # Sentry's backend hands these an empty SequencePaginator: still paginated, so
+        # per_page and cursor are checked and the Link header is sent.
+        values = ()
+    else:
+        values = view.project.tags.get(name)
+        if not values:
+            raise ApiError.not_found()
     query = request.args.get("query")
     selected: Sequence[TagValue] = Prefix(values, MAX_VALUES)
     if query:
         selected = [v for v in selected if query in v.value]
     per_page, cursor = page_params()
     page = pagination.paginate_sequence(selected, _score, cursor, per_page)
-    return respond_page(page, lambda v: serializers.tag_value(name, v), "tag-values")
+    return respond_page(
+        page, lambda v: serializers.tag_value(name, v), "tag-values", memo=("tag-value", name)
+    )
 
 
 def _score(value: TagValue) -> int:

@@ -15,6 +15,7 @@ from mockserver.routes.common import respond
 from mockserver.routes.paging import page_params
 from mockserver.routes.paging import respond_page
 from mockserver.routing import PROJECT
+from mockserver.routing import OperationDoc
 from mockserver.routing import handles
 from mockserver.routing import route
 from mockserver.world import EventUser
@@ -24,6 +25,18 @@ project_users = route(
     PROJECT + "users/",
     query=("query", "cursor", "per_page"),
     paginated=True,
+    docs={
+        "GET": OperationDoc(
+            "listProjectUsers",
+            "List a project's users",
+            {200: "event-users", 400: "error-detail"},
+            description="Users seen in the project's events, most recently seen first. "
+            "`query=<field>:<value>` is an exact match on `id`, `username`, `email` or `ip`; "
+            "another field or an empty side filters nothing; a query without a colon answers "
+            "`[]` without a `Link` header.",
+            link_header=False,
+        ),
+    },
 )
 _FIELDS = {"id": "identifier", "username": "username", "email": "email", "ip": "ip_address"}
 
@@ -41,7 +54,7 @@ def list_users() -> Response:
         users = filter_users(users, field, value)
     per_page, cursor = page_params()
     page = pagination.paginate_offset(users, cursor, per_page)
-    return respond_page(page, serializers.event_user, "event-users")
+    return respond_page(page, serializers.event_user, "event-users", memo="event-user")
 
 
 def filter_users(users: Sequence[EventUser], field: str, value: str) -> Sequence[EventUser]:

@@ -1,0 +1,708 @@
+"""Faults as a client sees them: broken connections on the real socket (werkzeug's server and
+waitress), Sentry's and nginx's error answers, seeded latency and conditions, the admin API,
+the command line, and the scenario's documented examples.
+
+Latency is observed through an injected sleep, never measured.
+"""
+
+from __future__ import annotations
+
+import errno
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import yaml
+
+from mockserver import create_app
+from mockserver.config import Config
+from mockserver.errors import ConfigError
+from mockserver.errors import ScenarioError
+from mockserver.faultcontrol import _sections_of
+from mockserver.faultrules import FaultSpecError
+from mockserver.faultrules import parse_fault_option
+from mockserver.netfaults import MALFORMED_CHUNK_HEAD
+from mockserver.resources import default_scenario
+from mockserver.routing import ROUTES
+from mockserver.schemas import SchemaRegistry
+from tests.conftest import NOW
+from tests.conftest import PROJECT
+from tests.faultkit import AUTH
+from tests.faultkit import HOOKS
+from tests.faultkit import SERVERS
+from tests.faultkit import STATS
+from tests.faultkit import USERS
+from tests.faultkit import Kit
+from tests.faultkit import http_get
+from tests.faultkit import make_kit
+from tests.faultkit import raw_exchange
+from tests.faultkit import serving
+
+MOCKSERVER = Path(sys.executable).parent / "mockserver"
+CORS = ("allow", "access-control-allow-origin", "access-control-allow-methods")
+RATE_LIMIT_HEADERS = ("x-sentry-rate-limit-limit", "x-sentry-rate-limit-remaining")
+
+
+def nginx(status: int, reason: str) -> bytes:
+    title = f"{status} {reason}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1>"
+        "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
+
+
+def rule(**fields: Any) -> dict[str, Any]:
+    return {"faults": {"rules": [fields]}}
+
+
+@pytest.fixture(scope="module")
+def socket_kit() -> Kit:
+    """One app for the socket tests: each asks for its fault with ``Prefer``."""
+    return make_kit()
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def port(request: pytest.FixtureRequest, socket_kit: Kit) -> Iterator[int]:
+    """The app on werkzeug's threaded server (MockServer) and on waitress (mockserver serve)."""
+    with serving(socket_kit.app, request.param) as bound:
+        yield bound
+
+
+def real_body(port: int) -> bytes:
+    got = http_get(port, PROJECT)
+    assert got.status == 200
+    return got.body
+
+
+# --- connection faults, on the socket ------------------------------------------------------------
+
+
+def test_reset_is_a_tcp_reset_before_any_byte(port: int) -> None:
+    with pytest.raises(ConnectionResetError) as raised:
+        raw_exchange(port, PROJECT, {"Prefer": "fault=reset"})
+    assert raised.value.errno == errno.ECONNRESET
+    got = http_get(port, PROJECT, {"Prefer": "fault=reset"})
+    # Not http.client's RemoteDisconnected (a ConnectionResetError subclass for a clean close).
+    assert type(got.error) is ConnectionResetError
+    assert got.status is None
+
+
+def test_empty_is_the_connection_closed_before_any_byte(port: int) -> None:
+    assert raw_exchange(port, PROJECT, {"Prefer": "fault=empty"}) == b""
+    got = http_get(port, PROJECT, {"Prefer": "fault=empty"})
+    assert type(got.error) is http.client.RemoteDisconnected
+    assert got.status is None
+
+
+def test_garbage_is_random_bytes_then_closed(port: int, socket_kit: Kit) -> None:
+    sent = raw_exchange(port, PROJECT, {"Prefer": "fault=garbage"})
+    assert len(sent) == 64
+    assert min(sent) >= 0x80  # never a status line, a chunk size or a line break
+    assert type(http_get(port, PROJECT, {"Prefer": "fault=garbage"}).error) is (
+        http.client.BadStatusLine
+    )
+
+
+def test_malformed_chunk_is_a_200_head_then_a_broken_chunked_body(port: int) -> None:
+    sent = raw_exchange(port, PROJECT, {"Prefer": "fault=MALFORMED_RESPONSE_CHUNK"})
+    assert sent.startswith(MALFORMED_CHUNK_HEAD)
+    assert len(sent) == len(MALFORMED_CHUNK_HEAD) + 64
+    got = http_get(port, PROJECT, {"Prefer": "fault=malformed_chunk"})
+    assert got.status == 200
+    assert got.failed_reading_body
+    assert type(got.error) is http.client.IncompleteRead
+
+
+def test_truncated_announces_the_whole_body_and_sends_half(port: int) -> None:
+    body = real_body(port)
+    got = http_get(port, PROJECT, {"Prefer": "fault=truncated"})
+    assert got.status == 200
+    assert got.header("Content-Length") == str(len(body))
+    assert type(got.error) is http.client.IncompleteRead
+    assert isinstance(got.error, http.client.IncompleteRead)
+    assert got.error.partial == body[: len(body) // 2]
+
+
+def test_malformed_is_a_complete_answer_with_its_json_cut(port: int) -> None:
+    body = real_body(port)
+    got = http_get(port, PROJECT, {"Prefer": "fault=malformed"})
+    assert (got.status, got.error) == (200, None)
+    assert got.body == body[: len(body) // 2]
+    assert got.header("Content-Length") == str(len(body) // 2)
+    assert got.header("Content-Type") == "application/json"
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(got.body)
+
+
+def test_connection_faults_leave_the_server_serving(port: int) -> None:
+    for fault in ("reset", "empty", "garbage", "malformed_chunk", "truncated"):
+        http_get(port, PROJECT, {"Prefer": f"fault={fault}"})
+    assert http_get(port, PROJECT).status == 200
+
+
+def test_connection_fault_with_a_request_body_is_still_clean(port: int) -> None:
+    # The body is read first, so the close is a FIN and not a reset for unread bytes.
+    body = json.dumps({"url": "https://example.com/" + "x" * 20_000}).encode()
+    got = http_get(
+        port,
+        HOOKS,
+        {"Prefer": "fault=empty", "Content-Type": "application/json"},
+        method="POST",
+        body=body,
+    )
+    assert type(got.error) is http.client.RemoteDisconnected
+
+
+def test_without_a_socket_the_caller_gets_what_a_socket_client_would() -> None:
+    kit = make_kit(**rule(route="project-details", fault="reset"))
+    with pytest.raises(ConnectionResetError):
+        kit.app.test_client().get(PROJECT, headers=AUTH)
+    with pytest.raises(http.client.RemoteDisconnected):
+        kit.app.test_client().get(PROJECT, headers={**AUTH, "Prefer": "fault=empty"})
+    truncated = kit.app.test_client().get(PROJECT, headers={**AUTH, "Prefer": "fault=truncated"})
+    assert int(truncated.headers["Content-Length"]) == 2 * len(truncated.data)
+
+
+def test_a_server_that_keeps_the_connection_answers_nginxs_502_instead(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # granian (mockserver serve's default) hands the app no connection to break.
+    kit = make_kit(**rule(route="project-users", fault="reset"))
+    client = kit.app.test_client()
+    for _ in range(2):
+        reply = client.get(USERS, headers=AUTH, environ_overrides={"SERVER_SOFTWARE": "Granian"})
+        assert (reply.status, reply.data) == ("502 Bad Gateway", nginx(502, "Bad Gateway"))
+        assert reply.headers["X-Mockserver-Connection-Fault"] == "reset"
+        assert "Access-Control-Allow-Origin" not in reply.headers
+    warnings = [r.getMessage() for r in caplog.records if r.name == "mockserver"]
+    assert warnings == [
+        "Granian cannot break connections: the reset fault answers nginx's 502 instead "
+        "(serve with waitress for the real thing)"
+    ]
+
+
+# --- error answers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(502, "Bad Gateway"), (503, "Service Temporarily Unavailable"), (504, "Gateway Time-out")],
+)
+@pytest.mark.parametrize("server", SERVERS)
+def test_gateway_errors_are_nginx_pages_without_sentrys_headers(
+    status: int, reason: str, server: str
+) -> None:
+    kit = make_kit(rateLimits="saas", **rule(route="project-stats", status=status))
+    with serving(kit.app, server) as bound:
+        got = http_get(bound, STATS)
+        after = http_get(bound, PROJECT)
+    assert (got.status, got.reason, got.body) == (status, reason, nginx(status, reason))
+    assert got.header("Content-Type") == "text/html"
+    # Nothing behind nginx answered: no CORS headers, no rate-limit headers, not counted.
+    assert all(got.header(name) is None for name in CORS + RATE_LIMIT_HEADERS)
+    assert after.header("x-sentry-rate-limit-remaining") == "39"
+    assert len(nginx(502, "Bad Gateway")) == 150  # the size self-hosted Sentry's nginx logs
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "body", "extra"),
+    [
+        (
+            "token_revoked",
+            401,
+            {"detail": "Invalid token"},
+            {"WWW-Authenticate": 'xBasic realm="api"'},
+        ),
+        (
+            "permission_denied",
+            403,
+            {"detail": "You do not have permission to perform this action."},
+            {},
+        ),
+        (
+            "feature_disabled",
+            403,
+            {
+                "error_type": "unavailable_feature",
+                "detail": ["You do not have that feature enabled"],
+            },
+            {},
+        ),
+        ("not_found", 404, {"detail": "The requested resource does not exist"}, {}),
+        (
+            "query_throttled",
+            429,
+            {
+                "detail": "Rate limit exceeded. Please try your query with a smaller date range "
+                "or fewer projects."
+            },
+            {},
+        ),
+    ],
+)
+def test_sentry_errors_have_sentrys_bodies_and_headers(
+    fault: str, status: int, body: Any, extra: dict[str, str]
+) -> None:
+    kit = make_kit(rateLimits="saas", **rule(route="project-hooks", fault=fault))
+    reply = kit.app.test_client().get(HOOKS, headers=AUTH)
+    assert (reply.status_code, reply.json) == (status, body)
+    assert reply.content_type == "application/json"
+    for name, value in extra.items():
+        assert reply.headers[name] == value
+    # Sentry answered: its CORS headers (for the route) and the rate-limit headers.
+    assert reply.headers["Allow"] == "GET, POST, OPTIONS"
+    assert reply.headers["X-Sentry-Rate-Limit-Remaining"] == "39"
+    assert kit.last_faults == [
+        {"source": "scenario", "rule": "rule-1", "fault": fault, "status": status}
+    ]
+
+
+def test_server_error_has_a_seeded_error_id() -> None:
+    kit = make_kit(**rule(route="project-users", status=500))
+    client = kit.app.test_client()
+    first = client.get(USERS, headers=AUTH).json
+    second = client.get(USERS, headers=AUTH).json
+    assert first["detail"] == "Internal Error"
+    assert re.fullmatch(r"[0-9a-f]{32}", first["errorId"])
+    assert uuid.UUID(first["errorId"]).version == 4
+    assert first["errorId"] != second["errorId"]
+    assert kit.last_faults[0]["errorId"] == second["errorId"]
+    # Same seed, same ids: after a reset, and in another app.
+    client.post("/__admin/faults/reset")
+    assert client.get(USERS, headers=AUTH).json == first
+    assert (
+        make_kit(**rule(route="project-users", status=500))
+        .app.test_client()
+        .get(USERS, headers=AUTH)
+        .json
+        == first
+    )
+    # An injected 500 is not one of the mock's own errors.
+    assert kit.app.extensions["mockserver"].take_errors() == []
+
+
+def test_rate_limited_fault_is_the_middlewares_429_with_saas_numbers() -> None:
+    kit = make_kit(**rule(route="project-stats", fault="rate_limited"))
+    kit.clock.now = NOW + 0.5
+    reply = kit.app.test_client().get(STATS, headers=AUTH)
+    assert reply.status_code == 429
+    assert reply.data == (
+        b'"You are attempting to use this endpoint too frequently. Limit is 5 requests in 1 '
+        b'seconds"'
+    )
+    assert reply.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert reply.headers["X-Sentry-Rate-Limit-Remaining"] == "0"
+    assert reply.headers["X-Sentry-Rate-Limit-Reset"] == str(NOW + 1)
+    assert reply.headers["X-Sentry-Rate-Limit-ConcurrentRemaining"] == "None"
+    assert reply.headers["Allow"] == "GET"
+
+
+# --- latency -------------------------------------------------------------------------------------
+
+
+def test_fixed_delay_is_waited_out_before_the_answer() -> None:
+    kit = make_kit(**rule(route="project-details", method="GET", delay=800))
+    reply = kit.app.test_client().get(PROJECT, headers=AUTH)
+    assert reply.status_code == 200
+    assert kit.sleeps.ms == [800.0]
+    assert kit.last_faults == [{"source": "scenario", "rule": "rule-1", "delayMs": 800.0}]
+    kit.app.test_client().put(PROJECT, headers=AUTH, json={"isBookmarked": True})
+    assert kit.sleeps.ms == [800.0]  # PUT is out of the rule's scope
+
+
+@pytest.mark.parametrize(
+    ("delay", "draw"),
+    [
+        ({"type": "uniform", "min": 100, "max": 900}, lambda r: r.uniform(100, 900)),
+        (
+            {"type": "lognormal", "median": 250, "sigma": 0.4},
+            lambda r: 250 * r.lognormvariate(0.0, 0.4),
+        ),
+        (
+            {"type": "lognormal", "median": 250, "sigma": 2, "max": 400},
+            lambda r: min(250 * r.lognormvariate(0.0, 2), 400),
+        ),
+    ],
+)
+def test_delay_distributions_draw_from_the_rules_seeded_generator(delay: Any, draw: Any) -> None:
+    kit = make_kit(faults={"seed": 42, "rules": [{"name": "lag", "delay": delay}]})
+    client = kit.app.test_client()
+    for _ in range(20):
+        client.get(PROJECT, headers=AUTH)
+    rng = random.Random("42:lag:delay")
+    expected = [draw(rng) / 1000 for _ in range(20)]
+    assert kit.sleeps.seconds == pytest.approx(expected, rel=1e-12)
+    if delay["type"] == "lognormal" and "max" in delay:
+        assert max(kit.sleeps.seconds) == pytest.approx(0.4)
+
+
+def test_delays_of_every_firing_rule_add_up_and_the_first_failure_wins() -> None:
+    rules = [
+        {"name": "network", "delay": 100},
+        {"name": "down", "route": "project-stats", "status": 503, "delay": 50},
+        {"name": "broken", "route": "project-stats", "status": 500, "delay": 25},
+    ]
+    kit = make_kit(faults={"rules": rules})
+    reply = kit.app.test_client().get(STATS, headers=AUTH)
+    assert reply.status_code == 503
+    assert kit.sleeps.ms == [175.0]
+    assert kit.last_faults == [
+        {"source": "scenario", "rule": "network", "delayMs": 100.0},
+        {"source": "scenario", "rule": "broken", "delayMs": 25.0},
+        {
+            "source": "scenario",
+            "rule": "down",
+            "fault": "service_unavailable",
+            "status": 503,
+            "delayMs": 50.0,
+        },
+    ]
+
+
+# --- when ----------------------------------------------------------------------------------------
+
+
+def statuses(kit: Kit, path: str, count: int) -> list[int]:
+    client = kit.app.test_client()
+    return [client.get(path, headers=AUTH).status_code for _ in range(count)]
+
+
+def test_first_n_requests() -> None:
+    kit = make_kit(**rule(route="project-stats", status=502, when={"first": 2}))
+    assert statuses(kit, STATS, 4) == [502, 502, 200, 200]
+
+
+def test_every_nth_request() -> None:
+    kit = make_kit(**rule(route="project-stats", status=504, when={"every": 3}))
+    assert statuses(kit, STATS, 7) == [200, 200, 504, 200, 200, 504, 200]
+
+
+def test_probability_is_seeded_and_reproducible() -> None:
+    faults = {"seed": 3, "rules": [{"name": "flaky", "status": 500, "when": {"probability": 0.3}}]}
+    rng = random.Random("3:flaky:when")
+    expected = [500 if rng.random() < 0.3 else 200 for _ in range(30)]
+    first = make_kit(faults=faults)
+    assert statuses(first, PROJECT, 30) == expected
+    assert 200 in expected
+    assert 500 in expected
+    assert statuses(make_kit(faults=faults), PROJECT, 30) == expected
+    first.app.test_client().post("/__admin/faults/reset")
+    assert statuses(first, PROJECT, 30) == expected
+
+
+def test_conditions_combine_and_count_only_matching_requests() -> None:
+    faults = rule(route="project-stats", method="GET", status=503, when={"first": 4, "every": 2})
+    kit = make_kit(**faults)
+    client = kit.app.test_client()
+    results = []
+    for _ in range(6):
+        client.get(PROJECT, headers=AUTH)  # another route: not counted
+        results.append(client.get(STATS, headers=AUTH).status_code)
+    assert results == [200, 503, 200, 503, 200, 200]
+
+
+# --- presets and the scenario --------------------------------------------------------------------
+
+
+def test_rules_use_presets_and_override_their_keys() -> None:
+    faults = {
+        "presets": {"flaky": {"status": 503, "delay": 300, "when": {"every": 2}}},
+        "rules": [
+            {"route": "project-stats", "preset": "flaky"},
+            {"route": "project-users", "preset": "flaky", "status": 500, "when": {"first": 1}},
+        ],
+    }
+    kit = make_kit(faults=faults)
+    assert statuses(kit, STATS, 2) == [200, 503]
+    assert statuses(kit, USERS, 2) == [500, 200]
+    assert kit.sleeps.ms == [300.0, 300.0]
+
+
+def test_default_scenario_has_no_faults_and_documents_a_valid_block() -> None:
+    text = default_scenario().read_text(encoding="utf-8")
+    head, marker, section = text.partition("# --- Faults and rate limits")
+    assert marker
+    data = yaml.safe_load(head)
+    assert "faults" not in data
+    assert "rateLimits" not in data
+    # Uncomment the block: lines with a single '#' are the example, '##' lines are prose.
+    lines = [
+        line[2:] if line.startswith("# ") else ""
+        for line in section.splitlines()[1:]
+        if not line.startswith("##")
+    ]
+    fragment = yaml.safe_load("\n".join(lines))
+    assert sorted(fragment) == ["faults", "rateLimits"]
+    kit = make_kit(**fragment)
+    described = kit.app.test_client().get("/__admin/faults").json
+    assert len(described["rules"]) == 8
+    assert "flaky" in described["presets"]
+    assert kit.app.test_client().get("/__admin/rate-limits").json["enforceConcurrent"] is True
+
+
+@pytest.mark.parametrize(
+    ("faults", "match"),
+    [
+        (
+            {"rules": [{"route": "project-stats", "preset": "nope"}]},
+            r"line \d+, \$\.faults\.rules\[0\]\.preset: no preset 'nope'",
+        ),
+        (
+            {"rules": [{"route": "project-stats", "status": 503, "fault": "reset"}]},
+            r"\$\.faults\.rules\[0\]: has both 'fault' and 'status'",
+        ),
+        ({"rules": [{"route": "project-stats"}]}, r"the rule does nothing"),
+        (
+            {"rules": [{"name": "a", "delay": 1}, {"name": "a", "delay": 2}]},
+            r"\$\.faults\.rules\[1\]\.name: duplicate rule name 'a'",
+        ),
+        (
+            {"rules": [{"delay": {"type": "uniform", "min": 9, "max": 1}}]},
+            r"min 9 is above max 1",
+        ),
+        ({"rules": [{"fault": "explode"}]}, r"\$\.faults\.rules\[0\]\.fault: 'explode' is not"),
+        ({"rules": [{"route": "stats/", "delay": 1}]}, r"\$\.faults\.rules\[0\]\.route"),
+    ],
+)
+def test_scenario_faults_are_checked_with_file_and_line(
+    tmp_path: Path, faults: Any, match: str
+) -> None:
+    path = tmp_path / "faulty.yaml"
+    path.write_text(
+        default_scenario().read_text(encoding="utf-8") + "\n" + yaml.safe_dump({"faults": faults})
+    )
+    with pytest.raises(ScenarioError, match=match) as raised:
+        create_app(Config(scenario=path))
+    assert str(raised.value).startswith(str(path))
+
+
+def test_a_scenario_loaded_at_run_time_brings_its_faults(tmp_path: Path) -> None:
+    kit = make_kit(**rule(route="project-stats", status=503))
+    path = tmp_path / "other.yaml"
+    path.write_text(
+        default_scenario().read_text(encoding="utf-8")
+        + "\nfaults: {rules: [{route: project-users, status: 500}]}\n"
+    )
+    kit.app.extensions["mockserver"].load(path)
+    assert statuses(kit, STATS, 1) == [200]
+    assert statuses(kit, USERS, 1) == [500]
+
+
+def test_a_scenario_loaded_at_run_time_with_unusable_faults_serves_without_them(
+    tmp_path: Path,
+) -> None:
+    kit = make_kit(**rule(route="project-stats", status=503))
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        default_scenario().read_text(encoding="utf-8")
+        + "\nfaults: {rules: [{route: project-users, preset: nope}]}\n"
+    )
+    kit.app.extensions["mockserver"].load(path)
+    assert statuses(kit, USERS, 1) == [200]
+    described = kit.app.test_client().get("/__admin/faults").json
+    assert described["rules"] == []
+    assert described["scenarioError"].startswith(
+        f"{path}: line {len(path.read_text().splitlines())}, $.faults.rules[0].preset: no preset"
+    )
+
+
+# --- admin API -----------------------------------------------------------------------------------
+
+
+def test_admin_adds_lists_removes_and_resets_rules() -> None:
+    kit = make_kit(**rule(name="stats-down", route="project-stats", status=503))
+    admin = kit.app.test_client()
+    added = admin.post(
+        "/__admin/faults",
+        json={"route": "project-users", "fault": "not_found", "when": {"first": 1}},
+    )
+    assert added.status_code == 201
+    assert added.json["rule"] == {
+        "name": "runtime-1",
+        "source": "runtime",
+        "route": "project-users",
+        "method": "*",
+        "fault": "not_found",
+        "preset": None,
+        "delay": None,
+        "when": {"first": 1},
+        "matched": 0,
+        "fired": 0,
+    }
+    assert statuses(kit, USERS, 2) == [404, 200]
+    listed = admin.get("/__admin/faults").json
+    assert [(r["name"], r["matched"], r["fired"]) for r in listed["rules"]] == [
+        ("stats-down", 0, 0),
+        ("runtime-1", 2, 1),
+    ]
+    assert admin.delete("/__admin/faults/stats-down").json == {"removed": 1}
+    assert statuses(kit, STATS, 1) == [200]
+    assert admin.delete("/__admin/faults/stats-down").status_code == 404
+    assert admin.delete("/__admin/faults").json == {"removed": 1}
+    assert admin.get("/__admin/faults").json["rules"] == []
+    reset = admin.post("/__admin/faults/reset").json
+    assert [r["name"] for r in reset["rules"]] == ["stats-down"]
+    assert statuses(kit, STATS, 1) == [503]
+
+
+def test_admin_refuses_rules_that_are_not_rules() -> None:
+    admin = make_kit(**rule(name="taken", delay=1)).app.test_client()
+    bad = admin.post("/__admin/faults", json={"fault": "explode"})
+    assert bad.status_code == 400
+    assert bad.content_type == "application/problem+json"
+    assert bad.json["detail"].startswith("not a fault rule: $.fault: 'explode' is not one of")
+    uniform = admin.post("/__admin/faults", json={"delay": {"type": "uniform", "min": 1}})
+    assert uniform.json["detail"] == "not a fault rule: $.delay: 'max' is a required property"
+    assert admin.post("/__admin/faults", json={"name": "taken", "delay": 1}).status_code == 409
+    assert admin.post("/__admin/faults", data="nope").status_code == 400
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("503", {"status": 503}),
+        ("reset,every=3", {"fault": "reset", "when": {"every": 3}}),
+        ("CONNECTION_RESET_BY_PEER", {"fault": "reset"}),
+        ("flaky,route=project-stats", {"preset": "flaky", "route": "project-stats"}),
+        (
+            "503,route=project-hooks,method=POST,first=2,probability=0.5,name=x",
+            {
+                "status": 503,
+                "route": "project-hooks",
+                "method": "POST",
+                "name": "x",
+                "when": {"first": 2, "probability": 0.5},
+            },
+        ),
+        ("delay=800", {"delay": 800.0}),
+        ("slow,method=GET|PUT", {"fault": "slow", "method": ["GET", "PUT"]}),
+        ("delay=uniform:100:900", {"delay": {"type": "uniform", "min": 100.0, "max": 900.0}}),
+        (
+            "delay=lognormal:250:0.4:3000",
+            {"delay": {"type": "lognormal", "median": 250.0, "sigma": 0.4, "max": 3000.0}},
+        ),
+    ],
+)
+def test_fault_option_syntax(text: str, parsed: dict[str, Any]) -> None:
+    assert parse_fault_option(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["503,oops", "delay=soon", "503,color=red", "first=x"])
+def test_fault_option_refuses_what_it_cannot_read(text: str) -> None:
+    with pytest.raises(FaultSpecError):
+        parse_fault_option(text)
+
+
+def test_faults_from_the_environment_come_after_the_scenarios(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MOCKSERVER_FAULTS", "503,route=project-stats,first=1; delay=5")
+    kit = make_kit(**rule(name="slow-stats", route="project-stats", delay=10))
+    names = [
+        (r["name"], r["source"]) for r in kit.app.test_client().get("/__admin/faults").json["rules"]
+    ]
+    assert names == [("slow-stats", "scenario"), ("cli-1", "cli"), ("cli-2", "cli")]
+    assert statuses(kit, STATS, 2) == [503, 200]
+    assert kit.sleeps.ms == [15.0, 15.0]
+
+
+def test_faults_from_the_environment_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOCKSERVER_FAULTS", "418")
+    with pytest.raises(ConfigError, match=r"MOCKSERVER_FAULTS / --fault '418': \$\.status"):
+        make_kit()
+
+
+def test_serve_switches_faults_on_from_the_command_line() -> None:
+    process = subprocess.Popen(
+        [
+            str(MOCKSERVER),
+            "serve",
+            "--server",
+            "waitress",
+            "--port",
+            "0",
+            "--fault",
+            "503,route=project-stats,first=1",
+            "--fault",
+            "reset,route=project-users",
+            "--rate-limits",
+            "saas",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    try:
+        line = process.stderr.readline()  # blocks until the socket is bound: no sleep
+        match = re.search(r"on http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        bound = int(match.group(1))
+        first, second = http_get(bound, STATS), http_get(bound, STATS)
+        reset = http_get(bound, USERS)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+        process.stderr.close()
+    assert (first.status, first.body) == (503, nginx(503, "Service Temporarily Unavailable"))
+    assert second.status == 200
+    assert second.header("x-sentry-rate-limit-limit") == "5"
+    assert type(reset.error) is ConnectionResetError
+
+
+def test_serve_refuses_a_fault_it_cannot_read() -> None:
+    result = subprocess.run(
+        [str(MOCKSERVER), "serve", "--port", "0", "--fault", "503,color=red"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--fault: 503,color=red: unknown key 'color'" in result.stderr
+
+
+def test_route_names_in_the_schema_are_the_routes_of_the_mock() -> None:
+    enum = SchemaRegistry().schema("scenario-faults")["$defs"]["route"]["enum"]
+    expected = {"*"} | set(ROUTES) | {r.template for r in ROUTES.values()}
+    assert set(enum) == expected
+
+
+def test_a_world_that_keeps_its_sections_is_read_from_them() -> None:
+    # The integration point for inline scenarios loaded at run time: World.extras.
+    kit = make_kit()
+    state = kit.app.extensions["mockserver"]
+    world = SimpleNamespace(source="<inline>", extras={"faults": {"rules": []}, "name": "x"})
+    assert _sections_of(world, state, initial=False) == ({"faults": {"rules": []}}, "")
+
+
+def test_an_inline_scenario_loaded_at_run_time_serves_without_faults(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    kit = make_kit(**rule(route="project-stats", status=503))
+    kit.app.extensions["mockserver"].load(yaml.safe_load(default_scenario().read_text()))
+    assert statuses(kit, STATS, 1) == [200]
+    assert "a scenario loaded inline at run time are not read" in caplog.text
+
+
+def test_the_schemas_example_is_valid() -> None:
+    registry = SchemaRegistry()
+    schema = registry.schema("scenario-faults")
+    for example in schema["examples"]:
+        assert registry.errors("scenario-faults", example) == []
+    for delay in schema["$defs"]["delay"]["examples"]:
+        assert registry.errors("scenario-faults", {"faults": {"rules": [{"delay": delay}]}}) == []

@@ -1,0 +1,557 @@
+"""The request journal: bounded and thread-safe storage, filters, waiting, and the recording of
+every request the app answers (over Flask's test client and a real socket)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from waitress.server import create_server
+
+from mockserver import recording
+from mockserver.config import Config
+from mockserver.filters import UNSET
+from mockserver.filters import FilterError
+from mockserver.filters import JournalFilter
+from mockserver.journal import Entry
+from mockserver.journal import Journal
+from mockserver.journal import Violation
+from mockserver.recording import get_journal
+from mockserver.routing import ROUTES
+from mockserver.testing import MockServer
+from tests.conftest import NOW
+from tests.conftest import PROJECT
+from tests.conftest import Api
+from tests.conftest import FakeClock
+
+TEMPLATE = "/api/0/projects/{org}/{project}/"
+
+
+def make_entry(**changes: Any) -> Entry:
+    fields: dict[str, Any] = {
+        "id": "id",
+        "time": float(NOW),
+        "method": "GET",
+        "scheme": "http",
+        "host": "localhost",
+        "path": PROJECT,
+        "query_string": "",
+        "query": (),
+        "headers": (),
+        "body": b"",
+        "body_size": 0,
+        "route_name": "project-details",
+        "route": TEMPLATE,
+        "params": {"org": "my-org", "project": "my-project"},
+        "matched": True,
+        "status": 200,
+        "response_headers": (),
+        "response_body": b"",
+        "response_size": 0,
+        "duration_ms": 1.0,
+    }
+    fields.update(changes)
+    return Entry(**fields)
+
+
+# --- the journal itself -------------------------------------------------------------------------
+
+
+def test_journal_numbers_entries_in_order() -> None:
+    journal = Journal(10)
+    first = journal.record(make_entry(id="a"))
+    second = journal.record(make_entry(id="b"))
+    assert (first.seq, second.seq) == (1, 2)
+    assert [e.id for e in journal.entries()] == ["a", "b"]
+
+
+def test_journal_evicts_the_oldest_and_counts_evictions() -> None:
+    journal = Journal(3)
+    for n in range(5):
+        journal.record(make_entry(id=str(n)))
+    assert [e.id for e in journal.entries()] == ["2", "3", "4"]
+    assert journal.stats().to_json() == {
+        "size": 3,
+        "capacity": 3,
+        "evicted": 2,
+        "recorded": 5,
+        "enabled": True,
+    }
+
+
+def test_journal_clear_resets_counters_but_sequence_numbers_keep_increasing() -> None:
+    journal = Journal(2)
+    for n in range(3):
+        journal.record(make_entry(id=str(n)))
+    assert journal.clear() == 2
+    assert journal.stats().to_json() == {
+        "size": 0,
+        "capacity": 2,
+        "evicted": 0,
+        "recorded": 0,
+        "enabled": True,
+    }
+    assert journal.record(make_entry(id="later")).seq == 4
+
+
+def test_journal_remove_drops_only_the_matching_entries() -> None:
+    journal = Journal(10)
+    journal.record(make_entry(id="get"))
+    journal.record(make_entry(id="put", method="PUT"))
+    assert journal.remove(JournalFilter(method="put")) == 1
+    assert [e.id for e in journal.entries()] == ["get"]
+
+
+def test_journal_get_finds_an_entry_by_id_or_seq() -> None:
+    journal = Journal(10)
+    entry = journal.record(make_entry(id="abc"))
+    assert journal.get("abc") is entry
+    assert journal.get(str(entry.seq)) is entry
+    assert journal.get("nope") is None
+
+
+def test_disabled_journal_records_nothing() -> None:
+    journal = Journal(10, enabled=False)
+    journal.record(make_entry())
+    assert journal.entries() == ()
+    assert journal.stats().enabled is False
+
+
+def test_journal_needs_room_for_one_entry() -> None:
+    with pytest.raises(ValueError, match="at least one entry, got capacity 0"):
+        Journal(0)
+
+
+def test_snapshots_do_not_change_when_the_journal_does() -> None:
+    journal = Journal(10)
+    journal.record(make_entry(id="a"))
+    snapshot = journal.entries()
+    journal.record(make_entry(id="b"))
+    journal.clear()
+    assert [e.id for e in snapshot] == ["a"]
+
+
+def test_wait_for_returns_at_once_when_the_entries_are_there() -> None:
+    journal = Journal(10)
+    journal.record(make_entry(id="a"))
+    journal.record(make_entry(id="b", method="POST"))
+    found = journal.wait_for(JournalFilter(method="POST"), timeout=0)
+    assert found is not None
+    assert [e.id for e in found] == ["b"]
+
+
+def test_wait_for_wakes_when_another_thread_records() -> None:
+    journal = Journal(10)
+    waiting = threading.Event()
+    results: list[tuple[Entry, ...] | None] = []
+
+    def waiter() -> None:
+        waiting.set()
+        results.append(journal.wait_for(JournalFilter(method="DELETE"), count=2, timeout=30))
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    waiting.wait()
+    journal.record(make_entry(id="1", method="DELETE"))
+    journal.record(make_entry(id="2", method="GET"))
+    journal.record(make_entry(id="3", method="DELETE"))
+    thread.join()
+    assert results[0] is not None
+    assert [e.id for e in results[0]] == ["1", "3"]
+
+
+def test_wait_for_gives_none_after_the_timeout() -> None:
+    journal = Journal(10)
+    journal.record(make_entry(method="GET"))
+    assert journal.wait_for(JournalFilter(method="POST"), timeout=0.01) is None
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "matches"),
+    [
+        (JournalFilter(method="get"), True),
+        (JournalFilter(method="POST"), False),
+        (JournalFilter(path=PROJECT), True),
+        (JournalFilter(path="/api/0/projects/my-org/other/"), False),
+        (JournalFilter(path=TEMPLATE), True),
+        (JournalFilter(path="/api/0/projects/{org}/{project}/users/"), False),
+        (JournalFilter(path="project-details"), True),
+        (JournalFilter(path="project-users"), False),
+        (JournalFilter(path=f"http://localhost{PROJECT}?per_page=2"), True),
+        (JournalFilter(path=f"http://localhost{PROJECT}?per_page=3"), False),
+        (JournalFilter(status=200), True),
+        (JournalFilter(status="2xx"), True),
+        (JournalFilter(status="4XX"), False),
+        (JournalFilter(since=NOW), True),
+        (JournalFilter(since=NOW + 1), False),
+        (JournalFilter(since="2023-11-14T22:13:20Z"), True),
+        (JournalFilter(since=datetime.fromtimestamp(NOW + 1, tz=UTC)), False),
+        (JournalFilter(unmatched=False), True),
+        (JournalFilter(unmatched=True), False),
+        (JournalFilter(violations=True), True),
+        (JournalFilter(query={"per_page": "2"}), True),
+        (JournalFilter(query={"per_page": 2}), True),
+        (JournalFilter(query={"per_page": "3"}), False),
+        (JournalFilter(query={"include": ["stats", "x"]}), True),
+        (JournalFilter(query={"include": ["stats"]}), False),
+        (JournalFilter(query={"cursor": None}), True),
+        (JournalFilter(query={"per_page": None}), False),
+        (JournalFilter(json={"name": "x"}), True),
+        (JournalFilter(json={"name": "y"}), False),
+        (JournalFilter(json=None), False),
+    ],
+)
+def test_filter_conditions(where: JournalFilter, matches: bool) -> None:
+    entry = make_entry(
+        query=(("per_page", "2"), ("include", "stats"), ("include", "x")),
+        query_string="per_page=2&include=stats&include=x",
+        body=b'{"name":"x"}',
+        body_size=12,
+        violations=(Violation("unknown-query-parameter", "x"),),
+    )
+    assert where.matches(entry) is matches
+
+
+def test_filter_explains_each_mismatch() -> None:
+    where = JournalFilter(method="POST", path=TEMPLATE, query={"per_page": "5"}, status=201)
+    entry = make_entry(query=(("per_page", "2"),), query_string="per_page=2")
+    assert where.mismatches(entry) == [
+        "method GET, not POST",
+        "status 200, not 201",
+        "query per_page='2', expected '5'",
+    ]
+
+
+def test_json_filter_on_a_body_that_is_not_json() -> None:
+    entry = make_entry(body=b"not json", body_size=8)
+    assert JournalFilter(json={"a": 1}).mismatches(entry) == ["body is not JSON"]
+
+
+def test_filter_from_mapping_reads_query_string_values() -> None:
+    values = {
+        "method": "get",
+        "route": TEMPLATE,
+        "status": "4xx",
+        "since": "1700000000",
+        "unmatched": "true",
+        "violations": "false",
+        "limit": "5",
+    }
+    assert JournalFilter.from_mapping(values) == JournalFilter(
+        method="GET",
+        path=TEMPLATE,
+        status="4xx",
+        since=1_700_000_000.0,
+        unmatched=True,
+        violations=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"methd": "GET"}, "unknown filter 'methd'; known: method, path, route"),
+        ({"status": "abc"}, "status must be a status code such as 404 or a class such as 4xx"),
+        ({"status": 99}, "got 99"),
+        ({"since": "yesterday"}, "since must be epoch seconds or an ISO 8601 time"),
+        ({"unmatched": "maybe"}, "unmatched must be true or false, got 'maybe'"),
+        ({"path": 3}, "path must be a string, got 3"),
+        ({"query": ["a"]}, "query must be an object of parameter: value"),
+    ],
+)
+def test_filter_from_mapping_rejects_bad_values(data: dict[str, Any], message: str) -> None:
+    with pytest.raises(FilterError, match=message):
+        JournalFilter.from_mapping(data)
+
+
+def test_unset_is_not_none() -> None:
+    assert JournalFilter().json is UNSET
+    assert repr(UNSET) == "UNSET"
+    assert not UNSET
+
+
+# --- recording through the app ------------------------------------------------------------------
+
+
+def test_a_request_is_recorded_with_its_request_and_response(api: Api, app: Flask) -> None:
+    reply = api.get(PROJECT + "?include=stats", headers={"X-Trace": "t-1"})
+    assert reply.status == 200
+
+    (entry,) = get_journal(app).entries()
+    assert (entry.method, entry.path, entry.query_string) == ("GET", PROJECT, "include=stats")
+    assert entry.target == PROJECT + "?include=stats"
+    assert entry.url.endswith(PROJECT + "?include=stats")
+    assert entry.url.startswith("http://")
+    assert entry.query == (("include", "stats"),)
+    assert entry.header("authorization") == "Bearer sntrys_TOKEN"
+    assert entry.header("X-Trace") == "t-1"
+    assert (entry.route, entry.route_name, dict(entry.params)) == (
+        TEMPLATE,
+        "project-details",
+        {"org": "my-org", "project": "my-project"},
+    )
+    assert entry.matched is True
+    assert entry.status == 200
+    assert entry.response_header("Content-Type") == "application/json"
+    assert entry.response_header("Access-Control-Allow-Origin") == "*"
+    assert entry.response_json == reply.json
+    assert entry.response_size == len(reply.raw)
+    assert entry.time == NOW
+    assert entry.duration_ms >= 0
+    assert entry.violations == ()
+    assert entry.error is None
+    assert entry.client_ip == "127.0.0.1"
+
+
+def test_a_json_body_is_recorded(api: Api, app: Flask) -> None:
+    reply = api.post(
+        PROJECT + "hooks/", json_body={"url": "https://example.com/h", "events": ["event.alert"]}
+    )
+    assert reply.status == 201
+    (entry,) = get_journal(app).entries()
+    assert entry.json == {"url": "https://example.com/h", "events": ["event.alert"]}
+    assert entry.body_size == len(entry.body)
+    assert entry.response_json["url"] == "https://example.com/h"
+
+
+def test_the_catch_all_404_is_recorded_as_unmatched(api: Api, app: Flask) -> None:
+    reply = api.get("/api/0/projects/my-org/my-project/users")
+    assert reply.status == 404
+    (entry,) = get_journal(app).entries()
+    assert (entry.status, entry.route, entry.matched) == (404, None, False)
+    assert [v.code for v in entry.violations] == ["missing-trailing-slash"]
+    assert entry.response_body == reply.raw
+
+
+def test_pipeline_refusals_are_recorded_with_their_route(api: Api, app: Flask) -> None:
+    assert api.call("PATCH", PROJECT).status == 403
+    assert api.post(PROJECT).status == 405
+    assert api.get(PROJECT, token=None).status == 401
+    patch, post, anonymous = get_journal(app).entries()
+    assert (patch.status, patch.route, patch.matched) == (403, TEMPLATE, False)
+    assert (post.status, post.route, post.matched) == (405, TEMPLATE, False)
+    assert (anonymous.status, anonymous.route, anonymous.matched) == (401, TEMPLATE, True)
+    assert [v.code for v in anonymous.violations] == ["missing-credentials"]
+
+
+def test_head_answers_are_recorded_without_a_body(api: Api, app: Flask) -> None:
+    reply = api.call("HEAD", PROJECT)
+    assert reply.status == 403
+    (entry,) = get_journal(app).entries()
+    assert (entry.method, entry.status, entry.response_body, entry.response_size) == (
+        "HEAD",
+        403,
+        b"",
+        0,
+    )
+
+
+def test_admin_and_openapi_calls_are_not_recorded(api: Api, app: Flask) -> None:
+    assert api.get("/__admin/requests", token=None).status == 200
+    assert api.get("/__admin/health", token=None).status == 200
+    assert get_journal(app).entries() == ()
+
+
+def test_an_unexpected_exception_lands_in_the_journal(
+    api: Api, app: Flask, server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom() -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setitem(ROUTES["project-details"].handlers, "GET", boom)
+    reply = api.get(PROJECT)
+    assert reply.status == 500
+    error_id = reply.json["errorId"]
+    (entry,) = get_journal(app).entries()
+    assert entry.status == 500
+    assert entry.error == f"RuntimeError: kaput (errorId {error_id})"
+    with pytest.raises(Exception, match="kaput"):
+        server.check()
+
+
+def test_long_bodies_are_cut_but_their_size_is_kept(
+    api: Api, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recording, "MAX_RESPONSE_BODY", 10)
+    monkeypatch.setattr(recording, "MAX_REQUEST_BODY", 5)
+    reply = api.put(PROJECT, json_body={"isBookmarked": True})
+    assert reply.status == 200
+    (entry,) = get_journal(app).entries()
+    assert entry.body == b'{"isB'
+    assert entry.body_size == len(b'{"isBookmarked": true}')
+    assert entry.response_body == reply.raw[:10]
+    assert entry.response_size == len(reply.raw)
+
+
+def test_journal_size_comes_from_the_config(make_app: Any) -> None:
+    app = make_app(journal_size=2)
+    client = app.test_client()
+    for _ in range(3):
+        reply = client.get(PROJECT, headers={"Authorization": "Bearer sntrys_TOKEN"})
+        assert reply.status_code == 200
+    assert get_journal(app).stats().to_json() == {
+        "size": 2,
+        "capacity": 2,
+        "evicted": 1,
+        "recorded": 3,
+        "enabled": True,
+    }
+
+
+def test_the_time_is_the_apps_clock(api: Api, app: Flask, clock: FakeClock) -> None:
+    clock.now = NOW + 60
+    api.get(PROJECT)
+    (entry,) = get_journal(app).entries()
+    assert entry.time == NOW + 60
+
+
+# --- concurrency --------------------------------------------------------------------------------
+
+CLIENTS = 16
+PER_CLIENT = 2_000
+# The clients run in their own process, so that their parsing does not compete with the server
+# for the GIL: 16 threads that start together (a Barrier), each on its own keep-alive
+# connection, sending its requests in pipelined batches and reading every answer. A mix of
+# answers: 200 (the whole pipeline), 200 (a preflight), 401 and 403 (refused by the pipeline,
+# the last one unmatched). It prints the statuses each client read, as JSON.
+CLIENT_SCRIPT = """
+import json, socket, sys, threading
+port, clients, per_client, batch = map(int, sys.argv[1:5])
+project = "/api/0/projects/my-org/my-project/"
+kinds = [("GET", project, True), ("OPTIONS", project + "hooks/", False),
+         ("GET", project + "users/", False), ("PATCH", project, True)]
+barrier = threading.Barrier(clients)
+statuses = {}
+
+def client(number):
+    requests = []
+    for n in range(per_client):
+        method, path, auth = kinds[n % len(kinds)]
+        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"X-Client-Seq: {number}-{n}"]
+        if auth:
+            lines.append("Authorization: Bearer sntrys_TOKEN")
+        requests.append(("\\r\\n".join(lines) + "\\r\\n\\r\\n").encode())
+    got = []
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        reader = sock.makefile("rb")
+        barrier.wait()
+        for start in range(0, per_client, batch):
+            sock.sendall(b"".join(requests[start:start + batch]))
+            for _ in requests[start:start + batch]:
+                got.append(int(reader.readline().split()[1]))
+                length = 0
+                while (line := reader.readline()) not in (b"\\r\\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                reader.read(length)
+        reader.close()
+    statuses[number] = got
+
+threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps(statuses))
+"""
+
+
+@contextmanager
+def waitress_serving(app: Flask) -> Iterator[int]:
+    """The app on waitress, the server ``mockserver serve`` runs (keep-alive, a thread pool)."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield server.effective_port
+    finally:
+        stop.set()
+        thread.join()
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown()
+
+
+def test_concurrent_clients_leave_exactly_the_requests_they_made(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # waitress warns of every queued request; 32,000 captured warnings would slow the test.
+    caplog.set_level(logging.ERROR, logger="waitress")
+    app = MockServer(Config(journal_size=CLIENTS * PER_CLIENT + 1, clock=clock)).app
+    with waitress_serving(app) as port:
+        done = subprocess.run(
+            [sys.executable, "-c", CLIENT_SCRIPT, str(port), str(CLIENTS), str(PER_CLIENT), "10"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+
+    statuses = json.loads(done.stdout)
+    assert sorted(map(int, statuses)) == list(range(CLIENTS))
+    assert all(s == [200, 200, 401, 403] * (PER_CLIENT // 4) for s in statuses.values())
+    journal = get_journal(app)
+    entries = journal.entries()
+    assert len(entries) == CLIENTS * PER_CLIENT
+    assert journal.stats().evicted == 0
+    sent = [e.header("X-Client-Seq") or "" for e in entries]
+    assert set(sent) == {f"{c}-{n}" for c in range(CLIENTS) for n in range(PER_CLIENT)}
+    assert len(set(sent)) == len(sent)  # none lost (above), none duplicated
+    assert len({e.id for e in entries}) == len(entries)
+    assert [e.seq for e in entries] == list(range(entries[0].seq, entries[0].seq + len(entries)))
+    # Each client sent its requests one after another: the journal keeps that order, and each
+    # entry holds its own request's answer.
+    by_client: dict[str, list[tuple[int, int]]] = {}
+    for seq, entry in zip(sent, entries, strict=True):
+        client, _, number = seq.partition("-")
+        by_client.setdefault(client, []).append((int(number), entry.status))
+    for client, seen in by_client.items():
+        assert [number for number, _ in seen] == list(range(PER_CLIENT))
+        assert [status for _, status in seen] == statuses[client]
+    assert sum(1 for e in entries if not e.matched) == CLIENTS * PER_CLIENT // 4
+
+
+def test_concurrent_clients_over_mockserver_threads(clock: FakeClock) -> None:
+    """The same guarantee on MockServer's werkzeug server (a thread per connection)."""
+    per_client = 50
+    barrier = threading.Barrier(CLIENTS)
+    with MockServer(Config(clock=clock)) as server:
+
+        def client(number: int) -> None:
+            barrier.wait()
+            for n in range(per_client):
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                conn.request("GET", PROJECT, headers={"X-Client-Seq": f"{number}-{n}"})
+                conn.getresponse().read()
+                conn.close()
+
+        threads = [threading.Thread(target=client, args=(c,)) for c in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        sent = [e.header("X-Client-Seq") for e in server.journal.entries()]
+    expected = {f"{c}-{n}" for c in range(CLIENTS) for n in range(per_client)}
+    assert len(sent) == len(expected)
+    assert set(sent) == expected

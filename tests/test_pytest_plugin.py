@@ -1,0 +1,421 @@
+"""The pytest plugin, run the way a downstream suite runs it (pytester): the fixture, the
+scenario marker and fixture, options, the journal in failure reports, the teardown failure on
+contract violations and its opt-out, and pytest-xdist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+HELPERS = """
+import http.client
+import json
+
+PROJECT = "/api/0/projects/my-org/my-project/"
+
+
+def call(server, method, path, token="sntrys_TOKEN", body=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        reply = conn.getresponse()
+        return reply.status, reply.read()
+    finally:
+        conn.close()
+"""
+
+TINY_YAML = """\
+version: 1
+name: tiny
+seed: 1
+tokens: [{token: t, scopes: [project:read]}]
+organizations: [{id: "1", slug: o, projects: [{id: "2", slug: p}]}]
+"""
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A downstream project: a helper module to call the mock over a socket."""
+    pytester.makepyfile(helpers=HELPERS)
+    pytester.syspathinsert()
+    return pytester
+
+
+def test_the_fixture_serves_the_api_and_resets_before_each_test(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_api="""
+        import json
+        from helpers import PROJECT, call
+
+        def test_create(mockserver):
+            assert mockserver.url.startswith("http://127.0.0.1:")
+            status, _ = call(mockserver, "POST", PROJECT + "hooks/", body={"url": "https://x.io/h"})
+            assert status == 201
+            mockserver.assert_requested("POST", PROJECT + "hooks/", count=1)
+
+        def test_back_to_the_scenario(mockserver):
+            assert mockserver.requests() == []
+            status, body = call(mockserver, "GET", PROJECT + "hooks/")
+            assert status == 200
+            assert [h["url"] for h in json.loads(body)] == ["https://empowerplant.io/sentry-hook"]
+
+        def test_in_process_client(mockserver_client):
+            auth = {"Authorization": "Bearer sntrys_TOKEN"}
+            reply = mockserver_client.get("/api/0/projects/my-org/my-project/", headers=auth)
+            assert reply.status_code == 200
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_the_marker_loads_a_file_beside_the_test(suite: pytest.Pytester) -> None:
+    suite.mkdir("scenarios")
+    (suite.path / "scenarios" / "tiny.yaml").write_text(TINY_YAML, encoding="utf-8")
+    suite.makepyfile(
+        test_marker="""
+        import pytest
+        from helpers import PROJECT, call
+
+        @pytest.mark.mockserver_scenario("scenarios/tiny.yaml")
+        def test_tiny(mockserver):
+            assert mockserver.state.store.world.name == "tiny"
+            assert call(mockserver, "GET", "/api/0/projects/o/p/", token="t")[0] == 200
+
+        def test_default_again(mockserver):
+            assert mockserver.state.store.world.name == "default"
+            assert call(mockserver, "GET", PROJECT)[0] == 200
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=2)
+
+
+def test_the_marker_takes_an_inline_mapping_and_a_seed(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_inline="""
+        import pytest
+        from helpers import call
+
+        TINY = {
+            "version": 1,
+            "tokens": [{"token": "t", "scopes": ["project:read"]}],
+            "organizations": [{"id": "1", "slug": "o", "projects": [{"id": "2", "slug": "p"}]}],
+        }
+
+        @pytest.mark.mockserver_scenario(TINY, seed=7)
+        def test_inline(mockserver):
+            assert mockserver.state.store.world.seed == 7
+            assert call(mockserver, "GET", "/api/0/projects/o/p/", token="t")[0] == 200
+
+        @pytest.mark.mockserver_scenario()
+        def test_needs_a_scenario(mockserver):
+            pass
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_needs_a_scenario*",
+            "mockserver_scenario takes one scenario (a path or a mapping) and an optional seed=, "
+            "got args=() kwargs={}",
+        ]
+    )
+
+
+def test_the_scenario_fixture_gives_a_directory_its_scenario(suite: pytest.Pytester) -> None:
+    (suite.path / "tiny.yaml").write_text(TINY_YAML, encoding="utf-8")
+    suite.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def mockserver_scenario():
+            return "tiny.yaml"
+        """
+    )
+    suite.makepyfile(
+        test_fixture="""
+        import pytest
+
+        def test_from_the_fixture(mockserver):
+            assert mockserver.state.store.world.name == "tiny"
+
+        @pytest.mark.mockserver_scenario({"version": 1, "name": "marked",
+            "organizations": [{"id": "1", "slug": "o", "projects": []}]})
+        def test_the_marker_wins(mockserver):
+            assert mockserver.state.store.world.name == "marked"
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_mockserver_config_can_be_overridden(suite: pytest.Pytester) -> None:
+    suite.makeconftest(
+        """
+        import pytest
+        from mockserver import Config
+
+        @pytest.fixture(scope="session")
+        def mockserver_config():
+            return Config(strict=True, journal_size=5)
+        """
+    )
+    suite.makepyfile(
+        test_config="""
+        def test_config(mockserver):
+            assert mockserver.state.config.strict is True
+            assert mockserver.journal.capacity == 5
+        """
+    )
+    suite.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+CONFIG_PROBE = """
+def test_probe(mockserver):
+    world = mockserver.state.store.world
+    print("PROBE", world.name, world.seed, mockserver.state.config.strict)
+"""
+
+
+def test_command_line_options(suite: pytest.Pytester) -> None:
+    (suite.path / "tiny.yaml").write_text(TINY_YAML, encoding="utf-8")
+    suite.makepyfile(test_probe=CONFIG_PROBE)
+    result = suite.runpytest(
+        "-p", "no:cacheprovider", "-s", "--mockserver-scenario", "tiny.yaml",
+        "--mockserver-seed", "9", "--mockserver-strict",
+    )  # fmt: skip
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*PROBE tiny 9 True*"])
+
+
+def test_ini_options_resolve_paths_against_the_ini_file(suite: pytest.Pytester) -> None:
+    suite.mkdir("config")
+    (suite.path / "config" / "tiny.yaml").write_text(TINY_YAML, encoding="utf-8")
+    suite.makeini(
+        """
+        [pytest]
+        mockserver_scenario = config/tiny.yaml
+        mockserver_seed = 4
+        mockserver_strict = true
+        """
+    )
+    suite.makepyfile(test_probe=CONFIG_PROBE)
+    result = suite.runpytest("-p", "no:cacheprovider", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*PROBE tiny 4 True*"])
+    # The command line wins over the ini file.
+    result = suite.runpytest("-p", "no:cacheprovider", "-s", "--mockserver-seed", "11")
+    result.stdout.fnmatch_lines(["*PROBE tiny 11 True*"])
+
+
+def test_defaults_without_options(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MOCKSERVER_SCENARIO", "MOCKSERVER_SEED", "MOCKSERVER_STRICT"):
+        monkeypatch.delenv(name, raising=False)
+    suite.makepyfile(test_probe=CONFIG_PROBE)
+    result = suite.runpytest("-p", "no:cacheprovider", "-s")
+    result.stdout.fnmatch_lines(["*PROBE default 0 False*"])
+
+
+def test_a_bad_ini_seed_is_a_usage_error(suite: pytest.Pytester) -> None:
+    suite.makeini("[pytest]\nmockserver_seed = many\n")
+    suite.makepyfile(test_probe=CONFIG_PROBE)
+    result = suite.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*UsageError: mockserver_seed must be an integer, got 'many'*"])
+
+
+def test_a_failing_test_shows_its_journal(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_fails="""
+        from helpers import PROJECT, call
+
+        def test_passes(mockserver):
+            call(mockserver, "GET", PROJECT + "stats/")
+
+        def test_fails(mockserver):
+            call(mockserver, "GET", PROJECT + "users/?per_page=2")
+            call(mockserver, "POST", PROJECT + "hooks/", body={"events": []})
+            assert False, "the client broke"
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_fails _*",
+            "*AssertionError: the client broke*",
+            "*- mockserver journal -*",
+            "#* GET /api/0/projects/my-org/my-project/users/?per_page=2 → 200 (* ms)",
+            "#* POST /api/0/projects/my-org/my-project/hooks/ → 400 (* ms)",
+            "    ! invalid-body (body): body: 'url' is a required property (schema hook-create)",
+            '    body: {"events": []}',
+            '    answer: {"url":["This field is required."]}',
+            "*short test summary info*",
+        ]
+    )
+    assert "stats/" not in result.stdout.str()  # only the failing test's own requests
+    assert "sntrys_TOKEN" not in result.stdout.str()
+
+
+def test_violations_fail_the_test_at_teardown(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_violations="""
+        from helpers import PROJECT, call
+
+        def test_sloppy_client(mockserver):
+            assert call(mockserver, "GET", PROJECT + "users/?per-page=2")[0] == 200
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_sloppy_client*",
+            "1 contract violation in 1 request to the Sentry mock:",
+            "  #* GET /api/0/projects/my-org/my-project/users/?per-page=2 → 200",
+            "      unknown-query-parameter (query.per-page): 'per-page' is not a query parameter"
+            "*did you mean 'per_page'?",
+            "*- mockserver journal -*",
+        ]
+    )
+
+
+def test_tests_can_allow_violations(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_allowed="""
+        import pytest
+        from helpers import PROJECT, call
+
+        @pytest.mark.mockserver_allow_violations
+        def test_any(mockserver):
+            call(mockserver, "GET", PROJECT + "?bogus=1", token="nope")
+
+        @pytest.mark.mockserver_allow_violations("invalid-credentials")
+        def test_named(mockserver):
+            assert call(mockserver, "GET", PROJECT, token="nope")[0] == 401
+
+        @pytest.mark.mockserver_allow_violations("invalid-credentials")
+        def test_named_but_another(mockserver):
+            call(mockserver, "GET", PROJECT + "?bogus=1")
+
+        @pytest.mark.mockserver_allow_violations("no-such-code")
+        def test_unknown_code(mockserver):
+            pass
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_named_but_another*",
+            "1 contract violation in 1 request to the Sentry mock:",
+            "*unknown-query-parameter (query.bogus)*",
+            "*ERROR at setup of test_unknown_code*",
+            "mockserver_allow_violations: unknown violation code(s) 'no-such-code'; known: *",
+        ]
+    )
+
+
+def test_a_failed_test_is_not_failed_again_for_its_violations(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_both="""
+        from helpers import PROJECT, call
+
+        def test_both(mockserver):
+            call(mockserver, "GET", PROJECT + "?bogus=1")
+            assert False
+        """
+    )
+    suite.runpytest("-p", "no:cacheprovider").assert_outcomes(failed=1)
+
+
+def test_server_errors_are_raised_at_teardown(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_boom="""
+        from helpers import PROJECT, call
+        from mockserver.routing import ROUTES
+
+        def test_boom(mockserver, monkeypatch):
+            def boom():
+                raise RuntimeError("kaput")
+            monkeypatch.setitem(ROUTES["project-details"].handlers, "GET", boom)
+            assert call(mockserver, "GET", PROJECT)[0] == 500
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*MockServerError: 1 unexpected server error(s); first: GET /api/0/projects/*kaput*"]
+    )
+
+
+def test_markers_and_fixtures_are_documented(pytester: pytest.Pytester) -> None:
+    markers = pytester.runpytest("-p", "no:cacheprovider", "--markers")
+    markers.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.mockserver_scenario(scenario, *, seed=None): serve this scenario*",
+            "@pytest.mark.mockserver_allow_violations(*codes): do not fail the test on these*",
+        ]
+    )
+    fixtures = pytester.runpytest("-p", "no:cacheprovider", "--fixtures").stdout.str()
+    for expected in (
+        "mockserver -- ",
+        "    A running mock of Sentry's project API, back to its scenario with an empty journal.",
+        "mockserver_scenario -- ",
+        "mockserver_config [session scope] -- ",
+        "mockserver_client -- ",
+    ):
+        assert expected in fixtures
+    help_text = pytester.runpytest("-p", "no:cacheprovider", "--help")
+    help_text.stdout.fnmatch_lines(
+        ["*--mockserver-scenario=PATH*", "*--mockserver-seed=N*", "*--mockserver-strict*"]
+    )
+
+
+def test_each_xdist_worker_has_its_own_server(suite: pytest.Pytester, tmp_path: Path) -> None:
+    out = tmp_path / "ports"
+    out.mkdir()
+    suite.makepyfile(
+        test_workers=f"""
+        import os
+        from helpers import PROJECT, call
+
+        def record(mockserver, name):
+            worker = os.environ["PYTEST_XDIST_WORKER"]
+            path = os.path.join({str(out)!r}, worker + "-" + name)
+            with open(path, "w") as f:
+                f.write(str(mockserver.port))
+
+        def test_one(mockserver):
+            assert call(mockserver, "GET", PROJECT)[0] == 200
+            assert len(mockserver.requests()) == 1
+            record(mockserver, "one")
+
+        def test_two(mockserver):
+            assert call(mockserver, "GET", PROJECT + "users/")[0] == 200
+            assert len(mockserver.requests()) == 1
+            record(mockserver, "two")
+        """
+    )
+    result = suite.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "xdist", "-n", "2", "--dist", "each"
+    )
+    result.assert_outcomes(passed=4)
+    ports = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
+    assert sorted(ports) == ["gw0-one", "gw0-two", "gw1-one", "gw1-two"]
+    assert ports["gw0-one"] == ports["gw0-two"]  # one server per worker session ...
+    assert ports["gw1-one"] == ports["gw1-two"]
+    assert ports["gw0-one"] != ports["gw1-one"]  # ... and each worker its own
+    assert json.loads(ports["gw0-one"]) > 0

@@ -1,0 +1,133 @@
+"""``mockserver serve`` on both servers: one state whatever the threads, clean stops."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT
+from tests.conftest import TOKEN
+
+MOCKSERVER = Path(sys.executable).parent / "mockserver"
+
+
+def _start(*options: str) -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen(
+        [str(MOCKSERVER), "serve", "--port", "0", *options],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    match = re.search(r"on http://127\.0\.0\.1:(\d+)/", line)
+    assert match, line
+    return process, int(match.group(1))
+
+
+@pytest.fixture(params=["granian", "waitress"])
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    process, port = _start("--server", request.param, "--threads", "4")
+    try:
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def _call(port: int, method: str, path: str, body: object = None) -> tuple[int, object]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        conn.close()
+
+
+def test_each_request_sees_what_the_previous_one_did(
+    served: tuple[subprocess.Popen[str], int],
+) -> None:
+    """One state behind every thread: each hook created (each on its own connection, so on
+    any thread) is in the list the next request gets."""
+    _, port = served
+    created = []
+    for n in range(12):
+        status, hook = _call(port, "POST", PROJECT + "hooks/", {"url": f"https://e.com/{n}"})
+        assert status == 201
+        assert isinstance(hook, dict)
+        created.append(hook["id"])
+        status, listed = _call(port, "GET", PROJECT + "hooks/")
+        assert status == 200
+        assert isinstance(listed, list)
+        assert [h["id"] for h in listed[: n + 1]] == created[::-1]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_both_stop_signals_stop_cleanly(
+    served: tuple[subprocess.Popen[str], int], signum: signal.Signals
+) -> None:
+    process, port = served
+    assert _call(port, "GET", PROJECT)[0] == 200
+    process.send_signal(signum)
+    assert process.wait(timeout=20) == 0
+    assert process.stderr is not None
+    assert f"{signum.name}, shutting down" in process.stderr.read()
+
+
+def test_threads_must_be_positive() -> None:
+    result = subprocess.run(
+        [str(MOCKSERVER), "serve", "--port", "0", "--threads", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--threads" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
+def test_the_worker_does_not_outlive_a_killed_supervisor() -> None:
+    """granian serves from a forked worker: SIGKILL on the supervisor (which cannot relay
+    anything) must still end the worker, or it would hold the port and the state."""
+    process, port = _start()
+    try:
+        assert _call(port, "GET", PROJECT)[0] == 200  # the worker is up (the line comes first)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) == 1, children
+        worker = int(children[0])
+    finally:
+        process.kill()
+        process.wait()
+        assert process.stderr is not None
+        process.stderr.close()
+    deadline = time.monotonic() + 20
+    while _alive(worker):
+        assert time.monotonic() < deadline, f"worker {worker} still running"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has exited; only its parent has not reaped it
