@@ -28,7 +28,8 @@ By default the mock answers as Sentry would and the journal keeps the violations
 mode (``Config.strict``), a request with at least one *error* is refused before Sentry's
 pipeline runs, so nothing changes state: the answer is ``application/problem+json`` (never
 Sentry's shape) listing every violation, with the status Sentry uses for the first error's
-kind (:data:`STRICT_STATUS`). Warnings never fail a request.
+kind (:data:`STRICT_STATUS`). Warnings never fail a request. The refusal comes before the
+mock's faults and rate limits too: a request the mock refuses never reaches "Sentry".
 """
 
 from __future__ import annotations

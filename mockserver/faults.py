@@ -109,6 +109,9 @@ def install(app: Flask, environ: Mapping[str, str] | None = None) -> FaultContro
     app.extensions[EXTENSION] = ctl
     ctl.sync(state)
     apply_environment(ctl, os.environ if environ is None else environ)
+    # A reset is back to the scenario: its fault counts and rate-limit windows start afresh.
+    state.reset_hooks.append(lambda: ctl.reset(state))
+    state.reset_hooks.append(limiter.reset)
     app.before_request(_in_front_of_sentry)
     app.before_request(_rate_limit)
     app.before_request(_inside_sentry)

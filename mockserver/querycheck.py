@@ -23,6 +23,9 @@ from mockserver.timefmt import parse_datetime
 
 UNKNOWN_QUERY_PARAMETER = "unknown-query-parameter"
 INVALID_QUERY_PARAMETER = "invalid-query-parameter"
+#: Query parameters with this prefix are the mock's own controls (Prism's convention:
+#: ``?__code=503``, ``?__fault=``, ``?__delay=``), which a client sends to the mock on purpose.
+MOCK_CONTROL_PREFIX = "__"
 #: Parameters Sentry reads as lists; the others it reads once (the last value).
 REPEATABLE = frozenset({"include", "expand"})
 USER_QUERY_FIELDS = ("id", "username", "email", "ip")
@@ -165,7 +168,8 @@ _ROUTE_CHECKS: Mapping[tuple[str, str], QueryCheck] = {
 
 def check_query(args: MultiDict[str, str], route: SentryRoute) -> list[Violation]:
     """The violations of a request's query parameters: unknown ones (with the closest known),
-    values the route refuses or silently ignores, repeats, and inconsistent pairs.
+    values the route refuses or silently ignores, repeats, and inconsistent pairs. The mock's
+    own controls (:data:`MOCK_CONTROL_PREFIX`) are left alone.
 
     :param args: the decoded query parameters, in request order.
     :param route: the route the request belongs to (its ``query`` names the known parameters).
@@ -176,6 +180,8 @@ def check_query(args: MultiDict[str, str], route: SentryRoute) -> list[Violation
     for name, _value in pairs:
         seen[name] = seen.get(name, 0) + 1
     for name, count in seen.items():
+        if name.startswith(MOCK_CONTROL_PREFIX):
+            continue
         where = ("query", name)
         if name not in route.query:
             close = difflib.get_close_matches(name, route.query, n=1)

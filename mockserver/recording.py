@@ -3,8 +3,8 @@
 :func:`install` hooks the app so that nothing escapes: the catch-all 404s and the 401/403/405s
 the pipeline answers in ``before_request``, Sentry's error answers, strict-mode refusals and
 unexpected 500s are all recorded. The mock's own endpoints (``/__admin/``, ``/openapi.json``)
-are not: a journal that recorded its own queries would change each time it is read, as
-WireMock's does not.
+are not: a journal that recorded its own queries would change each time it is read (WireMock
+leaves them out too).
 """
 
 from __future__ import annotations

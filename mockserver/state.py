@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -43,6 +44,8 @@ class MockState:
     store: Store
     deliverer: Deliverer
     errors: list[ServerError] = field(default_factory=list)
+    # What other parts of the app (faults, rate limits) drop on reset; they add themselves.
+    reset_hooks: list[Callable[[], None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -58,6 +61,8 @@ class MockState:
         """Back to the scenario: drop client changes and recorded deliveries."""
         self.store.reset()
         self.deliverer.reset()
+        for hook in self.reset_hooks:
+            hook()
 
     def load(self, scenario: Path | Mapping[str, Any], seed: int | None = None) -> World:
         """Replace the scenario at run time; the old one stays if the new one is invalid."""

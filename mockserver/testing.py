@@ -36,6 +36,9 @@ from mockserver.nearmiss import nearest
 from mockserver.recording import get_journal
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
+from mockserver.store import ProjectView
+from mockserver.webhooks import Delivery
+from mockserver.webhooks import Triggered
 from mockserver.world import World
 
 ScenarioSource = Path | str | Mapping[str, Any]
@@ -344,3 +347,52 @@ class MockServer:
         return verify.journal_text(
             self.journal.entries(), evicted=self.journal.stats().evicted, limit=limit
         )
+
+    # --- webhooks ------------------------------------------------------------------------------
+
+    def trigger_event(
+        self, project: str, type: str = "event.created", **overrides: Any
+    ) -> Triggered:
+        """Process an event for ``project`` (``"org/project"``, slugs or ids) and deliver it,
+        signed, to every matching hook, off this thread.
+
+        :param type: ``event.created``, or ``event.alert`` (an alert rule fired as well).
+        :param overrides: keys to replace in the event (``level``, ``message``, ``tags``, …);
+            ``group={...}`` replaces keys of the issue.
+        :raises ValueError: for an unknown project or event type.
+        """
+        org, _, slug = project.partition("/")
+        found = self.state.store.resolve(org, slug)
+        if not isinstance(found, ProjectView):
+            raise ValueError(f"no live project {project!r}; write org/project")
+        return self.state.deliverer.trigger(found, type, overrides)
+
+    def deliveries(
+        self,
+        *,
+        hook_id: str | None = None,
+        event_id: str | None = None,
+        project: str | None = None,
+    ) -> list[Delivery]:
+        """Every delivery attempt so far, oldest first, optionally filtered."""
+        return self.state.deliverer.deliveries(hook_id=hook_id, event_id=event_id, project=project)
+
+    def wait_for_delivery(
+        self,
+        *,
+        hook_id: str | None = None,
+        event_id: str | None = None,
+        count: int = 1,
+        timeout: float = 5.0,
+    ) -> list[Delivery]:
+        """Wait until ``count`` attempts match; return them.
+
+        :raises TimeoutError: saying how many arrived.
+        """
+
+        def matches(delivery: Delivery) -> bool:
+            return (hook_id is None or delivery.hook_id == hook_id) and (
+                event_id is None or delivery.event_id == event_id
+            )
+
+        return self.state.deliverer.wait_for(matches, count=count, timeout=timeout)

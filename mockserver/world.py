@@ -237,6 +237,9 @@ class World:
     description: str = ""
     url_prefix: str | None = None
     schedule: tuple[ScheduledEvent, ...] = ()
+    # Top-level settings other modules read from the world (faults, rate limits), kept raw so
+    # that a scenario loaded at run time brings them along.
+    extras: Mapping[str, Any] = field(default_factory=dict)
 
     def find_project(self, org_ref: str, project_ref: str) -> tuple[Organization, Project] | None:
         """Resolve an org and a project by id or slug, as Sentry's ``IdOrSlugLookup`` does."""

@@ -130,6 +130,7 @@ def build_world(
             ScheduledEvent(e["project"], e.get("type", "event.created"), float(e["every"]))
             for e in data.get("events", {}).get("schedule", [])
         ),
+        extras={k: data[k] for k in ("faults", "rateLimits") if k in data},
     )
 
 

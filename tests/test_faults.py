@@ -690,13 +690,14 @@ def test_a_world_that_keeps_its_sections_is_read_from_them() -> None:
     assert _sections_of(world, state, initial=False) == ({"faults": {"rules": []}}, "")
 
 
-def test_an_inline_scenario_loaded_at_run_time_serves_without_faults(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_an_inline_scenario_loaded_at_run_time_brings_its_faults() -> None:
     kit = make_kit(**rule(route="project-stats", status=503))
-    kit.app.extensions["mockserver"].load(yaml.safe_load(default_scenario().read_text()))
-    assert statuses(kit, STATS, 1) == [200]
-    assert "a scenario loaded inline at run time are not read" in caplog.text
+    inline = yaml.safe_load(default_scenario().read_text())
+    kit.app.extensions["mockserver"].load(inline)
+    assert statuses(kit, STATS, 1) == [200]  # the new scenario has no faults
+    inline["faults"] = {"rules": [{"route": "project-stats", "status": 502}]}
+    kit.app.extensions["mockserver"].load(inline)
+    assert statuses(kit, STATS, 1) == [502]
 
 
 def test_the_schemas_example_is_valid() -> None:

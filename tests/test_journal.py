@@ -383,6 +383,21 @@ def test_an_unexpected_exception_lands_in_the_journal(
         server.check()
 
 
+def test_a_response_that_never_finishes_is_still_recorded(make_app: Any) -> None:
+    app = make_app()
+
+    @app.after_request
+    def broken(response: Any) -> Any:
+        raise LookupError("after-request hook failed")
+
+    reply = app.test_client().get(PROJECT, headers={"Authorization": "Bearer sntrys_TOKEN"})
+    assert reply.status_code == 500
+    (entry,) = get_journal(app).entries()
+    assert (entry.method, entry.path, entry.status) == ("GET", PROJECT, 500)
+    assert entry.error == "LookupError: after-request hook failed"
+    assert entry.route == TEMPLATE
+
+
 def test_long_bodies_are_cut_but_their_size_is_kept(
     api: Api, app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:

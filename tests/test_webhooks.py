@@ -362,3 +362,23 @@ def test_a_schedule_for_an_unknown_project_is_refused() -> None:
         load_scenario_data(scenario, SchemaRegistry())
     assert info.value.location == "$.events.schedule[0].project"
     assert info.value.fix == "did you mean 'acme/web'?"
+
+
+def test_python_api_triggers_and_waits_for_deliveries(fast_server: MockServer) -> None:
+    fast_server.state.reset()
+    fast_server.state.store.delete_hook("2", EXAMPLE_ID)
+    with Receiver() as receiver:
+        hook = fast_server.state.store.create_hook("2", receiver.url, ["event.created"])
+        triggered = fast_server.trigger_event("my-org/my-project", level="fatal")
+        (delivery,) = fast_server.wait_for_delivery(hook_id=hook.id)
+        got = receiver.received.get(timeout=5)
+    assert triggered.hook_ids == (hook.id,)
+    assert delivery.event_id == triggered.event_id
+    assert delivery.body == got.body
+    assert json.loads(got.body)["event"]["level"] == "fatal"
+    assert verify(hook.secret, got.body, got.headers["X-ServiceHook-Signature"])
+    assert fast_server.deliveries(event_id=triggered.event_id) == [delivery]
+    with pytest.raises(ValueError, match="no live project"):
+        fast_server.trigger_event("my-org/nope")
+    with pytest.raises(TimeoutError, match="0 of 1 matching deliveries"):
+        fast_server.wait_for_delivery(hook_id="nope", timeout=0.05)
