@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from mockserver import contract
 from mockserver.config import Config
 from mockserver.errors import ConfigError
+from mockserver.errors import MockServerError
 from mockserver.testing import MockServer
 from mockserver.testing import ScenarioSource
 
@@ -112,13 +113,13 @@ def mockserver(
     try:
         scenario, seed = _scenario(request, mockserver_scenario)
         allowed = _allowed(request)
-    except (TypeError, ValueError) as exc:
+        server.prepare(scenario, seed=seed)
+    except (TypeError, ValueError, MockServerError) as exc:
         problem = str(exc)
     else:
         problem = ""
     if problem:  # raised outside the except block: no chained traceback in the report
         pytest.fail(problem, pytrace=False)
-    server.prepare(scenario, seed=seed)
     request.node.stash[_SERVER_KEY] = server
     yield server
     server.check()

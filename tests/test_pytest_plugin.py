@@ -120,15 +120,22 @@ def test_the_marker_takes_an_inline_mapping_and_a_seed(suite: pytest.Pytester) -
         @pytest.mark.mockserver_scenario()
         def test_needs_a_scenario(mockserver):
             pass
+
+        @pytest.mark.mockserver_scenario("missing.yaml")
+        def test_missing_file(mockserver):
+            pass
         """
     )
     result = suite.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1, errors=1)
+    result.assert_outcomes(passed=1, errors=2)
     result.stdout.fnmatch_lines(
         [
             "*ERROR at setup of test_needs_a_scenario*",
             "mockserver_scenario takes one scenario (a path or a mapping) and an optional seed=, "
             "got args=() kwargs={}",
+            "*ERROR at setup of test_missing_file*",
+            "*missing.yaml: file: no such file",
+            "  fix: check the path, or run 'mockserver validate'",
         ]
     )
 
