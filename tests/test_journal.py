@@ -488,7 +488,8 @@ print(json.dumps(statuses))
 
 @contextmanager
 def waitress_serving(app: Flask) -> Iterator[int]:
-    """The app on waitress, the server ``mockserver serve`` runs (keep-alive, a thread pool)."""
+    """The app on waitress (keep-alive, a thread pool; one of ``mockserver serve``'s servers), in
+    this process, so that the test reads the journal itself."""
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     stop = threading.Event()
 
@@ -503,9 +504,10 @@ def waitress_serving(app: Flask) -> Iterator[int]:
     finally:
         stop.set()
         thread.join()
+        # Workers first: a finishing task pulls the trigger, which must still be open.
+        server.task_dispatcher.shutdown()
         for channel in list(server._map.values()):
             channel.close()
-        server.task_dispatcher.shutdown()
 
 
 def test_concurrent_clients_leave_exactly_the_requests_they_made(
