@@ -9,11 +9,13 @@ from mockserver.errors import ContractViolation
 from mockserver.errors import MockServerError
 from mockserver.errors import ScenarioError
 from mockserver.errors import SchemaLoadError
+from mockserver.testing import MockServer
 
 __all__ = [
     "ApiError",
     "Config",
     "ContractViolation",
+    "MockServer",
     "MockServerError",
     "ScenarioError",
     "SchemaLoadError",
