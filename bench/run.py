@@ -9,7 +9,12 @@ mock's own ``/openapi.json``. Prism and WireMock are installed from npm into
 ``~/.cache/mockserver-bench`` (``MOCKSERVER_BENCH_CACHE``), never into the checkout.
 
 Ratios are the mock's figure divided by the peer's: above 1 is better for req/s, below 1 is
-better for times and memory. Nothing here runs under ``make test``; tests never time anything.
+better for times, CPU and memory. "Server CPU µs/request" is the CPU time the server's processes
+used during the run divided by the requests served: on a machine shared with other work it is
+the steadiest throughput figure (1,000,000 ÷ it is the req/s one core would give), where req/s
+and latencies move with whatever else runs.
+
+Nothing here runs under ``make test``; tests never time anything.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ HOOK_BODY = json.dumps({"url": "https://example.com/hook", "events": ["event.cre
 BENCH_USERS = 1000  # so that users/ answers a full page of 100
 BIG_USERS = 1_000_000
 GENERATE_COUNT = 5000
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -269,6 +275,16 @@ def tree_memory(pid: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time used so far by a process and its descendants."""
+    ticks = 0
+    for p in descendants(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / CLOCK_TICKS
+
+
 def descendants(pid: int) -> list[int]:
     """The process and its descendants, from ``/proc``."""
     found = [pid]
@@ -279,8 +295,11 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def wrk(port: int, load: Workload, connections: int, seconds: float) -> dict[str, float]:
-    """One wrk run; requests/s, p50 and p99 in ms, and errors."""
+def wrk(
+    port: int, load: Workload, connections: int, seconds: float, server: int | None = None
+) -> dict[str, float]:
+    """One wrk run; requests/s, p50 and p99 in ms, errors, and the CPU time the server (pid
+    ``server`` and its children) spent per request, in µs."""
     command = [
         "wrk",
         "-t1",
@@ -293,6 +312,7 @@ def wrk(port: int, load: Workload, connections: int, seconds: float) -> dict[str
         f"http://127.0.0.1:{port}{load.path}",
     ]
     env = {**os.environ, "BENCH_METHOD": load.method, "BENCH_BODY": load.body or ""}
+    cpu = cpu_seconds(server) if server else 0.0
     result = subprocess.run(
         pinned(command, LOAD_CPU),
         env=env,
@@ -303,9 +323,11 @@ def wrk(port: int, load: Workload, connections: int, seconds: float) -> dict[str
     )
     line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
-        return {"rps": 0.0, "p50": 0.0, "p99": 0.0, "errors": -1.0}
+        return {"rps": 0.0, "p50": 0.0, "p99": 0.0, "errors": -1.0, "cpu_us": -1.0}
     data = json.loads(line[6:])
+    cpu = cpu_seconds(server) - cpu if server else 0.0
     return {
+        "cpu_us": cpu / data["requests"] * 1e6 if server and data["requests"] else -1.0,
         "rps": data["requests"] / (data["duration_us"] / 1e6),
         "p50": data["p50_us"] / 1000,
         "p99": data["p99_us"] / 1000,
@@ -329,7 +351,7 @@ def measure(target: Target, port: int) -> None:
                 wrk(port, load, connections, WARMUP)
                 # The run with the median req/s of a few: one disturbed by another process on
                 # the machine moves neither the figure nor its latencies.
-                runs = [wrk(port, load, connections, SECONDS) for _ in range(REPEATS)]
+                runs = [wrk(port, load, connections, SECONDS, process.pid) for _ in range(REPEATS)]
                 runs.sort(key=lambda run: run["rps"])
                 target.runs[(load.name, connections)] = runs[len(runs) // 2]
         target.loaded = tree_memory(process.pid)
@@ -430,6 +452,7 @@ def table(targets: list[Target], extra: list[tuple[str, list[str]]], peers: list
             add(f"{label}: req/s", [r["rps"] if r else None for r in runs])
             add(f"{label}: p50 ms", [r["p50"] if r else None for r in runs], 2)
             add(f"{label}: p99 ms", [r["p99"] if r else None for r in runs], 2)
+            add(f"{label}: server CPU µs/request", [r["cpu_us"] if r else None for r in runs])
             errors = [int(r["errors"]) if r else 0 for r in runs]
             if any(errors):
                 rows.append([f"{label}: errors or non-2xx", *map(str, errors)])
@@ -607,7 +630,7 @@ def main() -> None:
         print()
         print("Notes: " + "; ".join(notes))
     print(
-        "\nRatios: mock ÷ peer (req/s: higher is better; ms and MB: lower is better). "
+        "\nRatios: mock ÷ peer (req/s: higher is better; ms, CPU µs and MB: lower is better). "
         "'journal off' is the mock with its journal disabled: mock ÷ journal off is the "
         "journal's cost. Prism answers from the OpenAPI document (examples or schemas), "
         "WireMock and pytest-httpserver and Flask from the mock's recorded answers."

@@ -320,6 +320,10 @@ def _scenario_source(body: Mapping[str, Any], state: MockState) -> Path | Mappin
     if key == "path":
         if not isinstance(value, str) or not value:
             raise _BadRequest(f"path must be a file path, got {value!r}")
+        if Path(value).suffix not in (".yaml", ".yml"):
+            # The admin API reads files on the server's disk: only scenario files, so that a
+            # request can never make it parse (and quote from) some other file.
+            raise _BadRequest(f"path must be a .yaml or .yml scenario file, got {value!r}")
         return Path(value)
     if key == "scenario":
         if not isinstance(value, dict):

@@ -26,6 +26,7 @@ import pytest
 import requests
 import schemathesis
 import yaml
+from schemathesis.generation import overrides
 from schemathesis.generation.stateful.state_machine import APIStateMachine
 
 from mockserver.config import Config
@@ -182,6 +183,11 @@ def test_stateful_chains_conform(fuzz_server: MockServer) -> None:
     class Chains(base):  # type: ignore[misc,valid-type]
         def setup(self) -> None:
             fuzz_server.reset()
+
+        def before_call(self, case: schemathesis.Case) -> None:
+            # The unit phases apply CONFIG's fixed parameter values; a state machine's steps do
+            # not get them (Schemathesis' own runner applies them itself), so apply them here.
+            overrides.for_operation(schema.config, operation=case.operation).apply_to(case)
 
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
             return {"base_url": fuzz_server.url}
