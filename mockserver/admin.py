@@ -27,7 +27,6 @@ is set, every call needs ``Authorization: Bearer <admin token>``.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from flask import current_app
 from flask import request
 
 from mockserver import export
+from mockserver.admintoken import require_admin_token
 from mockserver.errors import ScenarioError
 from mockserver.filters import FilterError
 from mockserver.filters import JournalFilter
@@ -68,22 +68,7 @@ def _bad_filter(error: FilterError) -> Response:
     return problem_response("Bad Request", str(error), 400)
 
 
-@bp.before_request
-def _require_admin_token() -> Response | None:
-    """With ``Config.admin_token`` set, refuse any call without it (constant-time compare)."""
-    token = get_state().config.admin_token
-    if token is None:
-        return None
-    scheme, _, sent = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.encode()):
-        return None
-    response = problem_response(
-        "Unauthorized",
-        "this mock requires its admin token on /__admin/: send 'Authorization: Bearer <token>'",
-        401,
-    )
-    response.headers["WWW-Authenticate"] = 'Bearer realm="mockserver-admin"'
-    return response
+bp.before_request(require_admin_token)
 
 
 # --- helpers ---------------------------------------------------------------------------------

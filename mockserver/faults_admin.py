@@ -21,7 +21,6 @@ problem+json, never Sentry's shapes.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Blueprint
@@ -30,6 +29,7 @@ from flask import request
 
 from mockserver import faults
 from mockserver import ratelimit
+from mockserver.admintoken import require_admin_token
 from mockserver.faultcontrol import check_callers
 from mockserver.faultcontrol import rule_json
 from mockserver.faultcontrol import schema_problems
@@ -41,15 +41,7 @@ from mockserver.state import get_state
 bp = Blueprint("faults_admin", __name__, url_prefix="/__admin")
 
 
-@bp.before_request
-def _require_admin_token() -> Response | None:
-    token = get_state().config.admin_token
-    if token is None:
-        return None
-    sent = request.headers.get("Authorization", "")
-    if hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        return None
-    return problem_response("Unauthorized", "this mock requires its admin token on /__admin/", 401)
+bp.before_request(require_admin_token)
 
 
 def _body() -> tuple[Any, Response | None]:

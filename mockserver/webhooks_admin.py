@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint
 from flask import Response
 from flask import request
 
+from mockserver.admintoken import require_admin_token
 from mockserver.responses import json_response
 from mockserver.responses import problem_response
 from mockserver.state import get_state
@@ -18,15 +17,7 @@ from mockserver.world import HOOK_EVENTS
 bp = Blueprint("webhooks_admin", __name__, url_prefix="/__admin")
 
 
-@bp.before_request
-def _require_admin_token() -> Response | None:
-    token = get_state().config.admin_token
-    if token is None:
-        return None
-    sent = request.headers.get("Authorization", "")
-    if hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        return None
-    return problem_response("Unauthorized", "this mock requires its admin token on /__admin/", 401)
+bp.before_request(require_admin_token)
 
 
 def resolve_project(ref: object) -> ProjectView | None:

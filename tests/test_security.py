@@ -177,9 +177,13 @@ def test_no_module_compares_a_token_with_equality() -> None:
         if comparison.search(line) and not line.lstrip().startswith("#")
     ]
     assert found == []
-    for name, source in package_sources():
-        if "config.admin_token" in source and "def _require_admin_token" in source:
-            assert "hmac.compare_digest" in source, name
+    guards = [
+        (name, source)
+        for name, source in package_sources()
+        if "config.admin_token" in source and "def require_admin_token" in source
+    ]
+    assert [name for name, _ in guards] == ["admintoken.py"]
+    assert all("hmac.compare_digest" in source for _, source in guards)
 
 
 # --- YAML is loaded safely -------------------------------------------------------------------
