@@ -110,11 +110,11 @@ def redact_body(raw: bytes) -> bytes:
         return raw
     try:
         parsed = json.loads(text)
-    except ValueError:
+        redacted = redact_json(parsed)
+        # Re-encoded only when something was replaced: otherwise the body stays byte for byte.
+        return raw if redacted == parsed else json.dumps(redacted, separators=(",", ":")).encode()
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to parse or walk
         return redact_text(text).encode()
-    redacted = redact_json(parsed)
-    # Re-encoded only when something was replaced: otherwise the body stays byte for byte.
-    return raw if redacted == parsed else json.dumps(redacted, separators=(",", ":")).encode()
 
 
 # --- JSON ------------------------------------------------------------------------------------

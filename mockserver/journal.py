@@ -170,7 +170,7 @@ def _parse_json(raw: bytes) -> Any:
         return None
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested ~1,000 deep
         return None
 
 

@@ -613,6 +613,16 @@ def test_bad_input_is_answered_as_sentry_would(api: Api, case: Case) -> None:
     assert (after.status, after.json["slug"]) == (200, "my-project")
 
 
+@pytest.mark.parametrize("depth", [100_000, 900])
+def test_the_journal_exports_a_deeply_nested_body(api: Api, depth: int) -> None:
+    body = b'{"x": ' + b"[" * depth + b"]" * depth + b"}"
+    assert api.put(PROJECT, data=body, headers=JSON).status == 400
+    for path in ("/__admin/requests?limit=1", "/__admin/requests/har"):
+        reply = api.get(path, token=None)
+        assert reply.status == 200, path
+        assert TOKEN not in reply.raw.decode(), path
+
+
 # --- what only a raw socket can send ---------------------------------------------------------
 
 
