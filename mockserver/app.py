@@ -20,10 +20,12 @@ from mockserver import faults_admin
 from mockserver import openapi
 from mockserver import pipeline
 from mockserver import recording
+from mockserver import replay
 from mockserver import routes
 from mockserver import webhooks_admin
 from mockserver.config import Config
 from mockserver.errors import ApiError
+from mockserver.replay import ReplayCache
 from mockserver.responses import json_response
 from mockserver.routes.common import MAX_BODY_BYTES
 from mockserver.routes.common import SentryRequest
@@ -72,6 +74,17 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+    if cfg.response_cache:
+        # Outermost: a replayed answer skips everything inside, the fault middleware included.
+        cache = ReplayCache(
+            app.wsgi_app,
+            app.extensions[EXTENSION],
+            recording.get_journal(app),
+            faults.controller(app),
+            faults.limiter(app),
+        )
+        app.extensions[replay.EXTENSION] = cache
+        app.wsgi_app = cache  # type: ignore[method-assign]
     return app
 
 

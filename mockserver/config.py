@@ -28,6 +28,9 @@ class Config:
     :ivar validate_responses: check every response against its schema; a violation is a
         500 answered with Sentry's error body and recorded (our bug, never the client's).
     :ivar strict: contract violations by the client fail the request with a problem+json error.
+    :ivar response_cache: give a repeated ``GET`` the answer the pipeline made for it, without
+        running the pipeline again, while nothing it depends on changed
+        (:mod:`mockserver.replay`); off, every request runs the whole pipeline.
     :ivar clock: time source (tests pass a controllable one).
     :ivar delivery: timeout, retries and backoff of service-hook deliveries.
     """
@@ -39,6 +42,7 @@ class Config:
     strict: bool = False
     journal_size: int = 10_000
     admin_token: str | None = None
+    response_cache: bool = True
     clock: Clock = system_clock
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
@@ -55,7 +59,8 @@ class Config:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         """Read ``MOCKSERVER_SCENARIO``, ``MOCKSERVER_SEED``, ``MOCKSERVER_STRICT``,
-        ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_JOURNAL_SIZE`` and
+        ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_RESPONSE_CACHE``,
+        ``MOCKSERVER_JOURNAL_SIZE`` and
         ``MOCKSERVER_ADMIN_TOKEN``; keyword overrides that are not ``None`` win.
 
         :raises ConfigError: if a variable has a value of the wrong kind.
@@ -68,7 +73,7 @@ class Config:
             values["seed"] = _int(env, "MOCKSERVER_SEED")
         if "MOCKSERVER_JOURNAL_SIZE" in env:
             values["journal_size"] = _int(env, "MOCKSERVER_JOURNAL_SIZE")
-        for name in ("strict", "validate_responses"):
+        for name in ("strict", "validate_responses", "response_cache"):
             key = f"MOCKSERVER_{name.upper()}"
             if key in env:
                 values[name] = _bool(env, key)

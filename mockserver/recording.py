@@ -32,6 +32,7 @@ from mockserver.journal import Entry
 from mockserver.journal import Journal
 from mockserver.journal import Violation
 from mockserver.pipeline import OWN_PREFIXES
+from mockserver.replay import ENTRY
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
 
@@ -133,7 +134,7 @@ def _record(pending: _Pending, response: Response | None, exc: BaseException | N
         error = _server_error(state, status, answer)
     match = pending.match
     route = match.route
-    journal.record(
+    req.environ[ENTRY] = journal.record(
         Entry(
             time=pending.time,
             method=req.method,

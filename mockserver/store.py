@@ -204,6 +204,10 @@ class Store:
     def __init__(self, world: World, clock: Clock = system_clock) -> None:
         self._lock = threading.RLock()
         self._clock = clock
+        self.version = 0
+        """Incremented by every change (a client's, a reset, a load), once it is complete: an
+        answer made from the store at one version holds while the version is the same
+        (:mod:`mockserver.replay`)."""
         self._world = world
         self._overlays: dict[str, _ProjectOverlay] = {}
         self._redirects: dict[tuple[str, str], str] = {}
@@ -261,6 +265,7 @@ class Store:
                 for org in self._world.organizations
                 for project in org.projects
             }
+            self.version += 1
 
     # --- projects ---------------------------------------------------------------------------
 
@@ -341,6 +346,7 @@ class Store:
                     overlay.platform_set = True
                 else:
                     overlay.fields[key] = value
+            self.version += 1
 
     def delete_project(self, project_id: str) -> None:
         """Mark a project pending deletion: from now on it answers 404."""
@@ -349,6 +355,7 @@ class Store:
             overlay.deleted = True
             overlay.changed = True
             overlay.memo = {}
+            self.version += 1
 
     def _find(self, project_id: str) -> tuple[Organization, Project]:
         for org in self._world.organizations:
@@ -400,6 +407,7 @@ class Store:
             overlay.hooks[hook.id] = hook
             overlay.changed = True
             overlay.memo.pop("hooks", None)
+            self.version += 1
             return hook
 
     def update_hook(self, project_id: str, hook_id: str, **changes: Any) -> Hook | None:
@@ -412,6 +420,7 @@ class Store:
             hooks[hook_id] = replace(hooks[hook_id], **changes)
             overlay.changed = True
             overlay.memo.pop("hooks", None)
+            self.version += 1
             return hooks[hook_id]
 
     def delete_hook(self, project_id: str, hook_id: str) -> bool:
@@ -422,6 +431,7 @@ class Store:
                 return False
             overlay.changed = True
             overlay.memo.pop("hooks", None)
+            self.version += 1
             return True
 
 

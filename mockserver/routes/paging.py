@@ -16,6 +16,7 @@ from flask import Response
 from flask import request
 
 from mockserver import pagination
+from mockserver import replay
 from mockserver import serializers
 from mockserver.pagination import Cursor
 from mockserver.pagination import Page
@@ -49,6 +50,7 @@ def respond_page(
         ``("tag-value", key)``): each item is then encoded and checked once, and kept in the
         store's JSON memo (see :func:`mockserver.serializers.items_json`).
     """
+    replay.allow()  # the page, its Link header and its checks depend on the request and store
     state = get_state()
     prefix = state.store.world.url_prefix or request.host_url.rstrip("/")
     base_url = prefix.rstrip("/") + quote(request.path)

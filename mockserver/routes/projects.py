@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask import request
 
+from mockserver import replay
 from mockserver import serializers
 from mockserver.pipeline import current_project
 from mockserver.pipeline import current_token
@@ -60,6 +61,7 @@ details = route(
 def get_project() -> Response:
     """Project details, with ``include=stats`` and ``expand=hasAlertIntegration``."""
     view = current_project()
+    replay.allow()  # every variant depends on the request and the store only
     include = {part for value in request.args.getlist("include") for part in value.split(",")}
     expand = "hasAlertIntegration" in request.args.getlist("expand")
     if "stats" not in include and not expand:

@@ -6,6 +6,7 @@ from flask import Response
 from flask import request
 
 from mockserver import patterns
+from mockserver import replay
 from mockserver import stats as stats_query
 from mockserver.errors import ApiError
 from mockserver.pipeline import current_project
@@ -55,7 +56,15 @@ def get_stats() -> Response:
     # The counts depend on the (frozen) series, the buckets, and "now" only through patterns'
     # relative windows, which resolve to 10-second slots: the body is kept under all of them.
     first = starts[0] if starts else None
-    key = ("stats", view.project.id, stat, query.rollup, first, len(starts), int(now) // 10)
+    key = (
+        "stats",
+        view.project.id,
+        stat,
+        query.rollup,
+        first,
+        len(starts),
+        int(now) // patterns.SLOT,
+    )
     body = memoized_json(
         key,
         "stats",
@@ -63,4 +72,6 @@ def get_stats() -> Response:
             query, lambda start, end: patterns.count_events(series, start, end)
         ),
     )
+    # The same body, like the memo key says, until the 10-second slot ends.
+    replay.allow(until=(int(now) // patterns.SLOT + 1) * patterns.SLOT)
     return respond_encoded(body)

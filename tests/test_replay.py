@@ -1,0 +1,265 @@
+"""The replay cache (mockserver.replay): a repeated GET gets the answer the pipeline made for it,
+exactly, with its own journal entry, and never once anything it depends on has changed.
+
+Each behaviour is shown through both transports (the ``api`` fixture), and answers are compared
+with an app built with ``response_cache=False``, which runs the whole pipeline every time.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from mockserver import create_app
+from mockserver import replay
+from mockserver.config import Config
+from mockserver.journal import Entry
+from mockserver.replay import ReplayCache
+from mockserver.testing import MockServer
+from tests.conftest import NOW
+from tests.conftest import PROJECT
+from tests.conftest import TOKEN
+from tests.conftest import Api
+from tests.conftest import FakeClock
+from tests.conftest import Reply
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+STATS = PROJECT + "stats/?stat=received&resolution=1h"
+READS = [
+    PROJECT,
+    PROJECT + "?include=stats&expand=hasAlertIntegration",
+    PROJECT + "users/",
+    PROJECT + "users/?per_page=7&query=email:a",
+    PROJECT + "tags/browser/values/",
+    PROJECT + "hooks/",
+    STATS,
+    PROJECT + "?unknown=1",  # a contract violation, replayed with its entry
+]
+# What differs between two entries of the same request: when, from where, how long, which.
+PER_REQUEST = ("id", "seq", "time", "duration_ms", "client_ip")
+
+
+def cache_of(app: Flask) -> ReplayCache:
+    found = replay.get_cache(app)
+    assert found is not None
+    return found
+
+
+def same_request_fields(entry: Entry) -> dict[str, Any]:
+    return {k: v for k, v in entry._asdict().items() if k not in PER_REQUEST}
+
+
+def wire_headers(reply: Reply) -> dict[str, str]:
+    # The socket server adds its own Date and Server headers; the app's are the rest.
+    return {k: v for k, v in reply.headers.items() if k not in ("date", "server")}
+
+
+@pytest.mark.parametrize("path", READS)
+def test_a_repeated_get_gets_the_same_answer_and_its_own_entry(
+    api: Api, server: MockServer, path: str
+) -> None:
+    cache = cache_of(server.app)
+    before = cache.stats()
+    first = api.get(path)
+    second = api.get(path)
+    after = cache.stats()
+    assert first.status == 200
+    assert (second.status, wire_headers(second), second.raw) == (
+        first.status,
+        wire_headers(first),
+        first.raw,
+    )
+    assert (after.hits - before.hits, after.misses - before.misses) == (1, 1)
+    one, two = server.journal.entries()
+    assert same_request_fields(two) == same_request_fields(one)
+    assert (two.seq, two.client_ip, two.time) == (one.seq + 1, one.client_ip, NOW)
+    assert two.id != one.id
+
+
+@pytest.mark.parametrize("path", READS)
+def test_a_replayed_answer_is_the_answer_of_the_whole_pipeline(clock: FakeClock, path: str) -> None:
+    clock.now = NOW
+    cached = create_app(Config(validate_responses=True, clock=clock))
+    uncached = create_app(Config(validate_responses=True, clock=clock, response_cache=False))
+    assert replay.get_cache(uncached) is None
+    answers = []
+    for app in (cached, cached, uncached, uncached):
+        r = app.test_client().get(path, headers=AUTH)
+        answers.append((r.status_code, sorted(r.headers.items()), r.data))
+    assert answers[1:] == [answers[0]] * 3
+    assert cache_of(cached).stats().hits == 1
+    replayed = cached.extensions["mockserver.journal"].entries()[1]
+    made = uncached.extensions["mockserver.journal"].entries()[1]
+    assert same_request_fields(replayed) == same_request_fields(made)
+
+
+def test_a_new_hook_is_listed_at_once(api: Api, server: MockServer) -> None:
+    hooks = PROJECT + "hooks/"
+    before = [h["id"] for h in api.get(hooks).json]
+    assert [h["id"] for h in api.get(hooks).json] == before
+    created = api.post(hooks, json_body={"url": "http://127.0.0.1:9/h", "events": ["event.alert"]})
+    assert created.status == 201
+    after = [h["id"] for h in api.get(hooks).json]
+    assert after == [created.json["id"], *before]
+    assert api.delete(hooks + created.json["id"] + "/").status == 204
+    assert [h["id"] for h in api.get(hooks).json] == before
+
+
+def test_a_changed_or_deleted_project_is_answered_as_it_now_is(
+    api: Api, server: MockServer
+) -> None:
+    assert api.get(PROJECT).json["name"] == api.get(PROJECT).json["name"] != "Renamed"
+    assert api.put(PROJECT, json_body={"name": "Renamed"}).status == 200
+    assert api.get(PROJECT).json["name"] == "Renamed"
+    assert api.delete(PROJECT).status == 204
+    gone = api.get(PROJECT)
+    assert (gone.status, gone.json) == (404, {"detail": "The requested resource does not exist"})
+
+
+def test_reset_and_a_new_scenario_are_seen_by_the_next_read(api: Api, server: MockServer) -> None:
+    original = api.get(PROJECT).json["name"]
+    api.put(PROJECT, json_body={"name": "Renamed"})
+    assert api.get(PROJECT).json["name"] == api.get(PROJECT).json["name"] == "Renamed"
+    server.reset()
+    assert api.get(PROJECT).json["name"] == original
+    tiny = {
+        "version": 1,
+        "tokens": [{"token": TOKEN, "scopes": ["project:read"]}],
+        "organizations": [
+            {"id": "1", "slug": "my-org", "projects": [{"id": "2", "slug": "my-project"}]}
+        ],
+    }
+    try:
+        server.load_scenario(tiny)
+        assert api.get(PROJECT).json["id"] == "2"
+    finally:
+        server.prepare()  # the session's server goes back to its own scenario
+    assert api.get(PROJECT).json["name"] == original
+
+
+def test_nothing_is_replayed_while_a_fault_rule_is_in_force(api: Api, server: MockServer) -> None:
+    cache = cache_of(server.app)
+    admin = server.app.test_client()
+    assert api.get(PROJECT).status == api.get(PROJECT).status == 200
+    rule = {"route": "project-details", "fault": "service_unavailable", "when": {"every": 2}}
+    assert admin.post("/__admin/faults", json=rule).status_code == 201
+    before = cache.stats()
+    assert [api.get(PROJECT).status for _ in range(4)] == [200, 503, 200, 503]
+    during = cache.stats()
+    assert (during.hits, during.kept) == (before.hits, before.kept)
+    assert admin.delete("/__admin/faults").status_code == 200
+    # The answer kept before the rule holds again: nothing it depends on changed.
+    assert [api.get(PROJECT).status for _ in range(2)] == [200, 200]
+    assert (cache.stats().hits, cache.stats().kept) == (during.hits + 2, during.kept)
+
+
+def test_per_request_faults_are_never_replayed(api: Api, server: MockServer) -> None:
+    kept = cache_of(server.app).stats().kept
+    for _ in range(2):
+        assert api.get(PROJECT, headers={"Prefer": "code=503"}).status == 503
+        assert api.get(PROJECT + "?__code=502").status == 502
+    assert cache_of(server.app).stats().kept == kept
+
+
+def test_nothing_is_replayed_under_rate_limits(api: Api, server: MockServer) -> None:
+    admin = server.app.test_client()
+    assert admin.post("/__admin/rate-limits", json="saas").status_code == 200
+    remaining = [api.get(PROJECT).header("X-Sentry-Rate-Limit-Remaining") for _ in range(3)]
+    assert remaining == ["39", "38", "37"]
+    admin.delete("/__admin/rate-limits")
+    assert api.get(PROJECT).header("X-Sentry-Rate-Limit-Remaining") is None
+
+
+def test_stats_are_made_again_when_their_ten_second_slot_ends(
+    api: Api, server: MockServer, clock: FakeClock
+) -> None:
+    clock.now = NOW  # NOW is a multiple of 10: the slot is [NOW, NOW + 10)
+    cache = cache_of(server.app)
+    first = api.get(STATS)
+    clock.now = NOW + 9.5
+    assert api.get(STATS).raw == first.raw
+    hits = cache.stats().hits
+    clock.now = NOW + 10
+    later = api.get(STATS)
+    assert cache.stats().hits == hits
+    fresh = create_app(Config(validate_responses=True, clock=clock, response_cache=False))
+    assert later.raw == fresh.test_client().get(STATS, headers=AUTH).data
+
+
+def test_a_request_differing_in_any_header_gets_its_own_answer(
+    api: Api, server: MockServer
+) -> None:
+    plain = api.get(PROJECT + "users/")
+    other_host = api.get(PROJECT + "users/", headers={"Host": "sentry.example"})
+    assert "<http://sentry.example/api/0/" in (other_host.header("Link") or "")
+    assert "sentry.example" not in (plain.header("Link") or "sentry.example")
+    forbidden = api.get(PROJECT + "users/", token="sntrys_CI")
+    assert forbidden.status == 403
+
+
+def test_with_the_journal_off_answers_are_replayed_unrecorded(server: MockServer) -> None:
+    client = server.app.test_client()
+    journal = server.journal
+    journal.enabled = False
+    hits = cache_of(server.app).stats().hits
+    try:
+        assert client.get(PROJECT, headers=AUTH).status_code == 200
+        assert client.get(PROJECT, headers=AUTH).status_code == 200
+        assert cache_of(server.app).stats().hits == hits + 1
+    finally:
+        journal.enabled = True
+    # Kept without an entry: made again (and recorded) once the journal is back.
+    hits = cache_of(server.app).stats().hits
+    assert client.get(PROJECT, headers=AUTH).status_code == 200
+    assert client.get(PROJECT, headers=AUTH).status_code == 200
+    assert cache_of(server.app).stats().hits == hits + 1
+    assert [e.status for e in journal.entries()] == [200, 200]
+
+
+def test_an_answer_made_while_a_change_landed_is_not_kept(clock: FakeClock) -> None:
+    app = create_app(Config(validate_responses=True, clock=clock))
+    store = app.extensions["mockserver"].store
+    renamed = []
+
+    @app.before_request
+    def rename_once() -> None:
+        # A PUT landing while this GET is in the pipeline, after its version was read.
+        if not renamed:
+            renamed.append(True)
+            store.update_project(store.world.organizations[0].projects[0].id, {"name": "Mid"})
+
+    client = app.test_client()
+    # The pipeline had looked the project up before the change landed: the old name, which
+    # must not be given again now that the project changed.
+    assert client.get(PROJECT, headers=AUTH).json["name"] == "My Project"
+    assert client.get(PROJECT, headers=AUTH).json["name"] == "Mid"
+    assert cache_of(app).stats().hits == 0  # the second was made again, then kept
+    assert client.get(PROJECT, headers=AUTH).json["name"] == "Mid"
+    assert cache_of(app).stats().hits == 1
+
+
+def test_the_cache_holds_at_most_its_capacity(make_app: Any) -> None:
+    app = make_app()
+    client = app.test_client()
+    for n in range(replay.CAPACITY + 5):
+        assert client.get(f"{PROJECT}users/?cursor=0:{n}:0", headers=AUTH).status_code == 200
+    stats = cache_of(app).stats()
+    assert (stats.kept, stats.entries) == (replay.CAPACITY + 5, replay.CAPACITY)
+    # The oldest went first: the newest is still replayed, the first is made again.
+    client.get(f"{PROJECT}users/?cursor=0:{replay.CAPACITY + 4}:0", headers=AUTH)
+    assert cache_of(app).stats().hits == 1
+    client.get(f"{PROJECT}users/?cursor=0:0:0", headers=AUTH)
+    assert cache_of(app).stats().hits == 1
+
+
+def test_the_setting_turns_it_off(clock: FakeClock) -> None:
+    config = Config.from_env({"MOCKSERVER_RESPONSE_CACHE": "0"}, clock=clock)
+    assert config.response_cache is False
+    app = create_app(config)
+    assert replay.get_cache(app) is None
+    bodies = {app.test_client().get(PROJECT, headers=AUTH).data for _ in range(2)}
+    assert len(bodies) == 1
+    assert json.loads(bodies.pop())["slug"] == "my-project"
