@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import json
 import numbers
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -48,6 +51,21 @@ ID_PREFIX = "urn:mockserver:"
 
 MAX_REPORTED_ERRORS = 5
 """How many errors a :class:`~mockserver.errors.ContractViolation` message spells out."""
+
+META_CHECKED = "meta-checked.sha256"
+"""The file, in the shipped schemas directory, listing the SHA-256 of each shipped schema file
+known to pass the draft 2020-12 metaschema check, one ``<hex digest>  <file name>`` line each (the
+``sha256sum`` format). A file whose name and digest are listed skips that check at load, the
+slowest part of it; every other check still runs, and any other file (an edited schema, a user's
+directory) is checked in full. tests/test_schemas.py rewrites the list with
+``MOCKSERVER_UPDATE_GOLDEN=1`` and fails while it is out of date."""
+
+_CACHE_SIZE = 8
+# Loaded directories, by (resolved directory, fast path, (file name, SHA-256) of every file); see
+# SchemaRegistry. Least recently used last; at most _CACHE_SIZE entries.
+_cache: OrderedDict[tuple[str, bool, tuple[tuple[str, str], ...]], _Loaded] = OrderedDict()
+_cache_lock = threading.Lock()
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 # Stems become OpenAPI component names, which must match ^[a-zA-Z0-9.\-_]+$.
 _STEM = re.compile(r"[A-Za-z0-9._-]+")
@@ -141,8 +159,13 @@ class SchemaRegistry:
     """Every ``*.json`` JSON Schema (draft 2020-12) of one directory, with a validator for each.
 
     A file ``<stem>.json`` must have ``"$id": "urn:mockserver:<stem>"``; files refer to one another
-    only through such URIs. Everything is read, checked and built in the constructor; afterwards
-    the object is read-only, so one instance can serve every thread.
+    only through such URIs. Everything is read and checked in the constructor; each schema's
+    validator is built on its first use, under a lock. The object is otherwise read-only, so one
+    instance can serve every thread.
+
+    A process loads the same bytes once: a registry of a directory whose files have not changed
+    since one was last built (compared by name and SHA-256) shares that one's schemas and
+    validators, which are never written to, and skips every check.
 
     Validation first runs a check compiled from the schema that can only say "valid"; whenever it
     does not, jsonschema decides and reports the errors, so results never depend on it.
@@ -167,34 +190,30 @@ class SchemaRegistry:
         if not paths:
             raise SchemaLoadError(f"{directory}: no *.json schema files in this directory")
 
-        schemas: dict[str, dict[str, Any]] = {}
-        for path in paths:
-            stem = path.name.removesuffix(".json")
-            schemas[stem] = _load_schema(path, stem)
-
-        registry: Registry[Schema] = Registry(  # type: ignore[call-arg]  # attrs init, see above
-            retrieve=_refuse_retrieval
+        files = [(path, _read(path)) for path in paths]
+        digests = tuple(
+            (path.name, hashlib.sha256(data).hexdigest())
+            for path, data in files
+            if isinstance(data, bytes)
         )
-        registry = registry.with_resources(
-            (ID_PREFIX + stem, DRAFT202012.create_resource(schema))
-            for stem, schema in schemas.items()
-        ).crawl()  # index anchors and subresources now, not on the first request
-        for stem, schema in schemas.items():
-            _check_references(directory / f"{stem}.json", schema, registry, sorted(schemas))
+        key = (str(directory.resolve()), fast_path, digests)
+        # A directory with an unreadable file has fewer digests than files and is never cached:
+        # it fails to load, and failures are not kept.
+        with _cache_lock:
+            loaded = _cache.get(key)
+            if loaded is not None:
+                _cache.move_to_end(key)
+        if loaded is None:
+            loaded = _build(directory, files, dict(digests), fast_path)
+            if len(digests) == len(files):
+                with _cache_lock:
+                    _cache[key] = loaded
+                    while len(_cache) > _CACHE_SIZE:
+                        _cache.popitem(last=False)
 
         self._directory = directory
-        self._schemas = schemas
-        # Built once, here, before the instance can be shared: the dict is never written again,
-        # so readers need no lock. jsonschema validators are immutable and safe to share.
-        self._validators: Mapping[str, Validator] = MappingProxyType(
-            {
-                stem: _Validator(schema, registry=registry, format_checker=_FORMAT_CHECKER)
-                for stem, schema in schemas.items()
-            }
-        )
-        self._fast: Mapping[str, _Check] = MappingProxyType(
-            _compile_all(schemas, registry) if fast_path else {}
-        )
+        self._schemas = loaded.schemas
+        self._loaded = loaded
 
     def ids(self) -> list[str]:
         """The stems of the loaded schemas, sorted (``"hook"`` for ``hook.json``)."""
@@ -206,7 +225,7 @@ class SchemaRegistry:
         :param stem: the file's stem, e.g. ``"hook"`` or ``"scenario.schema"``.
         :raises KeyError: if no such schema was loaded.
         """
-        self._validator(stem)
+        self._known(stem)
         return copy.deepcopy(self._schemas[stem])
 
     def errors(self, stem: str, instance: Any) -> list[ValidationError]:
@@ -217,8 +236,7 @@ class SchemaRegistry:
         :returns: the errors; empty when the instance is valid.
         :raises KeyError: if no such schema was loaded.
         """
-        validator = self._validator(stem)
-        fast = self._fast.get(stem)
+        validator, fast = self._prepared(stem)
         if fast is not None and fast(instance):
             return []
         return sorted(validator.iter_errors(instance), key=lambda error: error.json_path)
@@ -230,8 +248,7 @@ class SchemaRegistry:
         :param instance: a JSON value.
         :raises KeyError: if no such schema was loaded.
         """
-        validator = self._validator(stem)
-        fast = self._fast.get(stem)
+        validator, fast = self._prepared(stem)
         return (fast is not None and fast(instance)) or validator.is_valid(instance)
 
     def check(self, stem: str, instance: Any) -> None:
@@ -247,15 +264,124 @@ class SchemaRegistry:
         if found:
             raise ContractViolation(_describe(stem, found))
 
-    def _validator(self, stem: str) -> Validator:
-        try:
-            return self._validators[stem]
-        except KeyError:
-            near = difflib.get_close_matches(stem, self._schemas, n=3)
-            hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
-            raise KeyError(
-                f"no schema {stem!r} in {self._directory} (known: {', '.join(self.ids())}){hint}"
-            ) from None
+    def _prepared(self, stem: str) -> tuple[Validator, _Check | None]:
+        ready = self._loaded.get(stem)
+        return ready if ready is not None else self._loaded.prepare(self._known(stem))
+
+    def _known(self, stem: str) -> str:
+        if stem in self._schemas:
+            return stem
+        near = difflib.get_close_matches(stem, self._schemas, n=3)
+        hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
+        raise KeyError(
+            f"no schema {stem!r} in {self._directory} (known: {', '.join(self.ids())}){hint}"
+        )
+
+
+class _Loaded:
+    """What a directory loads to, shared by every registry of the same files.
+
+    The schemas are checked and never written to. A schema's validator and compiled check are
+    built on its first use (most of an app's schemas wait for a request that needs them) under
+    a lock, then published whole in one dict assignment: :meth:`get` reads without the lock.
+    jsonschema validators and the compiled checks are immutable and safe to share.
+    """
+
+    __slots__ = ("_compiler", "_fast_path", "_lock", "_ready", "_registry", "schemas")
+
+    def __init__(
+        self, schemas: dict[str, dict[str, Any]], registry: Registry[Schema], fast_path: bool
+    ) -> None:
+        self.schemas: Mapping[str, dict[str, Any]] = MappingProxyType(schemas)
+        self._registry = registry
+        self._fast_path = fast_path
+        self._compiler = _Compiler()
+        self._lock = threading.Lock()
+        self._ready: dict[str, tuple[Validator, _Check | None]] = {}
+
+    def get(self, stem: str) -> tuple[Validator, _Check | None] | None:
+        """The validator and compiled check of ``stem``, or ``None`` before :meth:`prepare`."""
+        return self._ready.get(stem)
+
+    def prepare(self, stem: str) -> tuple[Validator, _Check | None]:
+        """Build (once) the validator and compiled check of ``stem``, a loaded schema's stem."""
+        with self._lock:
+            ready = self._ready.get(stem)
+            if ready is None:
+                schema = self.schemas[stem]
+                validator = _Validator(
+                    schema, registry=self._registry, format_checker=_FORMAT_CHECKER
+                )
+                resolver = self._registry.resolver(base_uri=ID_PREFIX + stem)
+                fast = self._compiler.compile_root(schema, resolver) if self._fast_path else None
+                ready = self._ready[stem] = (validator, fast)
+            return ready
+
+
+def _build(
+    directory: Path,
+    files: list[tuple[Path, bytes | OSError]],
+    digests: Mapping[str, str],
+    fast_path: bool,
+) -> _Loaded:
+    """Check and load the schemas of ``files``: each path with its bytes, or the error reading
+    it; ``digests`` has the SHA-256 of each file read, by file name."""
+    shipped = _meta_checked()
+    schemas: dict[str, dict[str, Any]] = {}
+    for path, data in files:
+        stem = path.name.removesuffix(".json")
+        listed = digests.get(path.name)
+        known_good = listed is not None and shipped.get(path.name) == listed
+        schemas[stem] = _load_schema(path, stem, data, meta_check=not known_good)
+
+    registry: Registry[Schema] = Registry(  # type: ignore[call-arg]  # attrs init, see above
+        retrieve=_refuse_retrieval
+    )
+    registry = registry.with_resources(
+        (ID_PREFIX + stem, DRAFT202012.create_resource(schema)) for stem, schema in schemas.items()
+    ).crawl()  # index anchors and subresources now, not on the first request
+    for stem, schema in schemas.items():
+        _check_references(directory / f"{stem}.json", schema, registry, sorted(schemas))
+
+    return _Loaded(schemas, registry, fast_path)
+
+
+def _read(path: Path) -> bytes | OSError:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return exc  # reported by _load_schema, in the order of the files
+
+
+def _meta_checked() -> dict[str, str]:
+    """The shipped :data:`META_CHECKED` list, by file name; empty if it is missing or unreadable
+    (then every file is checked in full). Only the shipped list counts, never one in a user's
+    directory: a digest vouches for the exact bytes a test checked."""
+    try:
+        text = (resources.schemas_dir() / META_CHECKED).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    listed: dict[str, str] = {}
+    for line in text.splitlines():
+        digest, separator, name = line.partition("  ")
+        if separator and _DIGEST.fullmatch(digest):
+            listed[name] = digest
+    return listed
+
+
+def meta_checked_list(directory: Path) -> str:
+    """The text of :data:`META_CHECKED` for the ``*.json`` files of ``directory``: each file is
+    checked in full (the metaschema included) and listed with its SHA-256, sorted by name.
+
+    :raises SchemaLoadError: if a file fails a check, so that it can never be listed.
+    :raises OSError: if a file cannot be read.
+    """
+    lines = []
+    for path in sorted(directory.glob("*.json")):
+        data = path.read_bytes()
+        _load_schema(path, path.name.removesuffix(".json"), data, meta_check=True)
+        lines.append(f"{hashlib.sha256(data).hexdigest()}  {path.name}\n")
+    return "".join(lines)
 
 
 def _describe(stem: str, errors: list[ValidationError]) -> str:
@@ -297,15 +423,28 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _load_schema(path: Path, stem: str) -> dict[str, Any]:
-    """Read one file and check it is a draft 2020-12 schema whose ``$id`` matches its name."""
+def _load_schema(
+    path: Path, stem: str, data: bytes | OSError, *, meta_check: bool
+) -> dict[str, Any]:
+    """Check one file's bytes are a draft 2020-12 schema whose ``$id`` matches its name.
+
+    :param data: the file's bytes, or the error reading it.
+    :param meta_check: check the schema against the draft 2020-12 metaschema; ``False`` only for
+        bytes known to pass (see :data:`META_CHECKED`).
+    """
     if _STEM.fullmatch(stem) is None:
         raise SchemaLoadError(
             f"{path}: the file name may only use letters, digits, '.', '_' and '-' "
             "(the stem becomes a URI and an OpenAPI component name)"
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        if isinstance(data, OSError):
+            raise data
+        # As a text-mode read would: universal newlines. (A raw CR cannot be inside a JSON
+        # string, so only line and column numbers of messages can tell.)
+        text = data.decode("utf-8")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaLoadError(f"{path}: cannot read the file: {exc}") from exc
     try:
@@ -334,6 +473,8 @@ def _load_schema(path: Path, stem: str) -> dict[str, Any]:
         raise SchemaLoadError(
             f"{path}: $id is {contents['$id']!r} but the file name requires {expected_id!r}"
         )
+    if not meta_check:
+        return contents
     try:
         _Validator.check_schema(contents)
     except SchemaError as exc:
@@ -487,24 +628,29 @@ def _never(instance: object) -> bool:
     return False
 
 
-def _compile_all(
-    schemas: Mapping[str, dict[str, Any]], registry: Registry[Schema]
-) -> dict[str, _Check]:
-    compiler = _Compiler()
-    compiled: dict[str, _Check] = {}
-    for stem, schema in schemas.items():
-        try:
-            compiled[stem] = compiler.compile(schema, registry.resolver(base_uri=ID_PREFIX + stem))
-        except _UnsupportedError:
-            continue  # jsonschema alone validates this one
-    return compiled
-
-
 class _Compiler:
+    """Compiles the schemas of one registry, one file at a time (not thread-safe: the caller
+    holds a lock)."""
+
     def __init__(self) -> None:
         # By the id of the schema dict (the registry keeps it alive): a shared $ref target is
         # compiled once, and a recursive schema finds its own check while it is being built.
         self._done: dict[int, _Check] = {}
+
+    def compile_root(self, schema: dict[str, Any], resolver: Any) -> _Check | None:
+        """The check of a whole file's schema; ``None`` if it needs something not implemented
+        here (then jsonschema alone validates it)."""
+        before = dict(self._done)
+        try:
+            return self.compile(schema, resolver)
+        except Exception as exc:
+            # Forget everything this attempt left: the placeholder of a schema that failed
+            # would answer nothing, and checks built meanwhile may call it. Another file that
+            # refers to a part of this one then compiles that part afresh (or fails alike).
+            self._done = before
+            if isinstance(exc, _UnsupportedError):
+                return None
+            raise
 
     def compile(self, schema: object, resolver: Any) -> _Check:
         if isinstance(schema, bool):

@@ -29,6 +29,9 @@ def test_the_wheel_contains_the_schemas_and_scenarios(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for schema in (ROOT / "schemas").glob("*.json"):
         assert f"mockserver/_data/schemas/{schema.name}" in names
+    # The digests of the shipped schemas that passed the metaschema check: without them every
+    # app build runs the slow check again.
+    assert "mockserver/_data/schemas/meta-checked.sha256" in names
     assert "mockserver/_data/scenarios/default.yaml" in names
     assert "mockserver/py.typed" in names
     assert not any(name.startswith(("tests/", "schemas/", "scenarios/")) for name in names)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from mockserver import scenarios
 from mockserver.errors import ScenarioError
 from mockserver.resources import default_scenario
 from mockserver.resources import scenarios_dir
 from mockserver.scenarios import iter_scenario_files
 from mockserver.scenarios import load_scenario_data
 from mockserver.scenarios import load_scenario_file
+from mockserver.scenarios import parse_yaml
 from mockserver.schemas import SchemaRegistry
 
 GOOD = """\
@@ -154,3 +157,153 @@ def test_a_scenario_that_is_not_a_mapping(tmp_path: Path, registry: SchemaRegist
 def test_seed_argument_overrides_the_scenario(tmp_path: Path, registry: SchemaRegistry) -> None:
     world = load_scenario_file(write(tmp_path, GOOD + "seed: 5\n"), registry, seed=9)
     assert world.seed == 9
+
+
+# --- the YAML loader: libyaml when PyYAML has it, the same data and messages either way ---------
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
+    """Load scenarios with one loader or the other for the duration of the test."""
+    if request.param == "pure-python":
+        chosen: type = scenarios._Loader
+    elif yaml.__with_libyaml__:
+        chosen = scenarios._CLoader
+    else:
+        pytest.skip("PyYAML was built without libyaml")
+    monkeypatch.setattr(scenarios, "_LOADER", chosen)
+    return chosen
+
+
+def test_scenarios_are_read_with_libyaml_when_pyyaml_has_it() -> None:
+    expected = scenarios._CLoader if yaml.__with_libyaml__ else scenarios._Loader
+    assert scenarios._LOADER is expected
+
+
+@pytest.mark.parametrize("name", ["_Loader", "_CLoader"])
+def test_both_loaders_construct_only_plain_data(name: str) -> None:
+    if not hasattr(scenarios, name):
+        pytest.skip("PyYAML was built without libyaml")
+    chosen = getattr(scenarios, name)
+    assert issubclass(chosen, yaml.constructor.SafeConstructor)
+    assert not issubclass(chosen, yaml.constructor.FullConstructor)  # nor Unsafe, nor Constructor
+
+
+def test_both_loaders_build_the_same_data(loader: type) -> None:
+    text = default_scenario().read_text(encoding="utf-8")
+    pure = scenarios._Loader(text)
+    try:
+        expected = pure.get_single_data()
+    finally:
+        pure.dispose()
+    assert parse_yaml(text) == expected
+    assert scenarios._parse(text, "default.yaml")[0] == expected
+
+
+def test_timestamps_stay_text(loader: type) -> None:
+    text = "when: 2024-01-15T08:30:00+02:00\nday: 2024-01-15\n"
+    assert parse_yaml(text) == {"when": "2024-01-15T08:30:00+02:00", "day": "2024-01-15"}
+    assert scenarios._parse(text, "s.yaml")[0] == parse_yaml(text)
+
+
+SYNTAX = "check the indentation and quoting around that line"
+
+
+@pytest.mark.parametrize(
+    ("text", "location", "problem", "fix"),
+    [
+        (
+            "version: 1\norganizations: [\n  - id: '1'\n",
+            "line 3, column 3",
+            "not valid YAML: expected the node content, but found '-'",
+            SYNTAX,
+        ),
+        (
+            "version: 1\nname: *nope\n",
+            "line 2, column 7",
+            "not valid YAML: found undefined alias 'nope'",
+            SYNTAX,
+        ),
+        (
+            'version: 1\nname: "\\q"\n',
+            "line 2, column 9",
+            "not valid YAML: found unknown escape character 'q'",
+            SYNTAX,
+        ),
+        (
+            "version: 1\n\tname: x\n",
+            "line 2, column 1",
+            "not valid YAML: found character '\\t' that cannot start any token",
+            SYNTAX,
+        ),
+        (
+            "version: 1\nname: a\x07\n",
+            "YAML",
+            "not valid YAML: unacceptable character #x0007: special characters are not allowed\n"
+            '  in "<unicode string>", position 18',
+            "check the syntax",
+        ),
+        (
+            "version: 1\nname: !!python/name:os.system\n",
+            "line 2, column 7",
+            "not allowed in a scenario: could not determine a constructor for the tag "
+            "'tag:yaml.org,2002:python/name:os.system'",
+            "scenarios are plain YAML: remove the tag",
+        ),
+        (
+            "version: 1\n? [a]\n: 1\n",
+            "line 2, column 3",
+            "not allowed in a scenario: found unhashable key",
+            "scenarios are plain YAML: write the key as plain text",
+        ),
+        (
+            "version: 1\nseed: !!int abc\n",
+            "line 2, column 7",
+            "not allowed in a scenario: 'abc' cannot be a !!int "
+            "(invalid literal for int() with base 10: 'abc')",
+            "remove the tag '!!int', or write a value of that type",
+        ),
+        (
+            "version: 1\nname: a\nversion: 2\n",
+            "line 3, $.version",
+            "duplicate key 'version' (first at line 1)",
+            "YAML keeps only the last one: remove or merge the duplicate",
+        ),
+    ],
+    ids=[
+        "flow",
+        "alias",
+        "escape",
+        "tab",
+        "control-character",
+        "python-tag",
+        "list-as-key",
+        "tag-value-mismatch",
+        "duplicate-key",
+    ],
+)
+def test_yaml_errors_read_the_same_with_either_loader(
+    tmp_path: Path,
+    registry: SchemaRegistry,
+    loader: type,
+    text: str,
+    location: str,
+    problem: str,
+    fix: str,
+) -> None:
+    # libyaml's own messages leave out the alias, the escape and what was found: a syntax
+    # error is described by the pure-Python parser.
+    error = load_error(tmp_path, registry, text)
+    assert (error.location, error.problem, error.fix) == (location, problem, fix)
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML was built without libyaml")
+def test_text_only_libyaml_refuses_is_refused_with_its_message(
+    tmp_path: Path, registry: SchemaRegistry
+) -> None:
+    # A lone surrogate escape: pure-Python PyYAML accepts it, libyaml does not, and decides.
+    error = load_error(tmp_path, registry, 'version: 1\nname: "\\ud800"\n')
+    assert (error.location, error.problem) == (
+        "line 2, column 10",
+        "not valid YAML: found invalid Unicode character escape code",
+    )

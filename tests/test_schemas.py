@@ -7,9 +7,14 @@ reference (reference/sentry-behavior.md) is quoted here as a literal and must va
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
+import os
+import shutil
 import socket
+import threading
 import urllib.request
+from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,10 +22,14 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from mockserver import resources
+from mockserver import schemas
 from mockserver.errors import ContractViolation
 from mockserver.errors import SchemaLoadError
 from mockserver.resources import schemas_dir
+from mockserver.schemas import META_CHECKED
 from mockserver.schemas import SchemaRegistry
+from mockserver.schemas import meta_checked_list
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -693,6 +702,24 @@ def test_schema_file_is_a_draft_2020_12_schema_named_by_its_id(path: Path) -> No
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == DIALECT
     assert schema["$id"] == f"urn:mockserver:{path.name.removesuffix('.json')}"
+    # Every check of the loader, with the metaschema check that the shipped files skip at run
+    # time (the loader's own, which also refuses 1.0 where the metaschema wants an integer).
+    stem = path.name.removesuffix(".json")
+    assert schemas._load_schema(path, stem, path.read_bytes(), meta_check=True) == schema
+
+
+def test_the_list_of_meta_checked_schemas_is_up_to_date() -> None:
+    # The shipped files listed here skip the metaschema check at load; meta_checked_list checks
+    # each file in full before it lists it, so a file that fails can never be listed.
+    path = schemas_dir() / META_CHECKED
+    expected = meta_checked_list(schemas_dir())
+    if os.environ.get("MOCKSERVER_UPDATE_GOLDEN") == "1":
+        path.write_text(expected, encoding="utf-8", newline="\n")
+    actual = path.read_text(encoding="utf-8") if path.is_file() else ""
+    assert actual == expected, (
+        f"{path} does not list the shipped schemas as they are: a schema was edited, added or "
+        "removed. Run MOCKSERVER_UPDATE_GOLDEN=1 pytest tests/test_schemas.py and review the diff"
+    )
 
 
 @pytest.mark.parametrize("stem", API_SCHEMAS)
@@ -1126,3 +1153,210 @@ def test_remote_ref_is_refused_without_touching_the_network(
         f"no schema loaded from {tmp_path} has that URI (nothing is fetched); "
         "refer to urn:mockserver:<stem> with <stem> one of: a"
     )
+
+
+# --- the metaschema check, once per file content, and the per-process cache -------------------
+
+
+@pytest.fixture
+def meta_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The $id of each schema checked against the metaschema, in order; the cache starts empty."""
+    checked: list[str] = []
+    original = schemas._Validator.check_schema
+
+    def spy(schema: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        checked.append(schema["$id"])
+        original(schema, *args, **kwargs)
+
+    monkeypatch.setattr(schemas._Validator, "check_schema", spy)
+    monkeypatch.setattr(schemas, "_cache", OrderedDict())
+    return checked
+
+
+def _copy_of_the_shipped_schemas(tmp_path: Path) -> Path:
+    directory = tmp_path / "schemas"
+    shutil.copytree(schemas_dir(), directory)
+    return directory
+
+
+def test_shipped_files_as_listed_skip_only_the_metaschema_check(meta_checks: list[str]) -> None:
+    registry = SchemaRegistry()
+    assert meta_checks == []
+    assert registry.ids() == sorted(
+        p.name.removesuffix(".json") for p in schemas_dir().glob("*.json")
+    )
+    assert registry.errors("hook", HOOK) == []
+
+
+def test_an_edited_shipped_file_is_checked_in_full(tmp_path: Path, meta_checks: list[str]) -> None:
+    directory = _copy_of_the_shipped_schemas(tmp_path)
+    hook = directory / "hook.json"
+    schema = json.loads(hook.read_text(encoding="utf-8"))
+    schema["title"] = "Service hook, edited"
+    hook.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    SchemaRegistry(directory)
+    assert meta_checks == ["urn:mockserver:hook"]
+
+    schema["type"] = "objet"
+    hook.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    with pytest.raises(SchemaLoadError) as caught:
+        SchemaRegistry(directory)
+    assert str(caught.value) == (
+        f"{hook}: $.type: not a valid draft 2020-12 schema: "
+        "'objet' is not valid under any of the given schemas"
+    )
+
+
+def test_a_list_in_another_directory_vouches_for_nothing(
+    tmp_path: Path, meta_checks: list[str]
+) -> None:
+    bad = _write(tmp_path, "bad.json", _schema("bad", properties={"count": {"type": "int"}}))
+    digest = hashlib.sha256(bad.read_bytes()).hexdigest()
+    (tmp_path / META_CHECKED).write_text(f"{digest}  bad.json\n", encoding="utf-8")
+    with pytest.raises(SchemaLoadError) as caught:
+        SchemaRegistry(tmp_path)
+    assert str(caught.value).startswith(
+        f"{bad}: $.properties.count.type: not a valid draft 2020-12 schema: 'int' is not valid"
+    )
+    assert meta_checks == ["urn:mockserver:bad"]
+
+
+@pytest.mark.parametrize("listing", [None, "", "not-a-digest  hook.json\n", "\xff"])
+def test_without_a_usable_list_every_shipped_file_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meta_checks: list[str], listing: str | None
+) -> None:
+    directory = _copy_of_the_shipped_schemas(tmp_path)
+    if listing is None:
+        (directory / META_CHECKED).unlink()
+    else:
+        (directory / META_CHECKED).write_text(listing, encoding="latin-1")
+    monkeypatch.setattr(resources, "schemas_dir", lambda: directory)
+    SchemaRegistry()
+    assert meta_checks == [
+        f"urn:mockserver:{p.name.removesuffix('.json')}" for p in sorted(directory.glob("*.json"))
+    ]
+
+
+def test_a_directory_is_loaded_once_per_content(tmp_path: Path, meta_checks: list[str]) -> None:
+    path = _write(tmp_path, "a.json", _schema("a", type="string"))
+    first = SchemaRegistry(tmp_path)
+    again = SchemaRegistry(tmp_path)
+    assert meta_checks == ["urn:mockserver:a"]
+    assert again.is_valid("a", "x")
+
+    # Same size, written at once: only the content tells the two apart.
+    path.write_text(path.read_text().replace('"string"', '"number"'))
+    changed = SchemaRegistry(tmp_path)
+    assert meta_checks == ["urn:mockserver:a", "urn:mockserver:a"]
+    assert (changed.is_valid("a", "x"), changed.is_valid("a", 1)) == (False, True)
+    assert (first.is_valid("a", "x"), first.is_valid("a", 1)) == (True, False)
+
+    _write(tmp_path, "b.json", _schema("b"))
+    assert SchemaRegistry(tmp_path).ids() == ["a", "b"]
+
+
+def test_registries_of_one_content_share_their_validators(tmp_path: Path) -> None:
+    _write(tmp_path, "a.json", _schema("a", type="object", required=["id"]))
+    one, two = SchemaRegistry(tmp_path), SchemaRegistry(tmp_path)
+    assert one.errors("a", {"id": 1}) == two.errors("a", {"id": 1}) == []
+    assert one._loaded is two._loaded
+    assert SchemaRegistry(tmp_path, fast_path=False)._loaded is not one._loaded
+    assert _pairs(SchemaRegistry(tmp_path, fast_path=False).errors("a", {})) == [
+        ("$", "'id' is a required property")
+    ]
+
+
+def test_a_refused_directory_is_refused_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.mkdir()
+    with pytest.raises(IsADirectoryError) as unreadable:
+        path.read_bytes()
+    for _ in range(2):
+        with pytest.raises(SchemaLoadError) as caught:
+            SchemaRegistry(tmp_path)
+        assert str(caught.value) == f"{path}: cannot read the file: {unreadable.value}"
+    path.rmdir()
+    _write(tmp_path, "a.json", _schema("a", type="string"))
+    assert SchemaRegistry(tmp_path).is_valid("a", "x")
+
+
+def test_the_cache_keeps_the_last_eight_directories(tmp_path: Path, meta_checks: list[str]) -> None:
+    directories = []
+    for i in range(9):
+        directory = tmp_path / str(i)
+        directory.mkdir()
+        _write(directory, "a.json", _schema("a"))
+        directories.append(directory)
+        SchemaRegistry(directory)
+    assert len(meta_checks) == 9
+    SchemaRegistry(directories[-1])
+    assert len(meta_checks) == 9
+    SchemaRegistry(directories[0])  # the least recently used, dropped
+    assert len(meta_checks) == 10
+
+
+def test_crlf_files_report_the_lines_and_columns_of_a_text_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "broken.json", '{\r\n  "type": "object",\r\n}\r\n')
+    with pytest.raises(SchemaLoadError) as caught:
+        SchemaRegistry(tmp_path)
+    assert str(caught.value) == (
+        f"{path}: line 3, column 1: invalid JSON: Expecting property name enclosed in double quotes"
+    )
+
+
+def test_validators_are_built_once_when_threads_race_for_the_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path, "a.json", _schema("a", type="object", properties={"n": {"type": "integer"}}))
+    registry = SchemaRegistry(tmp_path)
+    compiled: list[str] = []
+    compile_root = schemas._Compiler.compile_root
+    get = schemas._Loaded.get
+    # Every thread finds the validator missing before any of them builds it.
+    all_looked = threading.Barrier(8)
+
+    def counting(self: Any, schema: Any, resolver: Any) -> Any:
+        compiled.append(schema["$id"])
+        return compile_root(self, schema, resolver)
+
+    def racing(self: Any, stem: str) -> Any:
+        ready = get(self, stem)
+        if ready is None:
+            all_looked.wait(timeout=30)
+        return ready
+
+    monkeypatch.setattr(schemas._Compiler, "compile_root", counting)
+    monkeypatch.setattr(schemas._Loaded, "get", racing)
+    answers: list[tuple[bool, list[tuple[str, str]]]] = []
+
+    def use() -> None:
+        answers.append((registry.is_valid("a", {"n": 1}), _pairs(registry.errors("a", {"n": "1"}))))
+
+    threads = [threading.Thread(target=use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [(True, [("$.n", "'1' is not of type 'integer'")])] * 8
+    assert compiled == ["urn:mockserver:a"]
+
+
+def test_a_schema_the_fast_path_gives_up_on_leaves_nothing_half_built(tmp_path: Path) -> None:
+    # "not" has no fast path: a.json gives up inside $defs.x, which b.json refers to. b must
+    # not get the check a.json left unfinished (it used to raise IndexError).
+    x = {"type": "object", "properties": {"p": {"not": {"type": "string"}}}}
+    _write(
+        tmp_path,
+        "a.json",
+        _schema("a", properties={"q": {"$ref": "#/$defs/x"}}, **{"$defs": {"x": x}}),
+    )
+    _write(tmp_path, "b.json", _schema("b", **{"$ref": "urn:mockserver:a#/$defs/x"}))
+    registry = SchemaRegistry(tmp_path)
+    assert _pairs(registry.errors("a", {"q": {"p": "s"}})) == [
+        ("$.q.p", "'s' should not be valid under {'type': 'string'}")
+    ]
+    assert _pairs(registry.errors("b", {"p": "s"})) == [
+        ("$.p", "'s' should not be valid under {'type': 'string'}")
+    ]
+    assert registry.is_valid("b", {"p": 1})
+    assert registry.errors("b", {"p": 1}) == []

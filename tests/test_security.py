@@ -223,7 +223,11 @@ def test_a_python_tag_in_a_scenario_is_refused_at_run_time(tmp_path: Path) -> No
 
 
 def test_yaml_is_only_ever_loaded_safely() -> None:
+    # Both scenario loaders (libyaml's and the pure-Python fallback) construct with PyYAML's
+    # SafeConstructor, which builds plain data only.
     assert issubclass(scenarios._Loader, yaml.SafeLoader)
+    assert issubclass(scenarios._LOADER, yaml.constructor.SafeConstructor)
+    assert not issubclass(scenarios._LOADER, yaml.constructor.FullConstructor)
     unsafe = re.compile(
         r"yaml\.(?:unsafe_load|full_load|load_all)\(|Loader=yaml\.(?:Loader|FullLoader|UnsafeLoader)"
         r"|yaml\.load\((?![^)]*Loader=_Loader)"
