@@ -572,9 +572,13 @@ def _types(names: list[str]) -> _Check:
 
 
 def _one_of(values: list[Any]) -> _Check:
-    if not all(isinstance(v, _SCALARS) and not isinstance(v, bool) for v in values):
-        raise _UnsupportedError("enum or const of booleans, arrays or objects")
-    return lambda i: isinstance(i, _SCALARS) and not isinstance(i, bool) and i in values
+    if not all(isinstance(v, _SCALARS) for v in values):
+        raise _UnsupportedError("enum or const of arrays or objects")
+    # JSON tells true from 1 (Python does not): booleans match booleans only, and the rest the
+    # rest (where Python's equality is JSON's, 1 == 1.0 included).
+    flags = {v for v in values if isinstance(v, bool)}
+    others = [v for v in values if not isinstance(v, bool)]
+    return lambda i: i in flags if isinstance(i, bool) else isinstance(i, _SCALARS) and i in others
 
 
 def _unique(instance: object) -> bool:
@@ -686,6 +690,12 @@ class _Compiler:
         if "contains" in schema:
             matches = self.compile(schema["contains"], resolver)
             checks.append(_on(list, lambda i: any(map(matches, i))))
+        if "allOf" in schema:
+            every = [self.compile(sub, resolver) for sub in schema["allOf"]]
+            checks.append(lambda i: all(check(i) for check in every))
+        if "anyOf" in schema:
+            some = [self.compile(sub, resolver) for sub in schema["anyOf"]]
+            checks.append(lambda i: any(check(i) for check in some))
         if len(checks) == 1:
             return checks[0]
         return lambda i: all(check(i) for check in checks)
@@ -710,5 +720,7 @@ class _Compiler:
 # Keywords _build handles itself; any keyword in neither list means "no fast path".
 _STRUCTURAL = frozenset(
     {"$ref", "properties", "additionalProperties", "prefixItems", "items"}
-    | {"propertyNames", "contains"}
+    # Not oneOf or not: a check may answer False for a valid instance (when in doubt), which
+    # would make them answer True for an invalid one.
+    | {"propertyNames", "contains", "allOf", "anyOf"}
 )

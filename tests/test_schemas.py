@@ -1360,3 +1360,30 @@ def test_a_schema_the_fast_path_gives_up_on_leaves_nothing_half_built(tmp_path: 
     ]
     assert registry.is_valid("b", {"p": 1})
     assert registry.errors("b", {"p": 1}) == []
+
+
+def test_the_fast_path_tells_booleans_from_numbers_in_enums_and_combines_any_and_all_of(
+    tmp_path: Path,
+) -> None:
+    _write(
+        tmp_path,
+        "c.json",
+        _schema(
+            "c",
+            properties={
+                "flag": {"enum": [True, "t", 1]},
+                "either": {"anyOf": [{"type": "integer"}, {"enum": [False]}]},
+                "both": {"allOf": [{"type": "string"}, {"maxLength": 2}]},
+            },
+        ),
+    )
+    fast, slow = SchemaRegistry(tmp_path), SchemaRegistry(tmp_path, fast_path=False)
+    assert fast._prepared("c")[1] is not None  # compiled: these keywords have a fast path
+    values: list[object] = [True, False, 1, 1.0, 0, "t", "abc", "ab", None, [1]]
+    for name in ("flag", "either", "both"):
+        for value in values:
+            instance = {name: value}
+            assert fast.is_valid("c", instance) is slow.is_valid("c", instance), instance
+    assert [v for v in values if fast.is_valid("c", {"flag": v})] == [True, 1, 1.0, "t"]
+    assert [v for v in values if fast.is_valid("c", {"either": v})] == [False, 1, 0]
+    assert [v for v in values if fast.is_valid("c", {"both": v})] == ["t", "ab"]
