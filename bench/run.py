@@ -495,6 +495,12 @@ def main() -> None:
                 [*peer_script, "mock-journal-off", "--port", "{port}", "--scenario", str(scenario)],
             ),
             Target(
+                "replay off",
+                mock_cli,
+                env={"MOCKSERVER_RESPONSE_CACHE": "0"},
+                note="every GET through the whole pipeline (mockserver.replay off)",
+            ),
+            Target(
                 "mock on waitress",
                 [*mock_cli, "--server", "waitress", "--threads", "4"],
                 workloads=("GET project",),

@@ -36,12 +36,15 @@ def main() -> None:
 @click.option("--seed", type=int, help="Seed for generated data (overrides the scenario's).")
 @click.option(
     "--server",
-    type=click.Choice(["granian", "waitress"]),
-    default="granian",
+    type=click.Choice(["auto", "granian", "waitress"]),
+    default="auto",
     show_default=True,
-    help="HTTP server. Both serve from one process (the state is in memory). waitress is "
-    "slower, but only it can break connections for the socket faults (reset, empty, garbage, "
-    "malformed_chunk).",
+    help="HTTP server. auto: granian (the faster), unless the scenario's fault rules or "
+    "presets, --fault or MOCKSERVER_FAULTS use empty, reset or garbage, which need the "
+    "connection: then waitress, saying why on stderr. Under granian, malformed_chunk still "
+    "breaks the body (a 200, then a chunked body cut short), and empty, reset or garbage asked "
+    "for at run time (admin API, Prefer) answer nginx's 502 instead, with a warning. Both serve "
+    "from one process (the state is in memory).",
 )
 @click.option(
     "--threads",
@@ -78,9 +81,9 @@ def main() -> None:
     "slow) or a preset of the scenario. KEYs: route (name or template; default every route), "
     "method (GET or GET|POST), delay (ms: 800, uniform:100:900, lognormal:250:0.4[:3000]), "
     "probability, first, every, name. E.g. --fault 503,route=project-hooks,method=POST,first=2 "
-    "--fault reset,every=3 --fault delay=800. Added after the scenario's rules. The socket "
-    "faults (empty, reset, garbage, malformed_chunk) need --server waitress; granian answers "
-    "nginx's 502 for them. Also MOCKSERVER_FAULTS (';'-separated).",
+    "--fault reset,every=3 --fault delay=800. Added after the scenario's rules. empty, reset "
+    "and garbage need the connection: --server auto then serves with waitress (--server "
+    "granian would answer nginx's 502 for them). Also MOCKSERVER_FAULTS (';'-separated).",
 )
 @click.option(
     "--rate-limits",

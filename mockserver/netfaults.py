@@ -28,10 +28,27 @@ How each server is reached:
 - Flask's test client (no ``SERVER_SOFTWARE`` in the environ: no server, no socket): the
   middleware raises what a socket client would have raised (``ConnectionResetError``,
   ``http.client.RemoteDisconnected``, ...), and the test calling the client gets it.
-- Any other server (granian, gunicorn, ...) keeps the connection to itself. What a client
-  behind Sentry's nginx sees when the upstream breaks the connection is nginx's 502 page
-  (``upstream prematurely closed connection``), so that is the answer; it carries
-  ``X-Mockserver-Connection-Fault`` and a warning is logged once.
+- Any other server (granian, ``mockserver serve``'s default; gunicorn, ...) keeps the connection
+  to itself, but it writes a body as the app's iterator yields it, and closes the connection
+  when the iterator raises:
+
+  - ``malformed_chunk`` is done that way: the middleware replaces Flask's head with
+    ``200 OK`` and ``Content-Type: application/json`` and no ``Content-Length`` (PEP 3333's
+    second ``start_response``, with ``exc_info``, before anything is sent), so the server
+    announces a chunked body; its iterator yields the random bytes, waits :data:`FLUSH_WAIT`
+    and raises. granian (2.8.9, measured) sends the head, the bytes as one well-formed chunk,
+    and closes the connection without the terminating chunk: clients see the ``200`` and
+    ``Transfer-Encoding: chunked``, then fail reading the body (``http.client.IncompleteRead``;
+    curl: "transfer closed with outstanding read data remaining"). granian logs the exception
+    that ended the body as an application error; ``mockserver serve`` filters it out (its
+    message contains :data:`BREAK_MESSAGE`).
+  - ``empty``, ``reset`` and ``garbage`` cannot be done: they need the connection before any
+    byte is written (granian answers 500 if the app raises instead). What a client behind
+    Sentry's nginx sees when the upstream breaks the connection is nginx's 502 page
+    (``upstream prematurely closed connection``), so that is the answer; it carries
+    ``X-Mockserver-Connection-Fault`` and a warning naming the fix (``mockserver serve
+    --server waitress``) is logged once. ``mockserver serve`` (``--server auto``) picks waitress
+    by itself when such a fault is configured at start: :func:`needs_the_connection` says which.
 """
 
 from __future__ import annotations
@@ -41,10 +58,18 @@ import http.client
 import logging
 import socket
 import struct
+import sys
+import time
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
+
+from mockserver.faultrules import BUILTIN_PRESETS
+from mockserver.faultrules import Preset
+from mockserver.faultrules import Rule
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
@@ -57,6 +82,21 @@ CONNECTION_FAULT = "mockserver.connection_fault"
 """The environ key the fault stage sets: a :class:`SocketFault`."""
 
 SOCKET_FAULTS = ("empty", "reset", "garbage", "malformed_chunk")
+NEED_THE_CONNECTION = ("empty", "reset", "garbage")
+"""The socket faults that only a server handing the app its connection (werkzeug, waitress) can
+do: they happen before any byte of a response, which granian writes only from what the app
+returns. ``malformed_chunk`` happens after the head, so granian can do it too."""
+FLUSH_WAIT = 0.25
+"""Seconds between a ``malformed_chunk``'s bytes and the exception that closes the connection,
+under a server that keeps the connection (see :func:`_break_body`). granian closes it as soon
+as the iterator raises, dropping whatever its writer has not sent yet, and tells the app nothing
+about what it has sent. Measured on granian 2.8.9, raising at once lost the head or the bytes in
+15 of 30 first requests after a start and in 700 of 3,000 requests on 6 concurrent connections;
+with this wait, in none of 30 first requests and none of 600 concurrent ones."""
+BREAK_MESSAGE = "mockserver connection fault"
+"""In the message of every exception the middleware raises to break a connection."""
+MALFORMED_CHUNK_STATUS = "200 OK"
+MALFORMED_CHUNK_HEADERS = [("Content-Type", "application/json")]
 MALFORMED_CHUNK_HEAD = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
 )
@@ -99,8 +139,8 @@ class ConnectionFaultMiddleware:
     """Wraps a WSGI app; breaks the connection of requests marked with a :class:`SocketFault`.
 
     :param app: the wrapped WSGI app (Flask's ``wsgi_app``); for a faulted request it must
-        have answered what a server without access to the connection should send (the fault
-        stage answers nginx's 502 page).
+        have answered what a server without access to the connection should send for the
+        faults it cannot do (the fault stage answers nginx's 502 page).
     """
 
     def __init__(self, app: WSGIApplication) -> None:
@@ -117,23 +157,80 @@ class ConnectionFaultMiddleware:
         waitress = isinstance(getattr(channel, "socket", None), socket.socket)
         in_process = "SERVER_SOFTWARE" not in environ
         if isinstance(sock, socket.socket) or waitress or in_process:
-            close: Callable[[], Any] | None = getattr(body, "close", None)
-            if close is not None:
-                close()  # Flask's teardown runs now: nothing of the response is sent
+            _close(body)  # nothing of Flask's response is sent
             if isinstance(sock, socket.socket):
                 _break_werkzeug(sock, fault)
             if waitress:
                 _break_waitress(channel, fault)
             raise fault.client_error()
+        if fault.kind == "malformed_chunk":
+            _close(body)
+            return _break_body(start_response, fault)
         if not self._warned:
             self._warned = True
             log.warning(
                 "%s cannot break connections: the %s fault answers nginx's 502 instead "
-                "(serve with waitress for the real thing)",
+                "(for the real thing, serve with mockserver serve --server waitress)",
                 environ["SERVER_SOFTWARE"],
                 fault.kind,
             )
         return body
+
+
+def needs_the_connection(rules: Iterable[Rule], presets: Mapping[str, Preset]) -> list[str]:
+    """Which of the configured faults only a server that hands over the connection can do
+    (:data:`NEED_THE_CONNECTION`), each as "<where it is configured> uses '<fault>'".
+
+    :param rules: the rules in force (``FaultController.rules()``): the scenario's, those of
+        ``--fault`` and ``MOCKSERVER_FAULTS``, any added at run time.
+    :param presets: every preset (``FaultController.presets``); the built-in ones are left out,
+        the scenario's count, since ``Prefer: fault=<preset>`` may ask for them.
+    :returns: in rule order, then presets by name; empty when granian can do every fault.
+    """
+    where = {
+        "scenario": "the scenario's fault rule {!r}",
+        "cli": "the fault rule {!r} of --fault / MOCKSERVER_FAULTS",
+    }
+    found = [
+        f"{where.get(rule.source, 'the fault rule {!r} added at run time').format(rule.name)} "
+        f"uses {rule.fault!r}"
+        for rule in rules
+        if rule.fault in NEED_THE_CONNECTION
+    ]
+    found += [
+        f"the scenario's fault preset {name!r} uses {preset.fault!r}"
+        for name, preset in sorted(presets.items())
+        if preset.fault in NEED_THE_CONNECTION and BUILTIN_PRESETS.get(name) is not preset
+    ]
+    return found
+
+
+def _close(body: Iterable[bytes]) -> None:
+    """PEP 3333: whoever drops the app's iterable closes it (Flask's ``call_on_close``)."""
+    close: Callable[[], Any] | None = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
+def _break_body(start_response: StartResponse, fault: SocketFault) -> Iterator[bytes]:
+    """``malformed_chunk`` through a server that keeps the connection: a 200 without a
+    ``Content-Length`` (a chunked body), the noise, then an exception that makes the server
+    close the connection without the terminating chunk."""
+    error = ConnectionAbortedError(errno.ECONNABORTED, f"{BREAK_MESSAGE}: {fault.kind}")
+    try:
+        raise error
+    except ConnectionAbortedError:
+        # Flask has called start_response with its stand-in (nginx's 502), which is not sent
+        # yet: a second call from the error's handler, with exc_info, replaces it (PEP 3333).
+        start_response(MALFORMED_CHUNK_STATUS, list(MALFORMED_CHUNK_HEADERS), sys.exc_info())
+
+    def chunks() -> Iterator[bytes]:
+        yield fault.noise
+        # granian's writer is a Rust thread: it sends while this one waits (without the GIL).
+        time.sleep(FLUSH_WAIT)
+        raise error
+
+    return chunks()
 
 
 def _break_werkzeug(sock: socket.socket, fault: SocketFault) -> None:
@@ -150,7 +247,7 @@ def _break_werkzeug(sock: socket.socket, fault: SocketFault) -> None:
     else:
         sock.shutdown(socket.SHUT_RDWR)
     # werkzeug's "client went away": no log, no 500, nothing written.
-    raise ConnectionAbortedError(errno.ECONNABORTED, f"mockserver connection fault: {fault.kind}")
+    raise ConnectionAbortedError(errno.ECONNABORTED, f"{BREAK_MESSAGE}: {fault.kind}")
 
 
 def _break_waitress(channel: Any, fault: SocketFault) -> None:
@@ -163,4 +260,4 @@ def _break_waitress(channel: Any, fault: SocketFault) -> None:
         # waitress closes without shutdown(): with a zero linger, close() sends the RST.
         channel.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     # The channel closes the connection once what was written is flushed, and writes no answer.
-    raise ClientDisconnected(f"mockserver connection fault: {fault.kind}")
+    raise ClientDisconnected(f"{BREAK_MESSAGE}: {fault.kind}")

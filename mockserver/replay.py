@@ -13,9 +13,10 @@ state:
 
 - **The same request.** The key is everything the pipeline reads: method, path, query string,
   script name, scheme, server name, port and protocol, and every header, in order. Only
-  ``GET`` without a body is kept; a request with ``Prefer`` or ``__code`` (a per-request
-  fault) is never answered from here. The client address is not in the key (it changes only
-  the journal entry, and rate limits, which turn replay off, key on it).
+  ``GET`` without a body is kept; a request with ``Prefer`` or a ``__`` query parameter
+  (``__code``, ``__fault``, ``__delay``: per-request faults) never goes through here. The
+  client address is not in the key (it changes only the journal entry, and rate limits, which
+  turn replay off, key on it).
 - **An answer that depends on nothing else.** A view opts in with :func:`allow` only when its
   body is a pure function of the request and the store: project details, the paged lists
   (users, tag values, hooks) and stats, whose body depends on the clock only through
@@ -152,7 +153,7 @@ class ReplayCache:
             or environ.get("CONTENT_LENGTH") not in _NO_BODY
             or "HTTP_TRANSFER_ENCODING" in environ
             or "HTTP_PREFER" in environ
-            or "__code" in environ.get("QUERY_STRING", "")
+            or "__" in environ.get("QUERY_STRING", "")  # ?__code=, ?__fault=, ?__delay=
             or environ.get("PATH_INFO", "").startswith("/__")
         ):
             return self.app(environ, start_response)

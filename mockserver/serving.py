@@ -1,4 +1,5 @@
-"""Serving an app on a real socket for ``mockserver serve``: granian (default) or waitress.
+"""Serving an app on a real socket for ``mockserver serve``: granian or waitress, chosen by the
+faults configured (``--server auto``, the default) or forced.
 
 Both servers run the app in **one process**: the mock's state (the store, the journal, the
 fault rules, the deliveries) is in memory, so a hook created by one request is seen by the next
@@ -6,18 +7,23 @@ only if every request reaches the same interpreter. Concurrency comes from threa
 process; the GIL serializes the Python part of each request either way, so more processes would
 buy throughput only by splitting the state (see ``bench/RESULTS.md`` for the measurements).
 
-- **granian** (the default): a Rust HTTP server whose WSGI worker calls the app from a pool of
-  Python threads. granian always serves from a worker process forked by a supervising one; the
-  app is built (and the scenario loaded) in the supervisor before the fork, so a broken scenario
-  fails before anything is bound, the worker starts with the app already in memory, and exactly
-  one worker holds the state. The supervisor only relays signals and reports a worker that dies.
+- **granian** (what ``auto`` picks, unless a fault needs waitress): a Rust HTTP server whose
+  WSGI worker calls the app from a pool of Python threads. granian always serves from a worker
+  process forked by a supervising one; the app is built (and the scenario loaded) in the
+  supervisor before the fork, so a broken scenario fails before anything is bound, the worker
+  starts with the app already in memory, and exactly one worker holds the state. The supervisor
+  only relays signals and reports a worker that dies.
 - **waitress**: pure Python, threads over an asyncore loop, in the calling process. Slower, but
-  it hands the app the connection, which the socket-level faults (``reset``, ``empty``,
-  ``garbage``, ``malformed_chunk``; see :mod:`mockserver.netfaults`) need: granian gives the app
-  no socket, so under it those faults answer a proxy's 502 instead of breaking the connection.
+  it hands the app the connection, which the socket faults ``empty``, ``reset`` and ``garbage``
+  need (see :mod:`mockserver.netfaults`): granian gives the app no socket, so under it they
+  answer nginx's 502 instead of breaking the connection (``malformed_chunk`` works on both).
+  ``auto`` serves with waitress when one of them is configured at start (the scenario's fault
+  rules and presets, ``--fault``, ``MOCKSERVER_FAULTS``), and says why on stderr after the
+  readiness line; one added at run time (admin API, ``Prefer``) gets the 502 and a warning.
 
-Either way the socket is bound here, before the readiness line is printed (``--port 0`` reports
-the port it got), and SIGINT and SIGTERM stop the server cleanly with exit status 0.
+Either way the socket is bound here, before the readiness line is printed (it names the server,
+and with ``--port 0`` the port it got), and SIGINT and SIGTERM stop the server cleanly with exit
+status 0.
 """
 
 from __future__ import annotations
@@ -34,23 +40,27 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from multiprocessing.connection import wait as wait_for_exit
 from types import FrameType
 from typing import Any
 from typing import cast
 
 from flask import Flask
 
+from mockserver import faults
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.errors import ConfigError
+from mockserver.netfaults import BREAK_MESSAGE
+from mockserver.netfaults import needs_the_connection
 from mockserver.schedule import Scheduler
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
 
-SERVERS = ("granian", "waitress")
-DEFAULT_SERVER = "granian"
+SERVERS = ("auto", "granian", "waitress")
+DEFAULT_SERVER = "auto"
 DEFAULT_THREADS = 4
 """Python threads serving requests. The app is CPU-bound under the GIL, so threads only overlap
 one request's Python with others' waiting; measured here (``bench/RESULTS.md``), 4 served the
@@ -76,7 +86,7 @@ def serve_forever(
     """Load the scenario, bind, print the address, and serve until SIGINT or SIGTERM.
 
     :param threads: Python threads that run requests.
-    :param server: ``"granian"`` or ``"waitress"``.
+    :param server: ``"auto"`` (see :func:`choose_server`), ``"granian"`` or ``"waitress"``.
     :param io_threads: granian's I/O threads (ignored by waitress).
     :raises MockServerError: if the scenario or the schemas are invalid (before binding).
     :raises ConfigError: for an unknown server, a thread count below 1, or an address that
@@ -111,6 +121,7 @@ def serve_app(
         raise ConfigError(f"unknown server {server!r}; one of {', '.join(SERVERS)}")
     if threads < 1 or io_threads < 1:
         raise ConfigError("--threads and --io-threads must be at least 1")
+    server, why = choose_server(app, server)
     # What exists now (schemas, validators, the world, Faker's tables, Flask) lives as long as
     # the server: out of the collector's sight, a full collection under load takes ~10 ms
     # instead of ~60 (p99 latency), and the forked worker does not copy pages by scanning it.
@@ -124,9 +135,33 @@ def serve_app(
             host,
         )
     if server == "waitress":
-        _serve_waitress(app, sock, threads)
+        _serve_waitress(app, sock, threads, why)
     else:
         _serve_granian(app, sock, threads, io_threads)
+
+
+def choose_server(app: Flask, server: str = DEFAULT_SERVER) -> tuple[str, str | None]:
+    """The server for ``app``, and why when ``auto`` did not pick granian.
+
+    ``auto`` is granian, unless the built app is configured with a fault that needs the
+    connection (``empty``, ``reset``, ``garbage``), in a fault rule (the scenario's, ``--fault``'s,
+    ``MOCKSERVER_FAULTS``') or in a preset of the scenario: then waitress (the app's fault
+    controller says which: :func:`~mockserver.netfaults.needs_the_connection`). ``granian`` and
+    ``waitress`` are taken as given.
+
+    :returns: ``(server, why)``; ``why`` is the line to print, or ``None``.
+    """
+    if server != "auto":
+        return server, None
+    ctl = faults.controller(app)
+    needs = needs_the_connection(ctl.rules(), ctl.presets)
+    if not needs:
+        return "granian", None
+    listed = needs[0] if len(needs) == 1 else f"{', '.join(needs[:-1])} and {needs[-1]}"
+    verb = "needs" if len(needs) == 1 else "need"
+    return "waitress", (
+        f"serving with waitress: {listed}, which {verb} the connection (granian cannot break one)"
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -153,14 +188,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _announce(app: Flask, sock: socket.socket) -> None:
+def _announce(app: Flask, sock: socket.socket, server: str) -> None:
     """The readiness line: printed once the socket is bound and the signal handlers are set,
     so that a supervisor may connect, or signal, as soon as it reads it."""
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     world = _state(app).store.world
     sys.stderr.write(
-        f"mockserver: serving scenario {world.name!r} ({world.source}) "
+        f"mockserver: serving scenario {world.name!r} ({world.source}) with {server} "
         f"on http://{shown}:{bound_port}/ (seed {world.seed})\n"
     )
     sys.stderr.flush()
@@ -179,19 +214,23 @@ def _say_stopping(signum: int) -> None:
 # --- waitress -------------------------------------------------------------------------------
 
 
-def _serve_waitress(app: Flask, sock: socket.socket, threads: int) -> None:
+def _serve_waitress(app: Flask, sock: socket.socket, threads: int, why: str | None) -> None:
     from waitress.server import create_server
 
     server = create_server(app, sockets=[sock], threads=threads, ident="mockserver")
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         _say_stopping(signum)
-        server.close()
+        # run() catches it and waits for the request threads first; closing the server here
+        # would close the trigger a thread finishing a request still pulls (EBADF, logged).
         raise SystemExit(0)
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, stop)
-    _announce(app, sock)
+    _announce(app, sock, "waitress")
+    if why is not None:
+        sys.stderr.write(f"mockserver: {why}\n")
+        sys.stderr.flush()
     scheduler = Scheduler(_state(app))
     scheduler.start()
     try:
@@ -249,7 +288,7 @@ def _serve_granian(app: Flask, sock: socket.socket, threads: int, io_threads: in
 
         for signum in (*STOP_SIGNALS, signal.SIGHUP):
             signal.signal(signum, stop)
-        _announce(app, sock)
+        _announce(app, sock, "granian")
 
     supervisor = os.getpid()
     server.on_startup(on_startup)
@@ -306,8 +345,17 @@ def _stop_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="mockserver-parent-watch", daemon=True).start()
 
 
+class _PlannedBreaks(logging.Filter):
+    """Drops granian's error for the exception that ends a ``malformed_chunk`` body on purpose
+    (granian logs it with the traceback in the message: "Application callable raised ...")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return BREAK_MESSAGE not in record.getMessage()
+
+
 # granian logs to stdout by default; ours goes to stderr, after the readiness line.
 _GRANIAN_LOGGING: dict[str, Any] = {
+    "filters": {"planned-breaks": {"()": _PlannedBreaks}},
     "formatters": {
         "generic": {"()": "logging.Formatter", "fmt": "granian: [%(levelname)s] %(message)s"},
         "access": {"()": "logging.Formatter", "fmt": "%(message)s"},
@@ -317,6 +365,7 @@ _GRANIAN_LOGGING: dict[str, Any] = {
             "formatter": "generic",
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
+            "filters": ["planned-breaks"],
         },
         "access": {
             "formatter": "access",
@@ -359,9 +408,12 @@ def _granian_server_class() -> type[Any]:
             # A SIGTERM that reaches a worker still starting (between its signal handlers and
             # its shutdown callback) is lost, and granian would wait for it forever: ask again,
             # then kill.
+            # A worker has exited once its sentinel is ready, whoever reaped it: granian's
+            # watcher thread waits for each worker too, and one it reaped looks alive to
+            # is_alive() until that thread gets the GIL back (join() then returns at once).
             workers: list[Any] = list(self.wrks)
             for patience in (*RESTOP_AFTER, None):
-                alive = [w for w in workers if w.is_alive()]
+                alive = [w for w in workers if not wait_for_exit([w.inner.sentinel], 0)]
                 if not alive:
                     break
                 for worker in alive:
@@ -371,7 +423,7 @@ def _granian_server_class() -> type[Any]:
                     else:
                         worker.terminate()
                 for worker in alive:
-                    worker.join(patience)
+                    wait_for_exit([worker.inner.sentinel], patience)
             self.wrks.clear()
 
     return BoundServer

@@ -24,8 +24,12 @@ from typing import Any
 
 import pytest
 import yaml
+from granian.wsgi import Response as GranianStartResponse
+from werkzeug.test import EnvironBuilder
 
 from mockserver import create_app
+from mockserver import faults
+from mockserver import netfaults
 from mockserver.config import Config
 from mockserver.errors import ConfigError
 from mockserver.errors import ScenarioError
@@ -33,6 +37,7 @@ from mockserver.faultcontrol import _sections_of
 from mockserver.faultrules import FaultSpecError
 from mockserver.faultrules import parse_fault_option
 from mockserver.netfaults import MALFORMED_CHUNK_HEAD
+from mockserver.recording import get_journal
 from mockserver.resources import default_scenario
 from mockserver.routing import ROUTES
 from mockserver.schemas import SchemaRegistry
@@ -188,8 +193,37 @@ def test_a_server_that_keeps_the_connection_answers_nginxs_502_instead(
     warnings = [r.getMessage() for r in caplog.records if r.name == "mockserver"]
     assert warnings == [
         "Granian cannot break connections: the reset fault answers nginx's 502 instead "
-        "(serve with waitress for the real thing)"
+        "(for the real thing, serve with mockserver serve --server waitress)"
     ]
+
+
+def test_a_server_that_keeps_the_connection_gets_malformed_chunk_as_a_body_that_breaks(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # granian writes the head the app's last start_response gave and the pieces its iterator
+    # yields; an exception from the iterator makes it close the connection mid-body.
+    monkeypatch.setattr(netfaults, "FLUSH_WAIT", 0.0)  # the time granian gets to send the bytes
+    kit = make_kit()
+    noise = faults.controller(make_kit().app).noise()  # the first draw of the same seed
+    environ = EnvironBuilder(
+        path=PROJECT, headers={**AUTH, "Prefer": "fault=malformed_chunk"}
+    ).get_environ()
+    environ["SERVER_SOFTWARE"] = "Granian"
+    start_response = GranianStartResponse()
+    body = kit.app(environ, start_response)
+    assert (start_response.status, start_response.headers) == (
+        200,
+        [("Content-Type", "application/json")],
+    )
+    pieces: list[bytes] = []
+    with pytest.raises(ConnectionAbortedError) as raised:
+        pieces.extend(body)
+    assert str(raised.value) == "[Errno 103] mockserver connection fault: malformed_chunk"
+    assert pieces == [noise]
+    assert kit.last_faults == [{"source": "prefer", "rule": None, "fault": "malformed_chunk"}]
+    (entry,) = get_journal(kit.app).entries()
+    assert entry.faults == ({"source": "prefer", "rule": None, "fault": "malformed_chunk"},)
+    assert [r for r in caplog.records if r.name == "mockserver"] == []
 
 
 # --- error answers -----------------------------------------------------------------------------

@@ -161,6 +161,8 @@ def test_per_request_faults_are_never_replayed(api: Api, server: MockServer) -> 
     for _ in range(2):
         assert api.get(PROJECT, headers={"Prefer": "code=503"}).status == 503
         assert api.get(PROJECT + "?__code=502").status == 502
+        assert api.get(PROJECT + "?__fault=not_found").status == 404
+        assert api.get(PROJECT + "?__delay=0").status == 200
     assert cache_of(server.app).stats().kept == kept
 
 
