@@ -155,8 +155,8 @@ class Entry(NamedTuple):
         return _parse_json(self.response_body)
 
     def summary(self) -> str:
-        """One line: ``#3 GET /api/0/…/?x=1 → 200``."""
-        return f"#{self.seq} {self.method} {self.target} → {self.status}"
+        """One line: ``#3 GET /api/0/…/?x=1 → 200`` (``→ no response`` for status 0)."""
+        return f"#{self.seq} {self.method} {self.target} → {self.status or 'no response'}"
 
 
 def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:

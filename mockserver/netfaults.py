@@ -153,10 +153,9 @@ class ConnectionFaultMiddleware:
         if fault is None:
             return body
         sock = environ.get("werkzeug.socket")
-        channel = getattr(environ.get("waitress.client_disconnected"), "__self__", None)
-        waitress = isinstance(getattr(channel, "socket", None), socket.socket)
-        in_process = "SERVER_SOFTWARE" not in environ
-        if isinstance(sock, socket.socket) or waitress or in_process:
+        channel = _waitress_channel(environ)
+        waitress = channel is not None
+        if can_break(environ):
             _close(body)  # nothing of Flask's response is sent
             if isinstance(sock, socket.socket):
                 _break_werkzeug(sock, fault)
@@ -175,6 +174,43 @@ class ConnectionFaultMiddleware:
                 fault.kind,
             )
         return body
+
+
+def can_break(environ: Mapping[str, Any]) -> bool:
+    """Whether the server of this request lets the middleware break its connection (werkzeug,
+    waitress, or no server at all: Flask's test client, where the caller gets the error)."""
+    return (
+        isinstance(environ.get("werkzeug.socket"), socket.socket)
+        or _waitress_channel(environ) is not None
+        or "SERVER_SOFTWARE" not in environ
+    )
+
+
+def _waitress_channel(environ: Mapping[str, Any]) -> Any:
+    channel = getattr(environ.get("waitress.client_disconnected"), "__self__", None)
+    return channel if isinstance(getattr(channel, "socket", None), socket.socket) else None
+
+
+NO_RESPONSE = 0
+"""The status a journal entry records when the client got no HTTP response (HAR's convention for
+an aborted request)."""
+
+
+def as_seen(
+    environ: Mapping[str, Any], fault: SocketFault
+) -> tuple[int, tuple[tuple[str, str], ...], bytes] | None:
+    """What the client of this request receives for ``fault``: status (:data:`NO_RESPONSE`
+    when no HTTP response arrives), headers and the bytes sent; ``None`` when the server cannot
+    break the connection and the stand-in answer (nginx's 502) is what it receives.
+
+    The journal records this, not the stand-in Flask answered.
+    """
+    if fault.kind == "malformed_chunk":
+        chunked = (("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"))
+        return 200, chunked, fault.noise
+    if not can_break(environ):
+        return None
+    return NO_RESPONSE, (), fault.payload()
 
 
 def needs_the_connection(rules: Iterable[Rule], presets: Mapping[str, Preset]) -> list[str]:

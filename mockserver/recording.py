@@ -22,6 +22,7 @@ from flask import g
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from mockserver import netfaults
 from mockserver.contract import RouteMatch
 from mockserver.contract import check_request
 from mockserver.contract import match_request
@@ -31,6 +32,8 @@ from mockserver.journal import MAX_RESPONSE_BODY
 from mockserver.journal import Entry
 from mockserver.journal import Journal
 from mockserver.journal import Violation
+from mockserver.netfaults import CONNECTION_FAULT
+from mockserver.netfaults import SocketFault
 from mockserver.pipeline import OWN_PREFIXES
 from mockserver.replay import ENTRY
 from mockserver.state import EXTENSION
@@ -132,6 +135,11 @@ def _record(pending: _Pending, response: Response | None, exc: BaseException | N
         sent = req.method != "HEAD" and not response.is_streamed
         answer = response.get_data() if sent else b""
         error = _server_error(state, status, answer)
+        fault: SocketFault | None = req.environ.get(CONNECTION_FAULT)
+        seen = None if fault is None else netfaults.as_seen(req.environ, fault)
+        if seen is not None:
+            # The connection is broken after this: record what the client receives instead.
+            status, headers, answer = seen
     match = pending.match
     route = match.route
     req.environ[ENTRY] = journal.record(

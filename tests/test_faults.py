@@ -190,6 +190,9 @@ def test_a_server_that_keeps_the_connection_answers_nginxs_502_instead(
         assert (reply.status, reply.data) == ("502 Bad Gateway", nginx(502, "Bad Gateway"))
         assert reply.headers["X-Mockserver-Connection-Fault"] == "reset"
         assert "Access-Control-Allow-Origin" not in reply.headers
+        # What the client received, recorded as such.
+        entry = get_journal(kit.app).entries()[-1]
+        assert (entry.status, entry.response_body) == (502, nginx(502, "Bad Gateway"))
     warnings = [r.getMessage() for r in caplog.records if r.name == "mockserver"]
     assert warnings == [
         "Granian cannot break connections: the reset fault answers nginx's 502 instead "
@@ -223,7 +226,37 @@ def test_a_server_that_keeps_the_connection_gets_malformed_chunk_as_a_body_that_
     assert kit.last_faults == [{"source": "prefer", "rule": None, "fault": "malformed_chunk"}]
     (entry,) = get_journal(kit.app).entries()
     assert entry.faults == ({"source": "prefer", "rule": None, "fault": "malformed_chunk"},)
+    assert (entry.status, entry.response_headers, entry.response_body) == (
+        200,
+        (("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")),
+        noise,
+    )
     assert [r for r in caplog.records if r.name == "mockserver"] == []
+
+
+@pytest.mark.parametrize("fault", ["reset", "empty", "garbage", "malformed_chunk"])
+def test_the_journal_records_what_the_client_received(
+    port: int, socket_kit: Kit, fault: str
+) -> None:
+    journal = get_journal(socket_kit.app)
+    http_get(port, PROJECT, {"Prefer": f"fault={fault}"})
+    # The entry is recorded before the connection breaks: it is there once the client saw it.
+    entry = journal.entries()[-1]
+    noise = entry.response_body
+    expected = {
+        "reset": (0, (), b""),
+        "empty": (0, (), b""),
+        "garbage": (0, (), noise),
+        "malformed_chunk": (
+            200,
+            (("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")),
+            noise,
+        ),
+    }[fault]
+    assert (entry.status, entry.response_headers, entry.response_body) == expected
+    assert len(noise) == (64 if fault in ("garbage", "malformed_chunk") else 0)
+    assert entry.faults[0]["fault"] == fault
+    assert entry.summary().endswith("→ no response" if expected[0] == 0 else "→ 200")
 
 
 # --- error answers -----------------------------------------------------------------------------
