@@ -37,6 +37,7 @@ from flask import current_app
 from flask import request
 
 from mockserver import export
+from mockserver import replay
 from mockserver.admintoken import require_admin_token
 from mockserver.errors import ScenarioError
 from mockserver.filters import FilterError
@@ -168,8 +169,16 @@ def health() -> Response:
             "strict": state.config.strict,
             "scenario": _scenario_info(state.store.world),
             "journal": get_journal().stats().to_json(),
+            "responseCache": _response_cache(),
         }
     )
+
+
+def _response_cache() -> dict[str, Any]:
+    cache = replay.get_cache(current_app)
+    if cache is None:
+        return {"enabled": False}
+    return {"enabled": True, **cache.stats().to_json()}
 
 
 @bp.get("/requests")

@@ -84,6 +84,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
             faults.limiter(app),
         )
         app.extensions[replay.EXTENSION] = cache
+        app.extensions[EXTENSION].reset_hooks.append(cache.clear)
         app.wsgi_app = cache  # type: ignore[method-assign]
     return app
 

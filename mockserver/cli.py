@@ -67,6 +67,13 @@ def main() -> None:
     help="Check responses against their schemas (a violation answers 500). Answers made of "
     "scenario data are encoded and checked once, when first made, so this stays on.",
 )
+@click.option(
+    "--response-cache/--no-response-cache",
+    default=None,
+    help="Answer a repeated GET with the answer the pipeline made for it, with its own journal "
+    "entry, until the store changes or a fault or rate limit is in force (default: on; also "
+    "MOCKSERVER_RESPONSE_CACHE). Off, every request runs the whole pipeline.",
+)
 @click.option("--strict", is_flag=True, help="Fail requests that break Sentry's contract.")
 @click.option("--admin-token", help="Require this bearer token on /__admin/.")
 @click.option(
@@ -103,6 +110,7 @@ def serve(
     threads: int,
     io_threads: int,
     validate_responses: bool,
+    response_cache: bool | None,
     strict: bool,
     admin_token: str | None,
     fault_specs: tuple[str, ...],
@@ -121,6 +129,7 @@ def serve(
         scenario=scenario,
         seed=seed,
         validate_responses=validate_responses,
+        response_cache=response_cache,
         strict=strict,
         admin_token=admin_token,
     )

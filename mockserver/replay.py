@@ -106,6 +106,15 @@ class ReplayStats:
     kept: int = 0
     entries: int = 0
 
+    def to_json(self) -> dict[str, int]:
+        """For ``GET /__admin/health``."""
+        return {
+            "entries": self.entries,
+            "hits": self.hits,
+            "misses": self.misses,
+            "kept": self.kept,
+        }
+
 
 class ReplayCache:
     """The middleware (see the module docstring).
@@ -143,9 +152,11 @@ class ReplayCache:
             )
 
     def clear(self) -> None:
-        """Forget every kept answer (the counters stay)."""
+        """Forget every kept answer and zero the counters (on every reset: the answers kept
+        before it are stale anyway)."""
         with self._lock:
             self._kept.clear()
+            self._stats = ReplayStats()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if (

@@ -320,6 +320,23 @@ def test_health(api: Api) -> None:
         "recorded": 0,
         "enabled": True,
     }
+    # Zeroed by the reset before the test; the two reads are one made, then one replayed.
+    assert body["responseCache"] == {
+        "enabled": True,
+        "entries": 0,
+        "hits": 0,
+        "misses": 0,
+        "kept": 0,
+    }
+    api.get(PROJECT)
+    api.get(PROJECT)
+    assert admin(api, "GET", "health").json["responseCache"] == {
+        "enabled": True,
+        "entries": 1,
+        "hits": 1,
+        "misses": 1,
+        "kept": 1,
+    }
 
 
 def test_index_and_unknown_endpoints(api: Api) -> None:

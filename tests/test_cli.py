@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import re
 import signal
@@ -9,12 +11,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from mockserver.cli import main
 from mockserver.resources import default_scenario
+from tests.conftest import PROJECT
 
 ACCEPTANCE = Path(__file__).resolve().parents[2] / "shared" / "acceptance" / "seed_examples.py"
 MOCKSERVER = Path(sys.executable).parent / "mockserver"
@@ -100,3 +104,46 @@ def test_serve_refuses_a_broken_scenario_before_binding(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert f"Error: {broken}: line 3, $.users: unknown key 'users'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ((), {"enabled": True, "entries": 1, "hits": 1, "misses": 1, "kept": 1}),
+        (("--no-response-cache",), {"enabled": False}),
+    ],
+)
+def test_serve_replays_a_repeated_get_unless_told_not_to(
+    options: tuple[str, ...], expected: dict[str, Any]
+) -> None:
+    process = subprocess.Popen(
+        [str(MOCKSERVER), "serve", "--port", "0", *options],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    try:
+        line = process.stderr.readline()  # blocks until the socket is bound
+        match = re.search(r"on http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        port = int(match.group(1))
+        bodies = []
+        for _ in range(2):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", PROJECT, headers={"Authorization": "Bearer sntrys_TOKEN"})
+            reply = conn.getresponse()
+            bodies.append((reply.status, reply.read()))
+            conn.close()
+        assert bodies[0] == bodies[1]
+        assert bodies[0][0] == 200
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/__admin/health")
+        health = json.loads(conn.getresponse().read())
+        conn.close()
+        assert health["responseCache"] == expected
+        assert health["journal"]["recorded"] == 2
+    finally:
+        process.terminate()
+        assert process.wait(timeout=15) == 0
+        process.stderr.close()
