@@ -159,6 +159,11 @@ class Entry(NamedTuple):
         return f"#{self.seq} {self.method} {self.target} → {self.status or 'no response'}"
 
 
+_DURATION = Entry._fields.index("duration_ms")
+_CLIENT_IP = Entry._fields.index("client_ip")
+_ID = Entry._fields.index("id")
+
+
 def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     wanted = name.lower()
     values = [value for key, value in headers if key.lower() == wanted]
@@ -259,6 +264,37 @@ class Journal:
             if self._waiters:
                 self._changed.notify_all()
         return entry
+
+    def record_again(
+        self, entry: Entry, time: float, duration_ms: float, client_ip: str | None
+    ) -> None:
+        """Append a new entry for a request identical to ``entry``'s, answered identically
+        (:mod:`mockserver.replay`): a copy with its own time, duration, client address, id and
+        sequence number, built in one step (this is on the replayed requests' hot path)."""
+        if not self.enabled:
+            return
+        with self._changed:
+            seq = self._next_seq
+            self._next_seq += 1
+            copy = tuple.__new__(
+                Entry,
+                (
+                    time,
+                    *entry[1:_DURATION],
+                    duration_ms,
+                    *entry[_DURATION + 1 : _CLIENT_IP],
+                    client_ip,
+                    *entry[_CLIENT_IP + 1 : _ID],
+                    f"{self._prefix}-{seq}",
+                    seq,
+                ),
+            )
+            if len(self._entries) == self.capacity:
+                self._evicted += 1
+            self._entries.append(copy)
+            self._recorded += 1
+            if self._waiters:
+                self._changed.notify_all()
 
     def entries(self, where: Matcher | None = None) -> tuple[Entry, ...]:
         """The entries (oldest first) that match ``where``, or all of them."""

@@ -69,6 +69,9 @@ ENTRY = "mockserver.entry"
 CAPACITY = 1024
 """Answers kept at most: the distinct requests of a suite or a frontend, with room to spare;
 past it, the oldest is dropped (a fuzzer's endless variations cannot grow it)."""
+BUDGET = 32 * 1024 * 1024
+"""Bytes of bodies kept at most (a page of 100 users is ~40 KB): past it, the oldest go. Bodies
+of memoized answers are the memo's own bytes, so most of this is shared, not extra."""
 _NO_BODY = (None, "", "0")
 
 
@@ -105,11 +108,13 @@ class ReplayStats:
     misses: int = 0
     kept: int = 0
     entries: int = 0
+    bytes: int = 0
 
     def to_json(self) -> dict[str, int]:
         """For ``GET /__admin/health``."""
         return {
             "entries": self.entries,
+            "bytes": self.bytes,
             "hits": self.hits,
             "misses": self.misses,
             "kept": self.kept,
@@ -141,6 +146,7 @@ class ReplayCache:
         self._faults = faults
         self._limiter = limiter
         self._kept: dict[tuple[Any, ...], _Kept] = {}
+        self._bytes = 0
         self._lock = threading.Lock()
         self._stats = ReplayStats()
 
@@ -148,7 +154,7 @@ class ReplayCache:
         """A snapshot of the counters."""
         with self._lock:
             return ReplayStats(
-                self._stats.hits, self._stats.misses, self._stats.kept, len(self._kept)
+                self._stats.hits, self._stats.misses, self._stats.kept, len(self._kept), self._bytes
             )
 
     def clear(self) -> None:
@@ -156,6 +162,7 @@ class ReplayCache:
         before it are stale anyway)."""
         with self._lock:
             self._kept.clear()
+            self._bytes = 0
             self._stats = ReplayStats()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -196,14 +203,12 @@ class ReplayCache:
         started: float,
     ) -> Iterable[bytes]:
         self._stats.hits += 1  # a counter for tests and benchmarks; a lost increment is harmless
-        if kept.entry is not None and self._journal.enabled:
-            now = self._clock()
-            self._journal.record(
-                kept.entry._replace(
-                    time=now,
-                    client_ip=environ.get("REMOTE_ADDR"),
-                    duration_ms=(time.perf_counter() - started) * 1000,
-                )
+        if kept.entry is not None:
+            self._journal.record_again(
+                kept.entry,
+                self._clock(),
+                (time.perf_counter() - started) * 1000,
+                environ.get("REMOTE_ADDR"),
             )
         start_response(kept.status, list(kept.headers))
         return [kept.body]
@@ -239,12 +244,16 @@ class ReplayCache:
             close: Callable[[], Any] | None = getattr(body, "close", None)
             if close is not None:
                 close()
-        template = None if entry is None else entry._replace(id="", seq=0)
-        kept = _Kept(version, until, answer[0], list(answer[1]), data, template)
+        kept = _Kept(version, until, answer[0], list(answer[1]), data, entry)
         with self._lock:
-            if key not in self._kept and len(self._kept) >= CAPACITY:
-                del self._kept[next(iter(self._kept))]
+            replaced = self._kept.pop(key, None)
+            if replaced is not None:
+                self._bytes -= len(replaced.body)
             self._kept[key] = kept
+            self._bytes += len(data)
+            while len(self._kept) > CAPACITY or (self._bytes > BUDGET and len(self._kept) > 1):
+                oldest = self._kept.pop(next(iter(self._kept)))
+                self._bytes -= len(oldest.body)
             self._stats.kept += 1
         return [data]
 

@@ -324,15 +324,17 @@ def test_health(api: Api) -> None:
     assert body["responseCache"] == {
         "enabled": True,
         "entries": 0,
+        "bytes": 0,
         "hits": 0,
         "misses": 0,
         "kept": 0,
     }
     api.get(PROJECT)
-    api.get(PROJECT)
+    size = len(api.get(PROJECT).raw)
     assert admin(api, "GET", "health").json["responseCache"] == {
         "enabled": True,
         "entries": 1,
+        "bytes": size,
         "hits": 1,
         "misses": 1,
         "kept": 1,

@@ -76,6 +76,28 @@ def test_journal_numbers_entries_in_order() -> None:
     assert [e.id for e in journal.entries()] == ["a", "b"]
 
 
+def test_record_again_copies_an_entry_with_its_own_time_duration_address_and_number() -> None:
+    journal = Journal(2)
+    original = journal.record(
+        make_entry(id="", client_ip="10.0.0.1", faults=({"fault": "x"},), root_path="/r")
+    )
+    journal.record_again(original, 5.0, 0.25, "10.0.0.2")
+    journal.record_again(original, 6.0, 0.5, None)
+    first, second = journal.entries()  # the original was evicted
+    prefix = original.id.rsplit("-", 1)[0]
+    assert first == original._replace(
+        time=5.0, duration_ms=0.25, client_ip="10.0.0.2", id=f"{prefix}-2", seq=2
+    )
+    assert second == original._replace(
+        time=6.0, duration_ms=0.5, client_ip=None, id=f"{prefix}-3", seq=3
+    )
+    assert type(second) is Entry
+    assert journal.stats().evicted == 1
+    journal.enabled = False
+    journal.record_again(original, 7.0, 0.5, None)
+    assert journal.stats().recorded == 3
+
+
 def test_journal_evicts_the_oldest_and_counts_evictions() -> None:
     journal = Journal(3)
     for n in range(5):

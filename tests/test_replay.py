@@ -265,3 +265,26 @@ def test_the_setting_turns_it_off(clock: FakeClock) -> None:
     bodies = {app.test_client().get(PROJECT, headers=AUTH).data for _ in range(2)}
     assert len(bodies) == 1
     assert json.loads(bodies.pop())["slug"] == "my-project"
+
+
+def test_the_cache_holds_at_most_its_byte_budget(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = [f"{PROJECT}users/?per_page={n}" for n in (1, 2, 3)]
+    reference = make_app(response_cache=False).test_client()
+    sizes = [len(reference.get(page, headers=AUTH).data) for page in pages]
+    assert len(set(sizes)) == 3
+    # Room for the two newest pages: the oldest goes when the third is kept.
+    monkeypatch.setattr(replay, "BUDGET", sizes[1] + sizes[2])
+    app = make_app()
+    client = app.test_client()
+    for page in pages:
+        assert client.get(page, headers=AUTH).status_code == 200
+    stats = cache_of(app).stats()
+    assert (stats.entries, stats.bytes) == (2, sizes[1] + sizes[2])
+    client.get(pages[0], headers=AUTH)  # made again: it was dropped
+    assert cache_of(app).stats().hits == 0
+    # An answer larger than the whole budget is still kept, alone.
+    monkeypatch.setattr(replay, "BUDGET", 1)
+    size = len(client.get(f"{PROJECT}users/?per_page=4", headers=AUTH).data)
+    assert (cache_of(app).stats().entries, cache_of(app).stats().bytes) == (1, size)
