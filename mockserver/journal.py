@@ -257,12 +257,7 @@ class Journal:
             self._next_seq += 1
             # id and seq are the last two fields.
             entry = Entry._make((*entry[:-2], entry.id or f"{self._prefix}-{seq}", seq))
-            if len(self._entries) == self.capacity:
-                self._evicted += 1
-            self._entries.append(entry)
-            self._recorded += 1
-            if self._waiters:
-                self._changed.notify_all()
+            self._append(entry)
         return entry
 
     def record_again(
@@ -289,12 +284,16 @@ class Journal:
                     seq,
                 ),
             )
-            if len(self._entries) == self.capacity:
-                self._evicted += 1
-            self._entries.append(copy)
-            self._recorded += 1
-            if self._waiters:
-                self._changed.notify_all()
+            self._append(copy)
+
+    def _append(self, entry: Entry) -> None:
+        """Append under the lock (the caller holds it): evict, count, wake the waiters."""
+        if len(self._entries) == self.capacity:
+            self._evicted += 1
+        self._entries.append(entry)
+        self._recorded += 1
+        if self._waiters:
+            self._changed.notify_all()
 
     def entries(self, where: Matcher | None = None) -> tuple[Entry, ...]:
         """The entries (oldest first) that match ``where``, or all of them."""
