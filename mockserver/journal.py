@@ -159,6 +159,27 @@ class Entry(NamedTuple):
         return f"#{self.seq} {self.method} {self.target} → {self.status or 'no response'}"
 
 
+def _copy_of(held: Any, prefix: str) -> Entry:
+    """A journal slot as an :class:`Entry`: itself, or the copy :meth:`Journal.record_again`
+    stored as ``(entry, time, duration_ms, client_ip, seq)``."""
+    if type(held) is Entry:
+        return held
+    entry, time, duration_ms, client_ip, seq = held
+    return tuple.__new__(
+        Entry,
+        (
+            time,
+            *entry[1:_DURATION],
+            duration_ms,
+            *entry[_DURATION + 1 : _CLIENT_IP],
+            client_ip,
+            *entry[_CLIENT_IP + 1 : _ID],
+            f"{prefix}-{seq}",
+            seq,
+        ),
+    )
+
+
 _DURATION = Entry._fields.index("duration_ms")
 _CLIENT_IP = Entry._fields.index("client_ip")
 _ID = Entry._fields.index("id")
@@ -229,7 +250,12 @@ class Journal:
 
     capacity: int = 10_000
     enabled: bool = True
-    _entries: deque[Entry] = field(init=False, repr=False)
+    # Entries, and the copies record_again() keeps as (entry, time, duration, client_ip, seq):
+    # either way the last item is the seq.
+    _entries: deque[Entry | tuple[Entry, float, float, str | None, int]] = field(
+        init=False, repr=False
+    )
+    _lock: threading.Lock = field(init=False, repr=False)
     _changed: threading.Condition = field(init=False, repr=False)
     _next_seq: int = field(init=False, default=1, repr=False)
     _evicted: int = field(init=False, default=0, repr=False)
@@ -242,7 +268,10 @@ class Journal:
         if self.capacity < 1:
             raise ValueError(f"a journal holds at least one entry, got capacity {self.capacity}")
         self._entries = deque(maxlen=self.capacity)
-        self._changed = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        # The waiters' condition, on the same lock: appends take the lock itself (cheaper than
+        # the condition's Python-level context manager) and notify only when someone waits.
+        self._changed = threading.Condition(self._lock)
 
     def record(self, entry: Entry) -> Entry:
         """Append an entry, giving it the next sequence number; evict the oldest when full.
@@ -251,7 +280,7 @@ class Journal:
         """
         if not self.enabled:
             return entry
-        with self._changed:
+        with self._lock:
             # Numbered under the lock, so that journal order and ``seq`` order are the same.
             seq = self._next_seq
             self._next_seq += 1
@@ -265,28 +294,18 @@ class Journal:
     ) -> None:
         """Append a new entry for a request identical to ``entry``'s, answered identically
         (:mod:`mockserver.replay`): a copy with its own time, duration, client address, id and
-        sequence number, built in one step (this is on the replayed requests' hot path)."""
+        sequence number.
+
+        On the replayed requests' hot path, so only what differs is stored (a plain tuple with
+        ``entry``); the copy is built when the journal is read (:meth:`entries`)."""
         if not self.enabled:
             return
-        with self._changed:
+        with self._lock:
             seq = self._next_seq
             self._next_seq += 1
-            copy = tuple.__new__(
-                Entry,
-                (
-                    time,
-                    *entry[1:_DURATION],
-                    duration_ms,
-                    *entry[_DURATION + 1 : _CLIENT_IP],
-                    client_ip,
-                    *entry[_CLIENT_IP + 1 : _ID],
-                    f"{self._prefix}-{seq}",
-                    seq,
-                ),
-            )
-            self._append(copy)
+            self._append((entry, time, duration_ms, client_ip, seq))
 
-    def _append(self, entry: Entry) -> None:
+    def _append(self, entry: Entry | tuple[Entry, float, float, str | None, int]) -> None:
         """Append under the lock (the caller holds it): evict, count, wake the waiters."""
         if len(self._entries) == self.capacity:
             self._evicted += 1
@@ -298,7 +317,8 @@ class Journal:
     def entries(self, where: Matcher | None = None) -> tuple[Entry, ...]:
         """The entries (oldest first) that match ``where``, or all of them."""
         with self._changed:
-            snapshot = tuple(self._entries)
+            held = tuple(self._entries)
+        snapshot = tuple(_copy_of(e, self._prefix) for e in held)
         if where is None:
             return snapshot
         return tuple(e for e in snapshot if where.matches(e))
@@ -334,7 +354,8 @@ class Journal:
         :returns: how many were removed.
         """
         with self._changed:
-            kept = [e for e in self._entries if not where.matches(e)]
+            held = [_copy_of(e, self._prefix) for e in self._entries]
+            kept = [e for e in held if not where.matches(e)]
             removed = len(self._entries) - len(kept)
             self._entries = deque(kept, maxlen=self.capacity)
             self._generation += 1
@@ -381,10 +402,10 @@ class Journal:
                 # Cleared or filtered since the last look: count again from scratch.
                 generation, found, seen_seq = self._generation, [], 0
             fresh = []
-            for entry in reversed(self._entries):
-                if entry.seq <= seen_seq:
+            for held in reversed(self._entries):
+                if held[-1] <= seen_seq:
                     break
-                fresh.append(entry)
+                fresh.append(_copy_of(held, self._prefix))
             fresh.reverse()
             if fresh:
                 seen_seq = fresh[-1].seq
