@@ -227,16 +227,18 @@ class ReplayCache:
 
         body = self.app(environ, capture)
         until: float | None = environ.get(REPLAYABLE)
-        # An answer made while a fault rule or a rate limit was in force (even one that did not
-        # fire: rate-limit headers, a latency) is not the answer of the quiet pipeline.
-        if until is None or not answer or not answer[0].startswith("200 ") or not quiet:
-            return body
-        if not self._quiet():
-            return body
         entry: Entry | None = environ.get(ENTRY)
-        if entry is not None and entry.faults:
-            return body
-        if entry is None and self._journal.enabled:
+        if (
+            until is None  # the view did not allow it
+            or not answer
+            or not answer[0].startswith("200 ")
+            # Made while a fault rule or a rate limit was in force, before or after the pipeline
+            # ran (even one that did not fire: rate-limit headers, a latency): not the answer
+            # of the quiet pipeline.
+            or not (quiet and self._quiet())
+            # A fault was applied, or the journal is on and has no entry to copy.
+            or (entry.faults if entry is not None else self._journal.enabled)
+        ):
             return body
         try:
             data = b"".join(body)
