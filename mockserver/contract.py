@@ -35,6 +35,7 @@ mock's faults and rate limits too: a request the mock refuses never reaches "Sen
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ from mockserver.responses import problem_response
 from mockserver.routing import ROUTES
 from mockserver.routing import WRITE
 from mockserver.routing import SentryRoute
+from mockserver.schemas import SchemaRegistry
 from mockserver.state import MockState
 from mockserver.world import Token
 
@@ -100,6 +102,14 @@ REQUEST_SCHEMAS: Mapping[tuple[str, str], str] = {
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: Report at most this many schema errors per body.
 MAX_BODY_ERRORS = 10
+BODY_MEMO_SIZE = 256
+"""Distinct request bodies whose violations are kept, per set of schemas."""
+BODY_MEMO_MAX_BYTES = 16 * 1024
+"""Larger bodies are checked every time (and not kept)."""
+# By registry (weakly: apps come and go in a test session), then (schema, mimetype, body).
+_BODY_MEMO: weakref.WeakKeyDictionary[
+    SchemaRegistry, dict[tuple[str, str, bytes], tuple[Violation, ...]]
+] = weakref.WeakKeyDictionary()
 UNSTABLE_NOTE = "Sentry documents it as one that 'may change in the future without notice'"
 
 
@@ -279,8 +289,36 @@ def _body(
 ) -> None:
     schema = REQUEST_SCHEMAS[(route.name, request.method)]
     raw = request.get_data(cache=True)
-    data: Any = {}
     mimetype = request.mimetype
+    if schema == "project-update" or len(raw) > BODY_MEMO_MAX_BYTES:
+        # The project's fields also depend on the token's scopes: checked every time.
+        _check_body(request, schema, raw, mimetype, token, state, found)
+        return
+    # The same body (a client's retry, a load test) breaks the same rules: what a body of a
+    # schema violates is kept, so that checking it again costs a look-up.
+    memo = _BODY_MEMO.setdefault(state.registry, {})
+    key = (schema, mimetype, raw)
+    known = memo.get(key)
+    if known is None:
+        before = len(found)
+        _check_body(request, schema, raw, mimetype, token, state, found)
+        if len(memo) >= BODY_MEMO_SIZE:
+            memo.clear()  # rare: a memo of distinct bodies is worth little anyway
+        memo[key] = tuple(found[before:])
+    else:
+        found.extend(known)
+
+
+def _check_body(
+    request: Request,
+    schema: str,
+    raw: bytes,
+    mimetype: str,
+    token: Token | None,
+    state: MockState,
+    found: list[Violation],
+) -> None:
+    data: Any = {}
     if raw and (mimetype == "application/json" or mimetype.endswith("+json")):
         try:
             data = json.loads(raw)

@@ -395,3 +395,21 @@ def test_strict_mode_answers_good_requests_as_sentry(strict_api: Api) -> None:
     reply = strict_api.get(PROJECT)
     assert reply.status == 200
     assert reply.json["slug"] == "my-project"
+
+
+def test_the_same_body_is_judged_the_same_each_time_and_per_token_where_scopes_matter(
+    api: Api, app: Flask
+) -> None:
+    # Request bodies' violations are kept by body (a retry, a load test): the second of two
+    # identical bodies must get exactly the first's violations, a different body its own, and
+    # a project update, whose rules depend on the token, is judged for each token.
+    bad = {"url": "ftp//nowhere", "events": ["event.created"]}
+    good = {"url": "https://example.com/h", "events": ["event.created"]}
+    for body in (bad, bad, good, bad):
+        api.post(PROJECT + "hooks/", json_body=body)
+    for token in ("sntryu_READONLY", "sntryu_WRITE", "sntryu_READONLY"):
+        api.put(PROJECT, token=token, json_body={"name": "Renamed"})
+    judged = [[(v.code, v.location) for v in e.violations] for e in get_journal(app).entries()]
+    url = [("invalid-body", ("body", "url"))]
+    scope = [("insufficient-scope", ("body", "name"))]
+    assert judged == [url, url, [], url, scope, [], scope]
