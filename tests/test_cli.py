@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from mockserver.cli import main
 from mockserver.resources import default_scenario
 from tests.conftest import PROJECT
+from tests.served import serve
 
 ACCEPTANCE = Path(__file__).resolve().parents[2] / "shared" / "acceptance" / "seed_examples.py"
 MOCKSERVER = Path(sys.executable).parent / "mockserver"
@@ -116,36 +117,21 @@ def test_serve_refuses_a_broken_scenario_before_binding(tmp_path: Path) -> None:
 def test_serve_replays_a_repeated_get_unless_told_not_to(
     options: tuple[str, ...], expected: dict[str, Any]
 ) -> None:
-    process = subprocess.Popen(
-        [str(MOCKSERVER), "serve", "--port", "0", *options],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stderr is not None
-    try:
-        line = process.stderr.readline()  # blocks until the socket is bound
-        match = re.search(r"on http://127\.0\.0\.1:(\d+)/", line)
-        assert match, line
-        port = int(match.group(1))
+    with serve(*options) as served:
         bodies = []
         for _ in range(2):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
             conn.request("GET", PROJECT, headers={"Authorization": "Bearer sntrys_TOKEN"})
             reply = conn.getresponse()
             bodies.append((reply.status, reply.read()))
             conn.close()
         assert bodies[0] == bodies[1]
         assert bodies[0][0] == 200
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
         conn.request("GET", "/__admin/health")
         health = json.loads(conn.getresponse().read())
         conn.close()
-        if "bytes" in expected:
-            expected = {**expected, "bytes": len(bodies[0][1])}
-        assert health["responseCache"] == expected
-        assert health["journal"]["recorded"] == 2
-    finally:
-        process.terminate()
-        assert process.wait(timeout=15) == 0
-        process.stderr.close()
+    if "bytes" in expected:
+        expected = {**expected, "bytes": len(bodies[0][1])}
+    assert health["responseCache"] == expected
+    assert health["journal"]["recorded"] == 2

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,22 +14,13 @@ import pytest
 
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
-
-MOCKSERVER = Path(sys.executable).parent / "mockserver"
+from tests.served import MOCKSERVER
+from tests.served import start
 
 
 def _start(*options: str) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(
-        [str(MOCKSERVER), "serve", "--port", "0", *options],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    match = re.search(r"on http://127\.0\.0\.1:(\d+)/", line)
-    assert match, line
-    return process, int(match.group(1))
+    served = start(*options)
+    return served.process, served.port
 
 
 @pytest.fixture(params=["granian", "waitress"])

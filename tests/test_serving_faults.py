@@ -8,15 +8,6 @@ the socket is bound) before it connects, and everything else the server printed 
 from __future__ import annotations
 
 import http.client
-import os
-import re
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -36,57 +27,10 @@ from tests.faultkit import USERS
 from tests.faultkit import http_get
 from tests.faultkit import make_kit
 from tests.faultkit import raw_exchange
+from tests.served import serve
 from tests.test_faults import nginx as nginx_page
 
-MOCKSERVER = Path(sys.executable).parent / "mockserver"
-READY = re.compile(
-    r"mockserver: serving scenario 'default' \(\S+default\.yaml\) with (\w+) "
-    r"on http://127\.0\.0\.1:(\d+)/ \(seed 0\)"
-)
 STOPPED = "mockserver: SIGTERM, shutting down"
-
-
-@dataclass
-class Served:
-    """A ``mockserver serve`` process: the server it named, its port, and its stderr lines
-    (complete once the process has stopped)."""
-
-    process: subprocess.Popen[str]
-    server: str
-    port: int
-    lines: list[str] = field(default_factory=list)
-
-    def next_line(self) -> str:
-        assert self.process.stderr is not None
-        line = self.process.stderr.readline().rstrip("\n")  # blocks until it is written
-        self.lines.append(line)
-        return line
-
-
-@contextmanager
-def serve(*options: str) -> Iterator[Served]:
-    """``mockserver serve --port 0 OPTIONS``; stopped with SIGTERM on exit."""
-    process = subprocess.Popen(
-        [str(MOCKSERVER), "serve", "--port", "0", *options],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stderr is not None
-    try:
-        line = process.stderr.readline().rstrip("\n")  # blocks until the socket is bound
-        match = READY.fullmatch(line)
-        assert match, line
-        served = Served(process, match.group(1), int(match.group(2)), [line])
-        yield served
-        process.send_signal(signal.SIGTERM)
-        _, rest = process.communicate(timeout=30)
-        served.lines += rest.splitlines()
-        assert process.returncode == 0, served.lines
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
 
 
 def first_noise(count: int) -> list[bytes]:

@@ -1,0 +1,74 @@
+"""``mockserver serve`` as a real process for tests: started on a free port of 127.0.0.1, its
+readiness line (printed once the socket is bound) read before anything connects, no sleeps."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+MOCKSERVER = Path(sys.executable).parent / "mockserver"
+READY = re.compile(
+    r"mockserver: serving scenario 'default' \(\S+default\.yaml\) with (\w+) "
+    r"on http://127\.0\.0\.1:(\d+)/ \(seed 0\)"
+)
+
+
+@dataclass
+class Served:
+    """A ``mockserver serve`` process: the server it named, its port, and its stderr lines
+    (complete once the process has stopped)."""
+
+    process: subprocess.Popen[str]
+    server: str
+    port: int
+    lines: list[str] = field(default_factory=list)
+
+    def next_line(self) -> str:
+        assert self.process.stderr is not None
+        line = self.process.stderr.readline().rstrip("\n")  # blocks until it is written
+        self.lines.append(line)
+        return line
+
+
+def start(*options: str) -> Served:
+    """``mockserver serve --port 0 OPTIONS`` on the default scenario, once it is bound; the
+    caller stops it."""
+    process = subprocess.Popen(
+        [str(MOCKSERVER), "serve", "--port", "0", *options],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline().rstrip("\n")  # blocks until the socket is bound
+    match = READY.fullmatch(line)
+    if match is None:
+        process.kill()
+        process.communicate()
+        raise AssertionError(line)
+    return Served(process, match.group(1), int(match.group(2)), [line])
+
+
+@contextmanager
+def serve(*options: str) -> Iterator[Served]:
+    """:func:`start`, then SIGTERM on exit: the process must stop with status 0."""
+    served = start(*options)
+    process = served.process
+    try:
+        yield served
+        process.send_signal(signal.SIGTERM)
+        _, rest = process.communicate(timeout=30)
+        served.lines += rest.splitlines()
+        assert process.returncode == 0, served.lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
