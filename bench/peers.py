@@ -65,7 +65,7 @@ def serve_mock_without_journal(port: int, scenario: str) -> None:
     """``mockserver serve`` with the journal off."""
     from mockserver.app import create_app
     from mockserver.config import Config
-    from mockserver.recording import get_journal
+    from mockserver.journal.recording import get_journal
     from mockserver.serving import serve_app
 
     app = create_app(Config.from_env(scenario=Path(scenario), validate_responses=True))

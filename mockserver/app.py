@@ -14,23 +14,23 @@ from flask import Response
 from flask import request
 from werkzeug.exceptions import HTTPException
 
-from mockserver import admin
-from mockserver import faults
-from mockserver import faults_admin
-from mockserver import openapi
-from mockserver import pipeline
-from mockserver import recording
-from mockserver import replay
-from mockserver import routes
-from mockserver import webhooks_admin
+from mockserver.admin import api as admin
+from mockserver.admin import faults as faults_admin
+from mockserver.admin import webhooks as webhooks_admin
+from mockserver.cache import responses as replay
+from mockserver.cache.responses import ReplayCache
 from mockserver.config import Config
 from mockserver.errors import ApiError
-from mockserver.replay import ReplayCache
-from mockserver.responses import json_response
-from mockserver.routes.common import MAX_BODY_BYTES
-from mockserver.routes.common import SentryRequest
-from mockserver.routing import ROUTES
-from mockserver.routing import SentryRoute
+from mockserver.faults import stage as faults
+from mockserver.http import pipeline
+from mockserver.http import views as routes
+from mockserver.http.body import MAX_BODY_BYTES
+from mockserver.http.body import SentryRequest
+from mockserver.http.responses import json_response
+from mockserver.http.routes import ROUTES
+from mockserver.http.routes import SentryRoute
+from mockserver.journal import recording
+from mockserver.openapi import document as openapi
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
 from mockserver.state import ServerError

@@ -12,8 +12,8 @@ import click
 from mockserver.config import Config
 from mockserver.errors import MockServerError
 from mockserver.generate import RESOURCES
-from mockserver.scenarios import load_scenario_file
-from mockserver.schemas import SchemaRegistry
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.world.scenario import load_scenario_file
 
 # Exports at least this long show a progress bar on stderr.
 PROGRESS_FROM = 10_000
@@ -117,7 +117,7 @@ def serve(
     rate_limits: str | None,
 ) -> None:
     """Serve the Sentry project API from a scenario."""
-    from mockserver.faultcontrol import export_options
+    from mockserver.faults.controller import export_options
     from mockserver.serving import serve_forever
 
     try:
@@ -173,7 +173,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.option("--rate-limits", is_flag=True, help="Document the rate limiter's 429 and headers.")
 def openapi(out: Path | None, server: str, rate_limits: bool) -> None:
     """Write the OpenAPI 3.1 document of the served Sentry routes (as GET /openapi.json)."""
-    from mockserver.openapi import write_document
+    from mockserver.openapi.document import write_document
 
     try:
         text = write_document(SchemaRegistry(), server_url=server or None, rate_limits=rate_limits)

@@ -16,7 +16,7 @@ from mockserver.resources import default_scenario
 from mockserver.resources import schemas_dir
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
-from mockserver.webhooks import DeliverySettings
+from mockserver.webhooks.delivery import DeliverySettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class Config:
     :ivar strict: contract violations by the client fail the request with a problem+json error.
     :ivar response_cache: give a repeated ``GET`` the answer the pipeline made for it, without
         running the pipeline again, while nothing it depends on changed
-        (:mod:`mockserver.replay`); off, every request runs the whole pipeline.
+        (:mod:`mockserver.cache.responses`); off, every request runs the whole pipeline.
     :ivar clock: time source (tests pass a controllable one).
     :ivar delivery: timeout, retries and backoff of service-hook deliveries.
     """

@@ -17,17 +17,17 @@ from typing import Any
 
 import yaml
 
-from mockserver import patterns
-from mockserver import serializers
-from mockserver import stats as stats_query
 from mockserver.errors import ConfigError
 from mockserver.resources import default_scenario
-from mockserver.scenarios import load_scenario_data
-from mockserver.scenarios import parse_yaml
-from mockserver.schemas import SchemaRegistry
-from mockserver.store import Store
-from mockserver.world import StatsSeries
-from mockserver.world import World
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.sentry import serializers
+from mockserver.sentry import stats as stats_query
+from mockserver.world import patterns
+from mockserver.world.model import StatsSeries
+from mockserver.world.model import World
+from mockserver.world.scenario import load_scenario_data
+from mockserver.world.scenario import parse_yaml
+from mockserver.world.store import Store
 
 RESOURCES = ("users", "tag-values", "hooks", "project", "stats")
 # The response schema each resource's items validate against.

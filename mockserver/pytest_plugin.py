@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from mockserver import contract
 from mockserver.config import Config
+from mockserver.contract import checks as contract
 from mockserver.errors import ConfigError
 from mockserver.errors import MockServerError
 from mockserver.testing import MockServer

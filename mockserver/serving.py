@@ -15,7 +15,7 @@ buy throughput only by splitting the state (see ``bench/RESULTS.md`` for the mea
   only relays signals and reports a worker that dies.
 - **waitress**: pure Python, threads over an asyncore loop, in the calling process. Slower, but
   it hands the app the connection, which the socket faults ``empty``, ``reset`` and ``garbage``
-  need (see :mod:`mockserver.netfaults`): granian gives the app no socket, so under it they
+  need (see :mod:`mockserver.faults.connection`): granian gives the app no socket, so under it they
   answer nginx's 502 instead of breaking the connection (``malformed_chunk`` works on both).
   ``auto`` serves with waitress when one of them is configured at start (the scenario's fault
   rules and presets, ``--fault``, ``MOCKSERVER_FAULTS``), and says why on stderr after the
@@ -47,15 +47,15 @@ from typing import cast
 
 from flask import Flask
 
-from mockserver import faults
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.errors import ConfigError
-from mockserver.netfaults import BREAK_MESSAGE
-from mockserver.netfaults import needs_the_connection
-from mockserver.schedule import Scheduler
+from mockserver.faults import stage as faults
+from mockserver.faults.connection import BREAK_MESSAGE
+from mockserver.faults.connection import needs_the_connection
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
+from mockserver.webhooks.schedule import Scheduler
 
 log = logging.getLogger("mockserver")
 
@@ -146,8 +146,8 @@ def choose_server(app: Flask, server: str = DEFAULT_SERVER) -> tuple[str, str | 
     ``auto`` is granian, unless the built app is configured with a fault that needs the
     connection (``empty``, ``reset``, ``garbage``), in a fault rule (the scenario's, ``--fault``'s,
     ``MOCKSERVER_FAULTS``') or in a preset of the scenario: then waitress (the app's fault
-    controller says which: :func:`~mockserver.netfaults.needs_the_connection`). ``granian`` and
-    ``waitress`` are taken as given.
+    controller says which: :func:`~mockserver.faults.connection.needs_the_connection`). ``granian``
+    and ``waitress`` are taken as given.
 
     :returns: ``(server, why)``; ``why`` is the line to print, or ``None``.
     """

@@ -13,14 +13,14 @@ from typing import Any
 from flask import current_app
 
 from mockserver.config import Config
-from mockserver.scenarios import load_scenario_data
-from mockserver.scenarios import load_scenario_file
-from mockserver.schemas import SchemaRegistry
-from mockserver.store import Store
+from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
-from mockserver.webhooks import Deliverer
-from mockserver.world import World
+from mockserver.webhooks.delivery import Deliverer
+from mockserver.world.model import World
+from mockserver.world.scenario import load_scenario_data
+from mockserver.world.scenario import load_scenario_file
+from mockserver.world.store import Store
 
 EXTENSION = "mockserver"
 

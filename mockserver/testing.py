@@ -20,26 +20,26 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
-from mockserver import verify
 from mockserver.app import create_app
 from mockserver.config import Config
+from mockserver.contract.nearmiss import NearMiss
+from mockserver.contract.nearmiss import nearest
 from mockserver.errors import MockServerError
-from mockserver.filters import UNSET
-from mockserver.filters import JournalFilter
-from mockserver.filters import QueryCondition
-from mockserver.filters import parse_since
-from mockserver.journal import Entry
-from mockserver.journal import Journal
-from mockserver.journal import Violation
-from mockserver.nearmiss import NearMiss
-from mockserver.nearmiss import nearest
-from mockserver.recording import get_journal
+from mockserver.journal import explain as verify
+from mockserver.journal.journal import Entry
+from mockserver.journal.journal import Journal
+from mockserver.journal.journal import Violation
+from mockserver.journal.query import UNSET
+from mockserver.journal.query import JournalFilter
+from mockserver.journal.query import QueryCondition
+from mockserver.journal.query import parse_since
+from mockserver.journal.recording import get_journal
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
-from mockserver.store import ProjectView
-from mockserver.webhooks import Delivery
-from mockserver.webhooks import Triggered
-from mockserver.world import World
+from mockserver.webhooks.delivery import Delivery
+from mockserver.webhooks.delivery import Triggered
+from mockserver.world.model import World
+from mockserver.world.store import ProjectView
 
 ScenarioSource = Path | str | Mapping[str, Any]
 """A scenario file (a path, or a string path) or an inline scenario mapping."""

@@ -24,8 +24,8 @@ from waitress.server import TcpWSGIServer
 from waitress.server import create_server
 
 from mockserver import create_app
-from mockserver import faults
 from mockserver.config import Config
+from mockserver.faults import stage as faults
 from mockserver.resources import default_scenario
 from mockserver.testing import MockServer
 from tests.conftest import NOW

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from mockserver.config import Config
-from mockserver.recording import get_journal
+from mockserver.journal.recording import get_journal
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.routes.common import MAX_BODY_BYTES
-from mockserver.routes.common import MAX_JSON_DEPTH
+from mockserver.http.body import MAX_BODY_BYTES
+from mockserver.http.body import MAX_JSON_DEPTH
 from mockserver.testing import MockServer
 from tests.conftest import PROJECT
 from tests.conftest import READONLY

@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 
 from mockserver.config import Config
-from mockserver.contract import STRICT_STATUS
-from mockserver.contract import codes
-from mockserver.recording import get_journal
+from mockserver.contract.checks import STRICT_STATUS
+from mockserver.contract.checks import codes
+from mockserver.journal.recording import get_journal
 from mockserver.testing import MockServer
 from tests.conftest import PROJECT
 from tests.conftest import Api

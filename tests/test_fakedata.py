@@ -21,17 +21,17 @@ from typing import Any
 import pytest
 from faker import Faker
 
-from mockserver import fakedata
-from mockserver import patterns
-from mockserver import serializers
-from mockserver.fakedata._common import _ascii_slug
 from mockserver.resources import schemas_dir
-from mockserver.schemas import SchemaRegistry
-from mockserver.world import HOOK_EVENTS
-from mockserver.world import EventUser
-from mockserver.world import LazySequence
-from mockserver.world import StatsSeries
-from mockserver.world import TagValue
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.sentry import serializers
+from mockserver.world import fakedata
+from mockserver.world import patterns
+from mockserver.world.fakedata._common import _ascii_slug
+from mockserver.world.model import HOOK_EVENTS
+from mockserver.world.model import EventUser
+from mockserver.world.model import LazySequence
+from mockserver.world.model import StatsSeries
+from mockserver.world.model import TagValue
 
 ANCHOR = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
 OWNER = "acme/web"
@@ -99,8 +99,9 @@ def test_tag_and_hook_factories_are_deterministic() -> None:
 _SNAPSHOT_SCRIPT = """
 import json
 from datetime import UTC, datetime
-from mockserver import fakedata, patterns
-from mockserver.world import LazySequence, StatsSeries
+from mockserver.world import fakedata
+from mockserver.world import patterns
+from mockserver.world.model import LazySequence, StatsSeries
 
 anchor = datetime(2024, 1, 15, 9, tzinfo=UTC)
 users = fakedata.user_factory(

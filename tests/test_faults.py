@@ -28,19 +28,19 @@ from granian.wsgi import Response as GranianStartResponse
 from werkzeug.test import EnvironBuilder
 
 from mockserver import create_app
-from mockserver import faults
-from mockserver import netfaults
 from mockserver.config import Config
 from mockserver.errors import ConfigError
 from mockserver.errors import ScenarioError
-from mockserver.faultcontrol import _sections_of
-from mockserver.faultrules import FaultSpecError
-from mockserver.faultrules import parse_fault_option
-from mockserver.netfaults import MALFORMED_CHUNK_HEAD
-from mockserver.recording import get_journal
+from mockserver.faults import connection as netfaults
+from mockserver.faults import stage as faults
+from mockserver.faults.connection import MALFORMED_CHUNK_HEAD
+from mockserver.faults.controller import _sections_of
+from mockserver.faults.model import FaultSpecError
+from mockserver.faults.model import parse_fault_option
+from mockserver.http.routes import ROUTES
+from mockserver.journal.recording import get_journal
 from mockserver.resources import default_scenario
-from mockserver.routing import ROUTES
-from mockserver.schemas import SchemaRegistry
+from mockserver.schemas.registry import SchemaRegistry
 from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.faultkit import AUTH

@@ -30,9 +30,9 @@ from schemathesis.generation import overrides
 from schemathesis.generation.stateful.state_machine import APIStateMachine
 
 from mockserver.config import Config
-from mockserver.openapi import build_document
+from mockserver.openapi.document import build_document
 from mockserver.resources import default_scenario
-from mockserver.schemas import SchemaRegistry
+from mockserver.schemas.registry import SchemaRegistry
 from mockserver.testing import MockServer
 
 SEED = int(os.environ.get("MOCKSERVER_FUZZ_SEED", "20240115"))

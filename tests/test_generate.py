@@ -13,7 +13,7 @@ from mockserver.cli import main
 from mockserver.errors import ConfigError
 from mockserver.generate import ITEM_SCHEMAS
 from mockserver.generate import generate
-from mockserver.schemas import SchemaRegistry
+from mockserver.schemas.registry import SchemaRegistry
 
 
 @pytest.fixture(scope="module")

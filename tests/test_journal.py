@@ -19,16 +19,16 @@ import pytest
 from flask import Flask
 from waitress.server import create_server
 
-from mockserver import recording
 from mockserver.config import Config
-from mockserver.filters import UNSET
-from mockserver.filters import FilterError
-from mockserver.filters import JournalFilter
-from mockserver.journal import Entry
-from mockserver.journal import Journal
-from mockserver.journal import Violation
-from mockserver.recording import get_journal
-from mockserver.routing import ROUTES
+from mockserver.http.routes import ROUTES
+from mockserver.journal import recording
+from mockserver.journal.journal import Entry
+from mockserver.journal.journal import Journal
+from mockserver.journal.journal import Violation
+from mockserver.journal.query import UNSET
+from mockserver.journal.query import FilterError
+from mockserver.journal.query import JournalFilter
+from mockserver.journal.recording import get_journal
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from mockserver import serializers
 from mockserver.errors import ContractViolation
-from mockserver.store import Memo
-from mockserver.store import MemoSequence
-from mockserver.store import Store
-from mockserver.world import LazySequence
+from mockserver.sentry import serializers
+from mockserver.world.model import LazySequence
+from mockserver.world.store import Memo
+from mockserver.world.store import MemoSequence
+from mockserver.world.store import Store
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
 from tests.conftest import Api

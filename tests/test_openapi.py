@@ -21,22 +21,22 @@ from click.testing import CliRunner
 from flask import Flask
 from openapi_spec_validator import validate
 
-from mockserver import faults
-from mockserver import ratelimit
-from mockserver import stats
 from mockserver.cli import main
 from mockserver.errors import ApiError
-from mockserver.openapi import RATE_LIMIT_HEADERS
-from mockserver.openapi import build_document
-from mockserver.openapi import component_schemas
-from mockserver.openapi import resolution_pattern
-from mockserver.project_update import validate_update
-from mockserver.routes.hooks import validate_hook
-from mockserver.routing import ROUTES
-from mockserver.routing import OperationDoc
-from mockserver.routing import SentryRoute
-from mockserver.routing import route
-from mockserver.schemas import SchemaRegistry
+from mockserver.faults import ratelimit
+from mockserver.faults import stage as faults
+from mockserver.http.routes import ROUTES
+from mockserver.http.routes import OperationDoc
+from mockserver.http.routes import SentryRoute
+from mockserver.http.routes import route
+from mockserver.http.views.hooks import validate_hook
+from mockserver.openapi.document import RATE_LIMIT_HEADERS
+from mockserver.openapi.document import build_document
+from mockserver.openapi.document import component_schemas
+from mockserver.openapi.document import resolution_pattern
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.sentry import stats
+from mockserver.sentry.project_update import validate_update
 from tests.conftest import PROJECT
 from tests.conftest import Api
 

@@ -14,16 +14,16 @@ from typing import overload
 import pytest
 
 from mockserver.errors import ApiError
-from mockserver.pagination import Cursor
-from mockserver.pagination import Page
-from mockserver.pagination import PaginatorCrash
-from mockserver.pagination import last_param
-from mockserver.pagination import link_header
-from mockserver.pagination import paginate_keyset
-from mockserver.pagination import paginate_offset
-from mockserver.pagination import paginate_sequence
-from mockserver.pagination import parse_cursor
-from mockserver.pagination import parse_per_page
+from mockserver.sentry.pagination import Cursor
+from mockserver.sentry.pagination import Page
+from mockserver.sentry.pagination import PaginatorCrash
+from mockserver.sentry.pagination import last_param
+from mockserver.sentry.pagination import link_header
+from mockserver.sentry.pagination import paginate_keyset
+from mockserver.sentry.pagination import paginate_offset
+from mockserver.sentry.pagination import paginate_sequence
+from mockserver.sentry.pagination import parse_cursor
+from mockserver.sentry.pagination import parse_per_page
 
 T = TypeVar("T")
 

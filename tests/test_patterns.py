@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from mockserver import patterns
-from mockserver.patterns import count_events
-from mockserver.patterns import parse_duration
-from mockserver.patterns import parse_moment
-from mockserver.patterns import stats_pattern
 from mockserver.resources import schemas_dir
-from mockserver.schemas import SchemaRegistry
-from mockserver.world import StatsSeries
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.world import patterns
+from mockserver.world.model import StatsSeries
+from mockserver.world.patterns import count_events
+from mockserver.world.patterns import parse_duration
+from mockserver.world.patterns import parse_moment
+from mockserver.world.patterns import stats_pattern
 
 NOW = 1_705_309_200  # 2024-01-15T09:00:00Z, a Monday
 HOUR = 3600
@@ -79,7 +79,7 @@ def test_seed_owner_and_stat_each_change_the_noise() -> None:
 
 _SCRIPT = """
 import json
-from mockserver.patterns import stats_pattern
+from mockserver.world.patterns import stats_pattern
 p = stats_pattern(
     seed=9, owner="acme/web", stat="received",
     spec={"baseline": 75, "spikes": [{"start": "now-5h", "duration": "1h", "factor": 4}]},

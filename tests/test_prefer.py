@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.faultrules import BUILTIN_PRESETS
-from mockserver.faultrules import parse_prefer
+from mockserver.faults.model import BUILTIN_PRESETS
+from mockserver.faults.model import parse_prefer
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT

@@ -352,7 +352,7 @@ def test_server_errors_are_raised_at_teardown(suite: pytest.Pytester) -> None:
     suite.makepyfile(
         test_boom="""
         from helpers import PROJECT, call
-        from mockserver.routing import ROUTES
+        from mockserver.http.routes import ROUTES
 
         def test_boom(mockserver, monkeypatch):
             def boom():

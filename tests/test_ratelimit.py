@@ -18,9 +18,9 @@ import pytest
 
 from mockserver.errors import ConfigError
 from mockserver.errors import ScenarioError
-from mockserver.ratelimit import VIEWS
-from mockserver.ratelimit import parse_option
-from mockserver.routing import ROUTES
+from mockserver.faults.ratelimit import VIEWS
+from mockserver.faults.ratelimit import parse_option
+from mockserver.http.routes import ROUTES
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT

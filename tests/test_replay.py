@@ -14,10 +14,10 @@ import pytest
 from flask import Flask
 
 from mockserver import create_app
-from mockserver import replay
+from mockserver.cache import responses as replay
+from mockserver.cache.responses import ReplayCache
 from mockserver.config import Config
-from mockserver.journal import Entry
-from mockserver.replay import ReplayCache
+from mockserver.journal.journal import Entry
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver import scenarios
 from mockserver.errors import ScenarioError
 from mockserver.resources import default_scenario
 from mockserver.resources import scenarios_dir
-from mockserver.scenarios import iter_scenario_files
-from mockserver.scenarios import load_scenario_data
-from mockserver.scenarios import load_scenario_file
-from mockserver.scenarios import parse_yaml
-from mockserver.schemas import SchemaRegistry
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.world import scenario as scenarios
+from mockserver.world.scenario import iter_scenario_files
+from mockserver.world.scenario import load_scenario_data
+from mockserver.world.scenario import load_scenario_file
+from mockserver.world.scenario import parse_yaml
 
 GOOD = """\
 version: 1

@@ -23,13 +23,13 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from mockserver import resources
-from mockserver import schemas
 from mockserver.errors import ContractViolation
 from mockserver.errors import SchemaLoadError
 from mockserver.resources import schemas_dir
-from mockserver.schemas import META_CHECKED
-from mockserver.schemas import SchemaRegistry
-from mockserver.schemas import meta_checked_list
+from mockserver.schemas import registry as schemas
+from mockserver.schemas.registry import META_CHECKED
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.schemas.registry import meta_checked_list
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

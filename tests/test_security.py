@@ -20,16 +20,17 @@ import yaml
 from click.testing import CliRunner
 from flask import Flask
 
-from mockserver import scenarios
+import mockserver
 from mockserver.cli import main
 from mockserver.errors import ScenarioError
-from mockserver.schemas import SchemaRegistry
+from mockserver.schemas.registry import SchemaRegistry
 from mockserver.testing import MockServer
+from mockserver.world import scenario as scenarios
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
 from tests.conftest import Api
 
-PACKAGE = Path(scenarios.__file__).resolve().parent
+PACKAGE = Path(mockserver.__file__).resolve().parent
 MOCKSERVER = Path(sys.executable).parent / "mockserver"
 ADMIN = "adm1n-s3cret-t0ken"
 WARNING = (
@@ -182,7 +183,7 @@ def test_no_module_compares_a_token_with_equality() -> None:
         for name, source in package_sources()
         if "config.admin_token" in source and "def require_admin_token" in source
     ]
-    assert [name for name, _ in guards] == ["admintoken.py"]
+    assert [name for name, _ in guards] == ["admin/token.py"]
     assert all("hmac.compare_digest" in source for _, source in guards)
 
 
@@ -267,18 +268,18 @@ FORBIDDEN_MODULES = {"subprocess", "pickle", "marshal", "shelve", "jinja2", "str
 # environment, the Python API or the shipped data.
 FILE_CALLS = {"open", "read_text", "write_text", "read_bytes", "write_bytes", "Path"}
 FILE_MODULES = {
-    "admin.py": "POST /__admin/scenario {'path': ...}: only .yaml/.yml files (tested below)",
+    "admin/api.py": "POST /__admin/scenario {'path': ...}: only .yaml/.yml files (tested below)",
     "cli.py": "--out and --scenario",
     "config.py": "MOCKSERVER_SCENARIO",
-    "faultcontrol.py": "the loaded scenario's own file, for line numbers",
+    "faults/controller.py": "the loaded scenario's own file, for line numbers",
     "generate.py": "mockserver generate --scenario and --out",
-    "platforms.py": "the shipped schemas/platform.json",
+    "sentry/platforms.py": "the shipped schemas/platform.json",
     "pytest_plugin.py": "a scenario named by a test's marker",
     "resources.py": "the shipped schemas/ and scenarios/",
-    "scenarios.py": "scenario files",
-    "schemas.py": "the shipped or configured schemas/",
+    "world/scenario.py": "scenario files",
+    "schemas/registry.py": "the shipped or configured schemas/",
     "testing.py": "MockServer.load_scenario(path)",
-    "worldbuild.py": "a scenario's name from its file name",
+    "world/build.py": "a scenario's name from its file name",
 }
 
 

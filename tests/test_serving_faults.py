@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from mockserver import create_app
-from mockserver import faults
 from mockserver.config import Config
-from mockserver.netfaults import needs_the_connection
+from mockserver.faults import stage as faults
+from mockserver.faults.connection import needs_the_connection
 from mockserver.resources import default_scenario
 from mockserver.serving import choose_server
 from tests.conftest import PROJECT

@@ -17,8 +17,8 @@ import pytest
 from mockserver.config import Config
 from mockserver.errors import MockServerError
 from mockserver.errors import ScenarioError
-from mockserver.filters import JournalFilter
-from mockserver.journal import Journal
+from mockserver.journal.journal import Journal
+from mockserver.journal.query import JournalFilter
 from mockserver.state import ServerError
 from mockserver.testing import MockServer
 from mockserver.testing import ServerStartError

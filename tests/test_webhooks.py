@@ -15,7 +15,7 @@ from mockserver.config import Config
 from mockserver.signing import sign
 from mockserver.signing import verify
 from mockserver.testing import MockServer
-from mockserver.webhooks import DeliverySettings
+from mockserver.webhooks.delivery import DeliverySettings
 from tests.conftest import PROJECT
 from tests.conftest import READONLY
 from tests.conftest import WRITE
@@ -313,7 +313,7 @@ def test_signing_helpers() -> None:
 
 
 def test_scheduled_events_fire_by_themselves(tmp_path: Any) -> None:
-    from mockserver.schedule import Scheduler
+    from mockserver.webhooks.schedule import Scheduler
 
     with Receiver() as receiver:
         scenario = {
@@ -350,8 +350,8 @@ def test_scheduled_events_fire_by_themselves(tmp_path: Any) -> None:
 
 def test_a_schedule_for_an_unknown_project_is_refused() -> None:
     from mockserver.errors import ScenarioError
-    from mockserver.scenarios import load_scenario_data
-    from mockserver.schemas import SchemaRegistry
+    from mockserver.schemas.registry import SchemaRegistry
+    from mockserver.world.scenario import load_scenario_data
 
     scenario = {
         "version": 1,

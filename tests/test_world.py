@@ -10,9 +10,9 @@ import pytest
 
 from mockserver import create_app
 from mockserver.errors import ScenarioError
-from mockserver.scenarios import load_scenario_data
-from mockserver.schemas import SchemaRegistry
-from mockserver.world import LazySequence
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.world.model import LazySequence
+from mockserver.world.scenario import load_scenario_data
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
 from tests.conftest import Api

@@ -1,0 +1,31 @@
+"""The admin token guard every ``/__admin/`` blueprint shares."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Response
+from flask import request
+
+from mockserver.http.responses import problem_response
+from mockserver.state import get_state
+
+
+def require_admin_token() -> Response | None:
+    """With ``Config.admin_token`` set, refuse any call without it (constant-time compare).
+
+    Register it with ``blueprint.before_request(require_admin_token)``.
+    """
+    token = get_state().config.admin_token
+    if token is None:
+        return None
+    scheme, _, sent = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.encode()):
+        return None
+    response = problem_response(
+        "Unauthorized",
+        "this mock requires its admin token on /__admin/: send 'Authorization: Bearer <token>'",
+        401,
+    )
+    response.headers["WWW-Authenticate"] = 'Bearer realm="mockserver-admin"'
+    return response

@@ -1,0 +1,1 @@
+"""What the mock keeps to answer faster, and when it lets go."""

@@ -1,0 +1,276 @@
+"""Replaying answers already made: the WSGI fast path for repeated reads.
+
+Most traffic a mock sees is the same ``GET`` again and again: a frontend polling the project, a
+test suite reading the same page in every test, a load test hammering one URL. Flask's request
+pipeline (auth, scopes, lookup, faults, contract checks, journal) costs several times what the
+answer itself costs once its JSON is memoized (:mod:`mockserver.http.views.encoded`), so this
+middleware, outermost around the app, keeps the *whole* answer to such a request and gives it
+again, with a fresh journal entry, without entering Flask.
+
+It is exact by construction, not by imitation: a kept answer is one the full pipeline made,
+and it is given again only to a request that pipeline would see as the same one, in the same
+state:
+
+- **The same request.** The key is everything the pipeline reads: method, path, query string,
+  script name, scheme, server name, port and protocol, and every header, in order. Only
+  ``GET`` without a body is kept; a request with ``Prefer`` or a ``__`` query parameter
+  (``__code``, ``__fault``, ``__delay``: per-request faults) never goes through here. The
+  client address is not in the key (it changes only the journal entry, and rate limits, which
+  turn replay off, key on it).
+- **An answer that depends on nothing else.** A view opts in with :func:`allow` only when its
+  body is a pure function of the request and the store: project details, the paged lists
+  (users, tag values, hooks) and stats, whose body depends on the clock only through
+  10-second slots, so stats pass the end of the slot as the answer's expiry. Only a ``200``
+  with no fault applied, no connection fault and its journal entry made is kept.
+- **The same state.** Every change to the store (a ``PUT``, a new hook, a reset, a scenario
+  load; through HTTP or the Python API) increments :attr:`mockserver.world.store.Store.version`;
+  an answer is tagged with the version read *before* the pipeline ran, so an answer made while
+  a change was landing is never given again. Fault rules and rate limits are read on every
+  request: while any rule or limit is in force, nothing is replayed.
+
+The journal entry of a replayed request is the kept one with this request's time, client
+address and duration: the same route, parameters, headers, response and contract violations,
+because the pipeline would have found the same ones. ``Config.response_cache`` turns it off
+(``mockserver serve --no-response-cache``).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+
+from flask import Flask
+from flask import request
+
+from mockserver.journal.journal import Entry
+from mockserver.journal.journal import Journal
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
+    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from mockserver.faults.controller import FaultController
+    from mockserver.faults.ratelimit import Limiter
+    from mockserver.state import MockState
+
+EXTENSION = "mockserver.replay"
+"""Where the app keeps its :class:`ReplayCache` (``app.extensions``)."""
+REPLAYABLE = "mockserver.replayable"
+"""The environ key :func:`allow` sets: until when (epoch seconds, app clock) the answer holds."""
+ENTRY = "mockserver.entry"
+"""The environ key the journal puts the recorded entry under."""
+CAPACITY = 1024
+"""Answers kept at most: the distinct requests of a suite or a frontend, with room to spare;
+past it, the oldest is dropped (a fuzzer's endless variations cannot grow it)."""
+BUDGET = 32 * 1024 * 1024
+"""Bytes of bodies kept at most (a page of 100 users is ~40 KB): past it, the oldest go. Bodies
+of memoized answers are the memo's own bytes, so most of this is shared, not extra."""
+_NO_BODY = (None, "", "0")
+
+
+def get_cache(app: Flask) -> ReplayCache | None:
+    """The app's replay cache, or ``None`` when ``Config.response_cache`` is off."""
+    found: ReplayCache | None = app.extensions.get(EXTENSION)
+    return found
+
+
+def allow(until: float = math.inf) -> None:
+    """Let the answer to the current request be replayed to the same request, in the same
+    store state, until ``until`` (epoch seconds on the app's clock; default: no expiry).
+
+    Call it from a view whose body depends on nothing but the request and the store.
+    """
+    request.environ[REPLAYABLE] = until
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    version: int
+    until: float
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    entry: Entry | None  # None when the journal was off as it was made
+
+
+@dataclass(slots=True)
+class ReplayStats:
+    """Counters of one cache (``hits`` and ``misses`` count ``GET`` requests looked up)."""
+
+    hits: int = 0
+    misses: int = 0
+    kept: int = 0
+    entries: int = 0
+    bytes: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        """For ``GET /__admin/health``."""
+        return {
+            "entries": self.entries,
+            "bytes": self.bytes,
+            "hits": self.hits,
+            "misses": self.misses,
+            "kept": self.kept,
+        }
+
+
+class ReplayCache:
+    """The middleware (see the module docstring).
+
+    :param app: the wrapped WSGI app (the Flask app's ``wsgi_app``, fault middleware included).
+    :param state: the app's state (store version, clock).
+    :param journal: where replayed requests are recorded.
+    :param faults: the fault controller: while it has rules, nothing is replayed.
+    :param limiter: the rate limiter: while its policy is on, nothing is replayed.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        state: MockState,
+        journal: Journal,
+        faults: FaultController,
+        limiter: Limiter,
+    ) -> None:
+        self.app = app
+        self._store = state.store
+        self._clock = state.config.clock
+        self._journal = journal
+        self._faults = faults
+        self._limiter = limiter
+        self._kept: dict[tuple[Any, ...], _Kept] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._stats = ReplayStats()
+
+    def stats(self) -> ReplayStats:
+        """A snapshot of the counters."""
+        with self._lock:
+            return ReplayStats(
+                self._stats.hits, self._stats.misses, self._stats.kept, len(self._kept), self._bytes
+            )
+
+    def clear(self) -> None:
+        """Forget every kept answer and zero the counters (on every reset: the answers kept
+        before it are stale anyway)."""
+        with self._lock:
+            self._kept.clear()
+            self._bytes = 0
+            self._stats = ReplayStats()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or environ.get("CONTENT_LENGTH") not in _NO_BODY
+            or "HTTP_TRANSFER_ENCODING" in environ
+            or "HTTP_PREFER" in environ
+            or "__" in environ.get("QUERY_STRING", "")  # ?__code=, ?__fault=, ?__delay=
+            or environ.get("PATH_INFO", "").startswith("/__")
+        ):
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        key = _key(environ)
+        kept = self._kept.get(key)
+        if kept is not None and self._replayable(kept):
+            return self._replay(kept, environ, start_response, started)
+        return self._make(key, environ, start_response)
+
+    def _replayable(self, kept: _Kept) -> bool:
+        if kept.version != self._store.version:
+            return False
+        if kept.entry is None and self._journal.enabled:
+            return False  # made while the journal was off: make it again, entry and all
+        if kept.until != math.inf and self._clock() >= kept.until:
+            return False
+        return self._quiet()
+
+    def _quiet(self) -> bool:
+        """No fault rule and no rate limit in force."""
+        return not self._limiter.policy.enabled and not self._faults.rules()
+
+    def _replay(
+        self,
+        kept: _Kept,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        started: float,
+    ) -> Iterable[bytes]:
+        self._stats.hits += 1  # a counter for tests and benchmarks; a lost increment is harmless
+        if kept.entry is not None:
+            self._journal.record_again(
+                kept.entry,
+                self._clock(),
+                (time.perf_counter() - started) * 1000,
+                environ.get("REMOTE_ADDR"),
+            )
+        start_response(kept.status, list(kept.headers))
+        return [kept.body]
+
+    def _make(
+        self, key: tuple[Any, ...], environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        self._stats.misses += 1
+        version = self._store.version  # before the pipeline reads anything: see the docstring
+        quiet = self._quiet()
+        answer: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, capture)
+        until: float | None = environ.get(REPLAYABLE)
+        entry: Entry | None = environ.get(ENTRY)
+        if (
+            until is None  # the view did not allow it
+            or not answer
+            or not answer[0].startswith("200 ")
+            # Made while a fault rule or a rate limit was in force, before or after the pipeline
+            # ran (even one that did not fire: rate-limit headers, a latency): not the answer
+            # of the quiet pipeline.
+            or not (quiet and self._quiet())
+            # A fault was applied, or the journal is on and has no entry to copy.
+            or (entry.faults if entry is not None else self._journal.enabled)
+        ):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            close: Callable[[], Any] | None = getattr(body, "close", None)
+            if close is not None:
+                close()
+        kept = _Kept(version, until, answer[0], list(answer[1]), data, entry)
+        with self._lock:
+            replaced = self._kept.pop(key, None)
+            if replaced is not None:
+                self._bytes -= len(replaced.body)
+            self._kept[key] = kept
+            self._bytes += len(data)
+            while len(self._kept) > CAPACITY or (self._bytes > BUDGET and len(self._kept) > 1):
+                oldest = self._kept.pop(next(iter(self._kept)))
+                self._bytes -= len(oldest.body)
+            self._stats.kept += 1
+        return [data]
+
+
+def _key(environ: WSGIEnvironment) -> tuple[Any, ...]:
+    """Everything of a bodiless GET that the pipeline reads."""
+    return (
+        environ.get("PATH_INFO"),
+        environ.get("QUERY_STRING"),
+        environ.get("SCRIPT_NAME"),
+        environ.get("wsgi.url_scheme"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        environ.get("SERVER_PROTOCOL"),
+        environ.get("CONTENT_TYPE"),
+        environ.get("CONTENT_LENGTH"),
+        tuple([(k, v) for k, v in environ.items() if k.startswith("HTTP_")]),
+    )

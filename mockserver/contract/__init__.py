@@ -1,0 +1,1 @@
+"""The client's contract: how a request breaks Sentry's published API."""

@@ -1,0 +1,400 @@
+"""Client-contract checks: how a request breaks Sentry's published API contract.
+
+Each check names the offending part of the request and what Sentry expects. They run before
+Sentry's pipeline (:mod:`mockserver.http.pipeline`), on every request to a non-admin path:
+
+===========================  ========  =============================================================
+code                         severity  when
+===========================  ========  =============================================================
+``unknown-route``            error     no route has this path (with the nearest routes)
+``missing-trailing-slash``   error     the path is a route's path without its final ``/``
+``method-not-allowed``       error     the route does not serve the method (Sentry: 405, or 403
+                                       for a method absent from the scope map)
+``missing-credentials``      error     no ``Authorization``, or a scheme Sentry ignores
+``invalid-credentials``      error     a malformed, unknown, expired or inactive credential
+``insufficient-scope``       error     the token has none of the scopes the method needs, or a
+                                       read-only token changes a project's admin fields
+``unknown-query-parameter``  error     a parameter the route does not read
+``invalid-query-parameter``  error     a value the route refuses or silently ignores
+                                       (:mod:`mockserver.contract.query`); *warning* for an
+                                       undocumented ``stat`` or a repeated parameter
+``invalid-body``             error     a body that breaks the route's request schema
+                                       (``hook-create``, ``hook-update``, ``project-update``),
+                                       is not JSON, or is not sent as JSON
+``unstable-endpoint``        warning   Sentry marks the endpoint unstable (``stats/``)
+===========================  ========  =============================================================
+
+By default the mock answers as Sentry would and the journal keeps the violations. In strict
+mode (``Config.strict``), a request with at least one *error* is refused before Sentry's
+pipeline runs, so nothing changes state: the answer is ``application/problem+json`` (never
+Sentry's shape) listing every violation, with the status Sentry uses for the first error's
+kind (:data:`STRICT_STATUS`). Warnings never fail a request. The refusal comes before the
+mock's faults and rate limits too: a request the mock refuses never reaches "Sentry".
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from flask import Flask
+from flask import Request
+from flask import Response
+from jsonschema import ValidationError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed
+
+from mockserver.contract.nearmiss import nearest
+from mockserver.contract.query import INVALID_QUERY_PARAMETER
+from mockserver.contract.query import UNKNOWN_QUERY_PARAMETER
+from mockserver.contract.query import check_query
+from mockserver.errors import ApiError
+from mockserver.http.auth import authenticate
+from mockserver.http.responses import problem_response
+from mockserver.http.routes import ROUTES
+from mockserver.http.routes import WRITE
+from mockserver.http.routes import SentryRoute
+from mockserver.journal.journal import ERROR
+from mockserver.journal.journal import WARNING
+from mockserver.journal.journal import Violation
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.sentry.project_update import ADMIN_FIELDS
+from mockserver.sentry.project_update import MEMBER_FIELDS
+from mockserver.state import MockState
+from mockserver.world.model import Token
+
+UNKNOWN_ROUTE = "unknown-route"
+MISSING_TRAILING_SLASH = "missing-trailing-slash"
+METHOD_NOT_ALLOWED = "method-not-allowed"
+MISSING_CREDENTIALS = "missing-credentials"
+INVALID_CREDENTIALS = "invalid-credentials"
+INSUFFICIENT_SCOPE = "insufficient-scope"
+INVALID_BODY = "invalid-body"
+UNSTABLE_ENDPOINT = "unstable-endpoint"
+
+#: The status of a strict-mode refusal, by the code of the request's first error: the status
+#: Sentry itself gives that kind of mistake (400 where Sentry silently ignores it).
+STRICT_STATUS: Mapping[str, int] = {
+    UNKNOWN_ROUTE: 404,
+    MISSING_TRAILING_SLASH: 404,
+    METHOD_NOT_ALLOWED: 405,
+    MISSING_CREDENTIALS: 401,
+    INVALID_CREDENTIALS: 401,
+    INSUFFICIENT_SCOPE: 403,
+    UNKNOWN_QUERY_PARAMETER: 400,
+    INVALID_QUERY_PARAMETER: 400,
+    INVALID_BODY: 400,
+}
+STRICT_PROBLEM_TYPE = "urn:mockserver:problem:contract-violation"
+
+#: The request schema of each route and method that takes a body.
+REQUEST_SCHEMAS: Mapping[tuple[str, str], str] = {
+    ("project-hooks", "POST"): "hook-create",
+    ("project-hook-details", "PUT"): "hook-update",
+    ("project-details", "PUT"): "project-update",
+}
+#: Content types DRF parses besides JSON.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: Report at most this many schema errors per body.
+MAX_BODY_ERRORS = 10
+BODY_MEMO_SIZE = 256
+"""Distinct request bodies whose violations are kept, per set of schemas."""
+BODY_MEMO_MAX_BYTES = 16 * 1024
+"""Larger bodies are checked every time (and not kept)."""
+# By registry (weakly: apps come and go in a test session), then (schema, mimetype, body).
+_BODY_MEMO: weakref.WeakKeyDictionary[
+    SchemaRegistry, dict[tuple[str, str, bytes], tuple[Violation, ...]]
+] = weakref.WeakKeyDictionary()
+UNSTABLE_NOTE = "Sentry documents it as one that 'may change in the future without notice'"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMatch:
+    """The Sentry route a request's path belongs to, if any.
+
+    :ivar route: the route, or ``None`` for a path no route has.
+    :ivar params: its path parameters.
+    :ivar served: the route serves the request's method (OPTIONS always is).
+    """
+
+    route: SentryRoute | None
+    params: Mapping[str, str] = field(default_factory=dict)
+    served: bool = False
+
+
+def match_request(app: Flask, request: Request) -> RouteMatch:
+    """Find the route of a request, also when its method is not served.
+
+    The same lookup as the pipeline's: a path that exists with another method still belongs
+    to its route (Sentry authenticates it, then answers 403 or 405).
+    """
+    rule = request.url_rule
+    method = request.method
+    if rule is not None and rule.endpoint in ROUTES:
+        route = ROUTES[rule.endpoint]
+        return RouteMatch(route, dict(request.view_args or {}), method in route.methods)
+    if isinstance(request.routing_exception, MethodNotAllowed):
+        adapter = app.url_map.bind_to_environ(request.environ)
+        try:
+            endpoint, params = adapter.match(method="GET")
+        except HTTPException:
+            return RouteMatch(None)
+        if endpoint in ROUTES:
+            return RouteMatch(ROUTES[endpoint], dict(params), False)
+    return RouteMatch(None)
+
+
+def check_request(request: Request, match: RouteMatch, state: MockState) -> tuple[Violation, ...]:
+    """Every violation of a request, in the order Sentry would meet them.
+
+    :param request: the request.
+    :param match: its route (:func:`match_request`).
+    :param state: the app's state (tokens, schemas).
+    """
+    route = match.route
+    method = request.method
+    if route is None:
+        return (_unknown_route(method, request.path),)
+    found: list[Violation] = []
+    if not match.served:
+        found.append(
+            Violation(
+                METHOD_NOT_ALLOWED,
+                f"{method} is not served by {route.template}; it serves "
+                f"{', '.join(route.methods)} (Sentry answers "
+                f"{405 if method in route.scopes else 403})",
+                ("method",),
+            )
+        )
+    if method == "OPTIONS":
+        # A CORS preflight: browsers send it without credentials, and Sentry answers it so.
+        return tuple(found)
+    token = _credentials(request, state, found)
+    if token is not None and match.served:
+        _scope(route, method, token, found)
+    if match.served:
+        if request.args:
+            found.extend(check_query(request.args, route))
+        if (route.name, method) in REQUEST_SCHEMAS:
+            _body(request, route, token, state, found)
+    if route.unstable:
+        found.append(
+            Violation(
+                UNSTABLE_ENDPOINT,
+                f"{route.template} is unstable: {UNSTABLE_NOTE}",
+                ("path",),
+                WARNING,
+            )
+        )
+    return tuple(found)
+
+
+def strict_response(request: Request, violations: Sequence[Violation]) -> Response | None:
+    """The strict-mode refusal of a request with errors, or ``None`` to let it through.
+
+    :returns: an ``application/problem+json`` response listing every violation.
+    """
+    errors = [v for v in violations if v.severity == ERROR]
+    if not errors:
+        return None
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return problem_response(
+        "Contract violation",
+        f"{request.method} {request.path} breaks Sentry's API contract: {first.message}{more}. "
+        "This is mockserver's strict mode, not Sentry's answer.",
+        STRICT_STATUS.get(first.code, 400),
+        type=STRICT_PROBLEM_TYPE,
+        violations=[v.to_json() for v in violations],
+    )
+
+
+# --- route -----------------------------------------------------------------------------------
+
+
+def _unknown_route(method: str, path: str) -> Violation:
+    near = nearest(method, path)
+    if near and near[0].reasons == ("missing trailing slash",):
+        return Violation(
+            MISSING_TRAILING_SLASH,
+            f"{path} lacks the trailing slash every Sentry route ends with; use "
+            f"{near[0].suggestion} (Sentry answers 404 'Route not found')",
+            ("path",),
+        )
+    hint = f"; nearest: {near[0]}" if near else ""
+    return Violation(UNKNOWN_ROUTE, f"no Sentry route matches {method} {path}{hint}", ("path",))
+
+
+# --- credentials and scopes --------------------------------------------------------------------
+
+
+def _credentials(request: Request, state: MockState, found: list[Violation]) -> Token | None:
+    header = request.headers.get("Authorization")
+    where = ("header", "Authorization")
+    try:
+        token = authenticate(header, state.store.world.tokens)
+    except ApiError as exc:
+        detail = exc.body.get("detail") if isinstance(exc.body, dict) else exc.body
+        found.append(
+            Violation(
+                INVALID_CREDENTIALS,
+                f"the credentials are refused: {detail} (Sentry answers 401); send "
+                "'Authorization: Bearer <token>' with one of the scenario's tokens",
+                where,
+            )
+        )
+        return None
+    if token is None:
+        if not header or not header.split():
+            message = "no Authorization header; Sentry's API needs 'Authorization: Bearer <token>'"
+        else:
+            scheme = header.split()[0]
+            message = (
+                f"the Authorization scheme {scheme!r} is not one Sentry accepts, so the request "
+                "is anonymous; send 'Authorization: Bearer <token>'"
+            )
+        found.append(Violation(MISSING_CREDENTIALS, message + " (Sentry answers 401)", where))
+    return token
+
+
+def _scope(route: SentryRoute, method: str, token: Token, found: list[Violation]) -> None:
+    needed = route.scopes.get(method, frozenset())
+    if token.scopes & needed:
+        return
+    has = ", ".join(sorted(token.scopes)) or "no scopes"
+    found.append(
+        Violation(
+            INSUFFICIENT_SCOPE,
+            f"{method} {route.template} needs one of {', '.join(sorted(needed))}; the token has "
+            f"{has} (Sentry answers 403)",
+            ("header", "Authorization"),
+        )
+    )
+
+
+# --- body ------------------------------------------------------------------------------------
+
+
+def _body(
+    request: Request,
+    route: SentryRoute,
+    token: Token | None,
+    state: MockState,
+    found: list[Violation],
+) -> None:
+    schema = REQUEST_SCHEMAS[(route.name, request.method)]
+    raw = request.get_data(cache=True)
+    mimetype = request.mimetype
+    if schema == "project-update" or len(raw) > BODY_MEMO_MAX_BYTES:
+        # The project's fields also depend on the token's scopes: checked every time.
+        _check_body(request, schema, raw, mimetype, token, state, found)
+        return
+    # The same body (a client's retry, a load test) breaks the same rules: what a body of a
+    # schema violates is kept, so that checking it again costs a look-up.
+    memo = _BODY_MEMO.setdefault(state.registry, {})
+    key = (schema, mimetype, raw)
+    known = memo.get(key)
+    if known is None:
+        before = len(found)
+        _check_body(request, schema, raw, mimetype, token, state, found)
+        if len(memo) >= BODY_MEMO_SIZE:
+            memo.clear()  # rare: a memo of distinct bodies is worth little anyway
+        memo[key] = tuple(found[before:])
+    else:
+        found.extend(known)
+
+
+def _check_body(
+    request: Request,
+    schema: str,
+    raw: bytes,
+    mimetype: str,
+    token: Token | None,
+    state: MockState,
+    found: list[Violation],
+) -> None:
+    data: Any = {}
+    if raw and (mimetype == "application/json" or mimetype.endswith("+json")):
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested ~1,000 deep
+            found.append(Violation(INVALID_BODY, f"the body is not valid JSON: {exc}", ("body",)))
+            return
+    elif raw:
+        sent = f"as {mimetype!r}" if mimetype else "without a Content-Type"
+        found.append(
+            Violation(
+                INVALID_BODY,
+                f"the body is sent {sent}; Sentry's API takes JSON: send "
+                "'Content-Type: application/json'",
+                ("header", "Content-Type"),
+            )
+        )
+        if mimetype not in FORM_TYPES:
+            return  # Sentry answers 415: there are no fields to check
+        # DRF parses forms too; their fields are still checked.
+        data = dict(request.form.items())
+    errors = state.registry.errors(schema, data)[:MAX_BODY_ERRORS]
+    root = state.registry.schema(schema) if errors else {}
+    for error in errors:
+        location = ("body", *(str(part) for part in error.absolute_path))
+        path = error.json_path.replace("$", "body", 1)
+        found.append(
+            Violation(
+                INVALID_BODY,
+                f"{path}: {_explain(error, root)} (schema {schema})",
+                location,
+            )
+        )
+    if schema == "project-update" and token is not None and not token.scopes & WRITE:
+        _member_fields(data, found)
+
+
+def _explain(error: ValidationError, root: Mapping[str, Any]) -> str:
+    """jsonschema's message, unless it would quote a long pattern or enum: then the value and
+    the nearest ``description`` of the schema that refused it."""
+    if error.validator not in ("pattern", "enum", "format") and len(error.message) <= 160:
+        return error.message
+    shown = repr(error.instance)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    description = _description(root, list(error.absolute_schema_path))
+    return f"{shown} is not accepted" + (f": {description}" if description else "")
+
+
+def _description(root: Mapping[str, Any], schema_path: Sequence[object]) -> str | None:
+    """The deepest ``description`` along a schema path (stops at a ``$ref``)."""
+    found = root.get("description") if isinstance(root, Mapping) else None
+    node: Any = root
+    for part in schema_path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, Mapping) and isinstance(node.get("description"), str):
+            found = node["description"]
+    return found if isinstance(found, str) else None
+
+
+def _member_fields(data: Any, found: list[Violation]) -> None:
+    if not isinstance(data, dict):
+        return
+    for key in ADMIN_FIELDS:
+        if key not in MEMBER_FIELDS and data.get(key):
+            found.append(
+                Violation(
+                    INSUFFICIENT_SCOPE,
+                    f"changing {key!r} needs project:write or project:admin; a project:read "
+                    f"token may only change {', '.join(MEMBER_FIELDS)} (Sentry answers 403)",
+                    ("body", key),
+                )
+            )
+
+
+def codes() -> tuple[str, ...]:
+    """Every violation code (for documentation, and to check the pytest marker's arguments)."""
+    return (*STRICT_STATUS, UNSTABLE_ENDPOINT)

@@ -1,0 +1,116 @@
+"""Answering with JSON encoded once: the fast path of the views whose bodies are world objects.
+
+:func:`mockserver.http.body.respond` builds, checks and encodes a body on every request. A
+body made of frozen world objects (project details, users, tag values, hooks) is the same on
+every request, so :mod:`mockserver.sentry.serializers` encodes it once and keeps it; these helpers
+answer such bytes, and give the serializers the check to run when the JSON is first made. Under
+response validation (``Config.validate_responses``), every answer is therefore still checked
+against its schema: a kept answer was checked when it was made.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from flask import Response
+
+from mockserver.http.responses import JSON
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.sentry.serializers import Check
+from mockserver.sentry.serializers import dumps
+from mockserver.state import get_state
+
+ID_PREFIX = "urn:mockserver:"
+# The keywords a list schema may use for its items to be checked one by one: anything else
+# (uniqueItems, contains, ...) relates items to each other, and the list is checked whole.
+_LIST_KEYWORDS = frozenset(
+    {"$schema", "$id", "title", "description", "type", "items", "minItems", "maxItems"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListSchema:
+    """A list schema whose items are checked one by one: ``{"type": "array", "items": {"$ref":
+    "urn:mockserver:<item>"}}`` with optional length bounds."""
+
+    item: str
+    min_items: int
+    max_items: int | None
+
+    def allows(self, length: int) -> bool:
+        """Whether a list of ``length`` items meets the bounds."""
+        return self.min_items <= length and (self.max_items is None or length <= self.max_items)
+
+
+# By registry (weakly: apps come and go in a test session) and list schema stem.
+_LISTS: weakref.WeakKeyDictionary[SchemaRegistry, dict[str, ListSchema | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def list_schema(registry: SchemaRegistry, stem: str) -> ListSchema | None:
+    """How to check a list one item at a time, or ``None`` when it must be checked whole."""
+    known = _LISTS.setdefault(registry, {})
+    if stem not in known:
+        known[stem] = _analyse(registry, stem)
+    return known[stem]
+
+
+def _analyse(registry: SchemaRegistry, stem: str) -> ListSchema | None:
+    schema = registry.schema(stem)
+    items = schema.get("items")
+    ref = items.get("$ref") if isinstance(items, dict) and len(items) == 1 else None
+    if (
+        set(schema) - _LIST_KEYWORDS
+        or schema.get("type") != "array"
+        or not isinstance(ref, str)
+        or not ref.startswith(ID_PREFIX)
+        or ref[len(ID_PREFIX) :] not in registry.ids()
+    ):
+        return None
+    return ListSchema(ref[len(ID_PREFIX) :], schema.get("minItems", 0), schema.get("maxItems"))
+
+
+def response_check(schema: str) -> Check | None:
+    """The check to run on a body of ``schema`` when it is made, or ``None`` when the app does
+    not validate its responses."""
+    state = get_state()
+    if not state.config.validate_responses:
+        return None
+    return partial(state.registry.check, schema)
+
+
+def respond_encoded(
+    body: bytes, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A JSON response from bytes already encoded (and checked, see the module docstring)."""
+    response = Response(body, status=status, mimetype=JSON)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def memoized_json(key: Hashable, schema: str, make: Callable[[], Any]) -> bytes:
+    """The encoded body kept under ``key`` in the store's JSON memo, made (and checked against
+    ``schema`` under response validation) on a miss.
+
+    ``key`` must name everything the body depends on; the memo is dropped with the world.
+
+    :raises ContractViolation: when the body made breaks ``schema``; nothing is kept then.
+    """
+    state = get_state()
+    memo = state.store.json_memo
+    body: bytes | None = memo.get(key)
+    if body is None:
+        value = make()
+        if state.config.validate_responses:
+            state.registry.check(schema, value)
+        body = dumps(value).encode()
+        memo.put(key, body)
+    return body

@@ -1,0 +1,101 @@
+"""Sentry's cursor pagination for the list views: parameters in, ``Link`` header out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+from typing import TypeVar
+from typing import overload
+from urllib.parse import quote
+
+from flask import Response
+from flask import request
+
+from mockserver.cache import responses as replay
+from mockserver.http.body import respond
+from mockserver.http.views.encoded import list_schema
+from mockserver.http.views.encoded import respond_encoded
+from mockserver.sentry import pagination
+from mockserver.sentry import serializers
+from mockserver.sentry.pagination import Cursor
+from mockserver.sentry.pagination import Page
+from mockserver.state import get_state
+
+T = TypeVar("T")
+
+
+def page_params() -> tuple[int, Cursor | None]:
+    """``per_page`` then ``cursor``, in the order Sentry's ``paginate`` reads them (the last
+    value of a repeated parameter wins, as with Django's ``QueryDict``)."""
+    pairs = list(request.args.items(multi=True))
+    per_page = pagination.parse_per_page(pagination.last_param(pairs, "per_page"))
+    cursor = pagination.parse_cursor(pagination.last_param(pairs, "cursor"))
+    return per_page, cursor
+
+
+def respond_page(
+    page: Page[T],
+    serialize: Callable[[T], dict[str, Any]],
+    schema: str,
+    *,
+    memo: Hashable | None = None,
+) -> Response:
+    """Answer a page with its ``Link`` header (both rels, always).
+
+    :param memo: for items that are frozen world objects, what names ``serialize`` (e.g.
+        ``("tag-value", key)``): each item is then encoded and checked once, and kept in the
+        store's JSON memo (see :func:`mockserver.sentry.serializers.items_json`).
+    """
+    replay.allow()  # the page, its Link header and its checks depend on the request and store
+    state = get_state()
+    prefix = state.store.world.url_prefix or request.host_url.rstrip("/")
+    base_url = prefix.rstrip("/") + quote(request.path)
+    link = pagination.link_header(base_url, list(request.args.items(multi=True)), page)
+    headers = {"Link": link}
+    shape = list_schema(state.registry, schema) if memo is not None else None
+    if shape is None or (state.config.validate_responses and not shape.allows(len(page.items))):
+        # Checked whole (and, past the bounds, answered with the violation).
+        return respond([serialize(item) for item in page.items], schema, headers=headers)
+    check = None
+    if state.config.validate_responses:
+        check = partial(state.registry.check, shape.item)
+    store = state.store
+    body = serializers.items_json(
+        page.items, serialize, store.json_memo, memo, check, pages=store.page_memo
+    )
+    return respond_encoded(body, headers=headers)
+
+
+class Prefix(Sequence[T]):
+    """The first ``limit`` items of a sequence, without copying them (Sentry's tag-value
+    endpoint reads at most 1000 values)."""
+
+    def __init__(self, items: Sequence[T], limit: int) -> None:
+        self._items = items
+        self._len = min(len(items), limit)
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return [self._items[i] for i in range(*index.indices(self._len))]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError(index)
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(self._len):
+            yield self._items[i]

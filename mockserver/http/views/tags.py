@@ -1,0 +1,82 @@
+"""``GET …/tags/{key}/values/``: the values of a tag key (sentry-behavior.md §4)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Response
+from flask import request
+
+from mockserver.errors import ApiError
+from mockserver.http.pipeline import current_project
+from mockserver.http.routes import PROJECT
+from mockserver.http.routes import OperationDoc
+from mockserver.http.routes import handles
+from mockserver.http.routes import route
+from mockserver.http.views.paging import Prefix
+from mockserver.http.views.paging import page_params
+from mockserver.http.views.paging import respond_page
+from mockserver.sentry import pagination
+from mockserver.sentry import serializers
+from mockserver.world.model import TagValue
+
+tag_values = route(
+    "project-tag-values",
+    PROJECT + "tags/{key}/values/",
+    query=("query", "environment", "cursor", "per_page", "statsPeriod", "start", "end"),
+    paginated=True,
+    docs={
+        "GET": OperationDoc(
+            "listTagValues",
+            "List a tag's values",
+            {200: "tag-values", 400: "error-detail"},
+            description="Up to 1,000 values of the key, most recently seen first; `query` is a "
+            "substring filter. A key without values, or an unknown `environment`, answers 404. "
+            "Keys that hold ids or times (`event_id`, `timestamp`, `time`, `profile_id`, "
+            "`replay_id`, `trace*`) have no values to list: an empty page.",
+        ),
+    },
+)
+# Keys whose values are never listed (event ids, timestamps, traces): Sentry answers [].
+EMPTY_KEYS = frozenset({"event_id", "timestamp", "time", "profile_id", "replay_id"})
+MAX_VALUES = 1000
+
+
+def standard_key(key: str) -> str:
+    """The key as Sentry reports it: ``sentry:user`` → ``user``."""
+    if key.startswith("sentry:") and key[7:] in serializers.RESERVED_TAG_KEYS:
+        return key[7:]
+    return key
+
+
+@handles(tag_values, "GET")
+def list_tag_values(key: str, **_: str) -> Response:
+    """Values of ``key``, most recently seen first; ``query`` is a substring filter."""
+    view = current_project()
+    environment = request.args.get("environment")
+    if environment and environment not in view.project.environments:
+        raise ApiError.not_found()
+    name = standard_key(key)
+    values: Sequence[TagValue] | None
+    if name in EMPTY_KEYS or name.startswith("trace"):
+        # Sentry's backend hands these an empty SequencePaginator: still paginated, so
+        # per_page and cursor are checked and the Link header is sent.
+        values = ()
+    else:
+        values = view.project.tags.get(name)
+        if not values:
+            raise ApiError.not_found()
+    query = request.args.get("query")
+    selected: Sequence[TagValue] = Prefix(values, MAX_VALUES)
+    if query:
+        selected = [v for v in selected if query in v.value]
+    per_page, cursor = page_params()
+    page = pagination.paginate_sequence(selected, _score, cursor, per_page)
+    return respond_page(
+        page, lambda v: serializers.tag_value(name, v), "tag-values", memo=("tag-value", name)
+    )
+
+
+def _score(value: TagValue) -> int:
+    """The paginator's score: lastSeen in epoch milliseconds, as Sentry's tag-value cursor."""
+    return int(value.last_seen.timestamp() * 1000) if value.last_seen else 0

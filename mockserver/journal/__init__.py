@@ -1,0 +1,1 @@
+"""Every request the mock answered: entries, queries, explanations and export."""

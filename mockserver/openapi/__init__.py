@@ -1,0 +1,1 @@
+"""The OpenAPI document the mock serves at ``/openapi.json``."""

@@ -1,0 +1,589 @@
+"""The OpenAPI 3.1 document of the Sentry routes the mock serves, built from the route table and
+``schemas/``: ``GET /openapi.json`` and ``mockserver openapi``.
+
+Nothing is written twice. Paths, methods, scopes and query parameters come from
+:data:`~mockserver.http.routes.ROUTES`; what each method answers comes from its
+:class:`~mockserver.http.routes.OperationDoc`; every body schema is a file of ``schemas/``, put
+under ``components.schemas`` with its ``urn:mockserver:<stem>`` references rewritten to
+``#/components/schemas/<stem>``. What every route shares is added here, in the pipeline's order
+(:mod:`mockserver.http.pipeline`): 401 from authentication, 403 from the scope check, 404 and 302
+from the project lookup, and the body errors of the methods that read JSON.
+
+The document describes what the mock (and Sentry) accept, not only what a careful client sends:
+a parameter Sentry reads leniently is documented as leniently, so that a fuzzer's
+"valid data is accepted, invalid data rejected" checks hold both ways.
+"""
+
+from __future__ import annotations
+
+import copy
+import http
+import importlib.metadata
+import json
+import re
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import request
+
+from mockserver.faults import ratelimit
+from mockserver.faults.ratelimit import Limiter
+from mockserver.http import views as routes
+from mockserver.http.responses import WWW_AUTHENTICATE
+from mockserver.http.responses import dumps
+from mockserver.http.routes import ROUTES
+from mockserver.http.routes import Body
+from mockserver.http.routes import OperationDoc
+from mockserver.http.routes import SentryRoute
+from mockserver.schemas.registry import ID_PREFIX
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.sentry import stats
+from mockserver.sentry.pagination import MAX_LIMIT
+from mockserver.state import get_state
+
+OPENAPI_VERSION = "3.1.0"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SECURITY_SCHEME = "auth_token"  # Sentry's own name for it in its published schema
+COMPONENTS = "#/components/schemas/"
+JSON = "application/json"
+
+# Keep the routes package imported: importing it fills ROUTES.
+_ROUTE_MODULES = routes.__all__
+
+# The route table's path parameters under the names Sentry's published schema gives them.
+PATH_PARAMETER_NAMES = {
+    "org": "organization_id_or_slug",
+    "project": "project_id_or_slug",
+    "key": "key",
+    "hook_id": "hook_id",
+}
+# A path segment: anything but a slash (which would make another path) and the dot segments
+# "." and ".." (which clients and proxies resolve away before the request is sent).
+_SEGMENT = {"type": "string", "pattern": r"^(?!\.\.?$)[^/]+$"}
+_PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "organization_id_or_slug": {
+        "description": "The id or slug of the organization the project belongs to.",
+        "schema": _SEGMENT,
+        "example": "my-org",
+    },
+    "project_id_or_slug": {
+        "description": "The id or slug of the project. An old slug of a renamed project "
+        "answers 302 to the new one.",
+        "schema": _SEGMENT,
+        "example": "my-project",
+    },
+    "key": {
+        "description": "The tag key, e.g. `environment`, `release` or `user` (Sentry's "
+        "reserved keys are looked up as `sentry:<key>`).",
+        "schema": _SEGMENT,
+        "example": "environment",
+    },
+    "hook_id": {
+        "description": "The id (guid) of the service hook.",
+        "schema": _SEGMENT,
+        "example": "4f9d73e63b7144ecb8944c41620a090b",
+    },
+}
+
+# int() and float() accept whitespace around the number (str.isspace() but for \x1c-\x1f), a
+# sign and "_" between digits. Only ASCII digits are listed (int() also reads, say, Arabic-Indic
+# ones).
+_WS = r"[\t-\r\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*"
+
+
+def _int_spelling(value: int) -> str:
+    """A regex for the non-negative decimal spellings ``int()`` reads as ``value``."""
+    digits = "_?".join(str(value))
+    return rf"{_WS}\+?(?:0_?)*{digits}{_WS}"
+
+
+def resolution_pattern() -> str:
+    """The exact (ASCII) spellings of ``resolution`` that Sentry accepts.
+
+    Sentry reads the last character as a unit (``d``, ``h``, ``m``, ``s``) and the rest with
+    ``int()``; the product must be one of its rollups (10 s, 1 h, 1 d). Empty means absent.
+    """
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    spellings = [
+        _int_spelling(rollup // seconds) + unit
+        for unit, seconds in units.items()
+        for rollup in stats.ROLLUPS
+        if rollup % seconds == 0
+    ]
+    return "^(?:" + "|".join(spellings) + ")?$"
+
+
+# A timestamp, or an empty value (which means "not given").
+_TIMESTAMP = {
+    "type": ["number", "string"],
+    "minimum": stats.MIN_TIMESTAMP,
+    "maximum": stats.MAX_TIMESTAMP,
+    "maxLength": 0,
+}
+# Sentry's own cursors: "<value>:<offset>:<is_prev>". Empty means no cursor.
+_CURSOR = {"type": "string", "pattern": r"^(?:-?[0-9]+(?:\.[0-9]+)?:[0-9]+:[01])?$"}
+# The users paginator multiplies value by offset into a row offset: both whole, both >= 0.
+_PAGE_CURSOR = {"type": "string", "pattern": r"^(?:[0-9]+:[0-9]+:[01])?$"}
+
+_QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
+    "cursor": {
+        "description": "Where the page starts: a cursor from a `Link` header.",
+        "schema": _CURSOR,
+    },
+    "per_page": {
+        "description": f"Items per page (default and maximum {MAX_LIMIT}).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+    },
+    "stat": {
+        "description": "The count to return (default `received`); Sentry also accepts its "
+        "inbound filter names.",
+        "schema": {"type": "string", "enum": ["", *stats.STATS, *stats.FILTER_STATS]},
+    },
+    "since": {
+        "description": "Window start, epoch seconds (default: `until` minus 86,399 s).",
+        "schema": _TIMESTAMP,
+    },
+    "until": {
+        "description": "Window end, epoch seconds (default: now).",
+        "schema": _TIMESTAMP,
+    },
+    "resolution": {
+        "description": "Bucket size: `10s`, `1h` or `1d` (or an equivalent such as `60m`; "
+        "default: chosen from the window).",
+        "schema": {"type": "string", "pattern": resolution_pattern()},
+    },
+    "environment": {
+        "description": "An environment name; an unknown one answers 404 (for stats, only "
+        "with `stat=generated`).",
+        "schema": {"type": "string"},
+    },
+    "query": {
+        "description": "A filter.",
+        "schema": {"type": "string"},
+    },
+    "status": {
+        "description": "`active` or `disabled`; any other non-empty value matches no hook.",
+        "schema": {"type": "string"},
+    },
+    "include": {
+        "description": "Extra keys, comma-separated; `stats` adds `stats.unresolved`.",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+    },
+    "expand": {
+        "description": "`hasAlertIntegration` adds `hasAlertIntegrationInstalled`.",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+    },
+    "statsPeriod": {
+        "description": "Accepted and ignored: the mock's tag values have no time window.",
+        "schema": {"type": "string"},
+    },
+    "start": {
+        "description": "Accepted and ignored: the mock's tag values have no time window.",
+        "schema": {"type": "string"},
+    },
+    "end": {
+        "description": "Accepted and ignored: the mock's tag values have no time window.",
+        "schema": {"type": "string"},
+    },
+}
+# Per route, where a parameter means something more specific than the catalogue says.
+_QUERY_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    ("project-users", "cursor"): {"schema": _PAGE_CURSOR},
+    ("project-users", "query"): {
+        "description": "`<field>:<value>`, an exact match on `id`, `username`, `email` or "
+        "`ip`; another field or an empty side filters nothing; no colon matches nobody.",
+    },
+    ("project-tag-values", "query"): {"description": "A substring of the values to list."},
+}
+
+_LINK_PATTERN = (
+    r'^<[^>]*>; rel="previous"; results="(?:true|false)"; cursor="[^"]*", '
+    r'<[^>]*>; rel="next"; results="(?:true|false)"; cursor="[^"]*"$'
+)
+_HEADERS: dict[str, dict[str, Any]] = {
+    "Link": {
+        "description": "The previous and next pages: "
+        '`<url>; rel="previous"; results="true|false"; cursor="…", <url>; rel="next"; …`.',
+        "schema": {"type": "string", "pattern": _LINK_PATTERN},
+    },
+    "Location": {
+        "description": "The same path (and query) with the project's new slug.",
+        "schema": {"type": "string"},
+    },
+    "WWW-Authenticate": {
+        "description": "Sentry's authentication challenge.",
+        "schema": {"const": WWW_AUTHENTICATE},
+    },
+}
+# The rate limiter's headers (sentry-behavior.md §0.7), on every answer while limits are on.
+# A window-limited answer has no concurrent count, which Django writes as "None".
+_COUNT = {"type": "integer", "minimum": 0}
+_COUNT_OR_NONE = {"type": "string", "pattern": "^(?:[0-9]+|None)$"}
+RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
+    "X-Sentry-Rate-Limit-Remaining": {
+        "description": "Requests left in this window (0 once limited).",
+        "schema": _COUNT,
+    },
+    "X-Sentry-Rate-Limit-Limit": {
+        "description": "Requests allowed per window.",
+        "schema": _COUNT,
+    },
+    "X-Sentry-Rate-Limit-Reset": {
+        "description": "When the next window starts, epoch seconds.",
+        "schema": _COUNT,
+    },
+    "X-Sentry-Rate-Limit-ConcurrentRemaining": {
+        "description": "Requests that may still be in flight at once (`None` when limited).",
+        "schema": _COUNT_OR_NONE,
+    },
+    "X-Sentry-Rate-Limit-ConcurrentLimit": {
+        "description": "Requests allowed in flight at once.",
+        "schema": _COUNT_OR_NONE,
+    },
+}
+RATE_LIMITED_MEDIA_TYPE = "text/html"
+"""The 429 is a plain Django ``HttpResponse``: its JSON string body goes out as text/html."""
+
+_DESCRIPTIONS = {
+    200: "OK.",
+    201: "Created.",
+    204: "Done; no body.",
+    302: "The project was renamed: `Location` is the same path with the new slug.",
+    400: "The request is invalid; the body says why, in Sentry's shape.",
+    401: "No credentials, or credentials Sentry does not accept.",
+    403: "The token lacks the method's scopes, or its user is not a member of the organization.",
+    404: "No such organization, project or resource (also a deleted one).",
+    405: "The route does not implement the method (answered after authentication and the "
+    "scope check, as DRF does).",
+    413: "The body is larger than the mock accepts.",
+    415: "The body's content type is not one Sentry parses (JSON, form or multipart).",
+    429: "Rate limited: the body is a JSON string naming the limit, sent as text/html.",
+}
+
+
+def build_document(
+    registry: SchemaRegistry,
+    *,
+    server_url: str | None = None,
+    rate_limits: bool = False,
+    route_table: Mapping[str, SentryRoute] | None = None,
+) -> dict[str, Any]:
+    """Build the OpenAPI 3.1 document of the served routes.
+
+    :param registry: the loaded ``schemas/``; every schema an operation uses is put under
+        ``components.schemas`` (with the schemas it refers to).
+    :param server_url: the base URL of the ``servers`` entry; ``None`` leaves ``servers`` out,
+        which OpenAPI reads as "the host that served this document".
+    :param rate_limits: document the 429 of the rate limiter on every operation.
+    :param route_table: the routes to document; default, every route of the mock.
+    :returns: the document, as JSON-ready dicts and lists.
+    :raises KeyError: if a route names a schema that ``registry`` lacks, or serves a method it
+        declares no :class:`~mockserver.http.routes.OperationDoc` for.
+    """
+    table = ROUTES if route_table is None else route_table
+    paths: dict[str, Any] = {}
+    used: set[str] = set()
+    for declared in table.values():
+        path = _openapi_path(declared.template)
+        item: dict[str, Any] = {"parameters": _path_parameters(declared.template)}
+        for method in declared.methods:
+            if method == "OPTIONS":
+                continue
+            doc = declared.docs.get(method)
+            if doc is None:
+                raise KeyError(
+                    f"route {declared.name!r} serves {method} but declares no OperationDoc for it"
+                )
+            item[method.lower()] = _operation(declared, method, doc, used, rate_limits)
+        paths[path] = item
+    method_not_allowed = _response(405, ("error-detail",), used)
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "jsonSchemaDialect": DIALECT,
+        "info": _info(),
+    }
+    if server_url is not None:
+        document["servers"] = [{"url": server_url.rstrip("/") or "/"}]
+    document["tags"] = [
+        {"name": "Projects", "description": "A project, its event counts, users and tags."},
+        {"name": "Service Hooks", "description": "Webhooks Sentry calls on events."},
+    ]
+    document["paths"] = paths
+    document["components"] = {
+        "schemas": component_schemas(registry, used),
+        "parameters": {
+            name: {"name": name, "in": "path", "required": True, **copy.deepcopy(spec)}
+            for name, spec in _PATH_PARAMETERS.items()
+        },
+        "responses": {"MethodNotAllowed": method_not_allowed},
+        "securitySchemes": {
+            SECURITY_SCHEME: {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A Sentry auth token: `Authorization: Bearer <token>`. Each "
+                "operation lists the scopes that let it through, any one of them.",
+            }
+        },
+    }
+    return document
+
+
+def _info() -> dict[str, Any]:
+    try:
+        version = importlib.metadata.version("sentry-mockserver")
+    except importlib.metadata.PackageNotFoundError:
+        version = "0+unknown"
+    return {
+        "title": "Sentry project API (mockserver)",
+        "version": version,
+        "summary": "The Sentry project endpoints as the mock serves them.",
+        "description": (
+            "Sentry's project endpoints as mockserver answers them: the same statuses, bodies "
+            "and headers as sentry.io, including the errors. Every route authenticates, then "
+            "checks the token's scopes, then answers 405 for a method it does not implement "
+            "(see `components.responses.MethodNotAllowed`), then looks the project up. Paths "
+            "end with a slash; without it Sentry answers 404. Where Sentry itself would fail "
+            "with a 500 on bad input, the mock answers 400 in Sentry's shape."
+        ),
+        "license": {"name": "MIT", "identifier": "MIT"},
+    }
+
+
+def _openapi_path(template: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: "{" + PATH_PARAMETER_NAMES[m.group(1)] + "}", template)
+
+
+def _path_parameters(template: str) -> list[dict[str, str]]:
+    return [
+        {"$ref": f"#/components/parameters/{PATH_PARAMETER_NAMES[name]}"}
+        for name in re.findall(r"\{(\w+)\}", template)
+    ]
+
+
+def _operation(
+    declared: SentryRoute, method: str, doc: OperationDoc, used: set[str], rate_limits: bool
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": doc.operation_id,
+        "summary": doc.summary,
+        "tags": ["Service Hooks" if "/hooks/" in declared.template else "Projects"],
+    }
+    description = doc.description
+    if declared.unstable:
+        description += " Sentry documents this endpoint as subject to change."
+    if description:
+        operation["description"] = description.strip()
+    if method == "GET" and declared.query:
+        operation["parameters"] = [_query_parameter(declared.name, q) for q in declared.query]
+    if doc.request_schema is not None:
+        used.add(doc.request_schema)
+        # DRF reads a missing body as an empty object: optional for a partial update, required
+        # (its "url" is) for a creation.
+        operation["requestBody"] = {
+            "required": method == "POST",
+            "description": "JSON (or a form). An empty body is an empty object.",
+            "content": {JSON: {"schema": {"$ref": COMPONENTS + doc.request_schema}}},
+        }
+    scopes = sorted(declared.scopes.get(method, frozenset()))
+    operation["security"] = [{SECURITY_SCHEME: [scope]} for scope in scopes]
+    if declared.unstable:
+        operation["x-sentry-unstable"] = True
+    responses: dict[str, Any] = {}
+    for status, bodies in sorted(_statuses(declared, method, doc, rate_limits).items()):
+        response = _response(status, bodies, used)
+        headers: dict[str, bool] = {}
+        if status == 302:
+            headers["Location"] = True
+        elif status == 401:
+            headers["WWW-Authenticate"] = True
+        elif status == 200 and declared.paginated:
+            headers["Link"] = doc.link_header
+        documented = {
+            name: {**copy.deepcopy(_HEADERS[name]), "required": required}
+            for name, required in headers.items()
+        }
+        if rate_limits:
+            documented.update(
+                {
+                    name: {**copy.deepcopy(spec), "required": True}
+                    for name, spec in RATE_LIMIT_HEADERS.items()
+                }
+            )
+        if documented:
+            response["headers"] = documented
+        links = doc.links.get(status)
+        if links:
+            response["links"] = {
+                name: {
+                    "operationId": link.operation_id,
+                    "parameters": {
+                        "organization_id_or_slug": "$request.path.organization_id_or_slug",
+                        "project_id_or_slug": "$request.path.project_id_or_slug",
+                        **link.parameters,
+                    },
+                }
+                for name, link in links.items()
+            }
+        responses[str(status)] = response
+    operation["responses"] = responses
+    return operation
+
+
+def _query_parameter(route_name: str, name: str) -> dict[str, Any]:
+    spec = {**_QUERY_PARAMETERS[name], **_QUERY_OVERRIDES.get((route_name, name), {})}
+    return {"name": name, "in": "query", "required": False, **copy.deepcopy(spec)}
+
+
+def _statuses(
+    declared: SentryRoute, method: str, doc: OperationDoc, rate_limits: bool
+) -> dict[int, tuple[str, ...] | None]:
+    """Every status of one operation and its bodies, the pipeline's first, then the view's."""
+    statuses: dict[int, tuple[str, ...] | None] = {}
+
+    def add(status: int, body: Body) -> None:
+        bodies = (body,) if isinstance(body, str) else body
+        if bodies is None or statuses.get(status, ()) is None:
+            statuses[status] = None if bodies is None else statuses.get(status)
+            return
+        known = statuses.get(status) or ()
+        statuses[status] = (*known, *(b for b in bodies if b not in known))
+
+    add(302, "error-redirect")
+    add(401, "error-detail")
+    add(403, "error-detail")
+    add(404, "error-detail")
+    if rate_limits:
+        add(429, "error-rate-limit")
+    if doc.request_schema is not None:
+        # routes.common.json_body: DRF's parse errors, and the size limit.
+        add(400, "error-detail")
+        add(413, "error-detail")
+        add(415, "error-detail")
+    if declared.feature is not None and method in ("GET", "POST"):
+        add(403, "error-feature")
+    for status, body in doc.responses.items():
+        add(status, body)
+    return statuses
+
+
+# What a body schema adds to the description of the status it is answered with.
+_BODY_NOTES = {
+    "error-fields": "Field errors are DRF's: each field with its messages.",
+    "error-list": "An unknown `stat` answers a bare JSON array of messages.",
+    "error-feature": "A project without the feature answers `unavailable_feature`.",
+    "error-internal-project": "A project Sentry uses internally answers a JSON string.",
+}
+
+
+def _response(status: int, bodies: tuple[str, ...] | None, used: set[str]) -> dict[str, Any]:
+    description = _DESCRIPTIONS.get(status, http.HTTPStatus(status).phrase + ".")
+    notes = [_BODY_NOTES[stem] for stem in bodies or () if stem in _BODY_NOTES]
+    response: dict[str, Any] = {"description": " ".join([description, *notes])}
+    if bodies:
+        used.update(bodies)
+        refs = [{"$ref": COMPONENTS + stem} for stem in bodies]
+        schema = refs[0] if len(refs) == 1 else {"anyOf": refs}
+        media_type = RATE_LIMITED_MEDIA_TYPE if status == 429 else JSON
+        response["content"] = {media_type: {"schema": schema}}
+    return response
+
+
+def component_schemas(registry: SchemaRegistry, stems: Iterable[str]) -> dict[str, Any]:
+    """The schemas ``stems`` and every schema they refer to, as OpenAPI components.
+
+    Each is the file's schema with ``$schema`` and ``$id`` dropped (a component is not a
+    resource of its own) and its references rewritten: ``urn:mockserver:<stem>[#pointer]`` to
+    ``#/components/schemas/<stem>[pointer]``, and a local ``#pointer`` to the same place under
+    its own component.
+
+    :raises KeyError: if a stem is not in ``registry``.
+    """
+    pending = sorted(set(stems))
+    done: dict[str, Any] = {}
+    while pending:
+        stem = pending.pop()
+        if stem in done:
+            continue
+        schema = registry.schema(stem)
+        schema.pop("$schema", None)
+        schema.pop("$id", None)
+        refers: set[str] = set()
+        done[stem] = _rewrite(schema, stem, refers)
+        pending.extend(sorted(refers - set(done)))
+    return dict(sorted(done.items()))
+
+
+# Keywords whose values are data, not schemas: a "$ref" key inside them is data too.
+_DATA_KEYWORDS = frozenset({"const", "default", "enum", "examples", "example"})
+# Keywords whose values map names to schemas.
+_SCHEMA_MAPS = frozenset(
+    {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
+)
+
+
+def _rewrite(node: Any, stem: str, refers: set[str]) -> Any:
+    if isinstance(node, list):
+        return [_rewrite(item, stem, refers) for item in node]
+    if not isinstance(node, dict):
+        return node
+    rewritten: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+            rewritten[key] = _rewrite_ref(value, stem, refers)
+        elif key in _DATA_KEYWORDS:
+            rewritten[key] = copy.deepcopy(value)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            rewritten[key] = {name: _rewrite(sub, stem, refers) for name, sub in value.items()}
+        else:
+            rewritten[key] = _rewrite(value, stem, refers)
+    return rewritten
+
+
+def _rewrite_ref(ref: str, stem: str, refers: set[str]) -> str:
+    target, _, pointer = ref.partition("#")
+    if not target:
+        target_stem = stem
+    elif target.startswith(ID_PREFIX):
+        target_stem = target[len(ID_PREFIX) :]
+        refers.add(target_stem)
+    else:
+        # The registry refuses any other reference when it loads, so this is unreachable.
+        raise KeyError(f"schema {stem!r}: cannot place reference {ref!r} in the document")
+    return COMPONENTS + target_stem + pointer
+
+
+bp = Blueprint("openapi", __name__)
+
+
+@bp.get("/openapi.json")
+def serve_document() -> Response:
+    """The document, with this server as its ``servers`` entry."""
+    document = build_document(
+        get_state().registry, server_url=request.host_url, rate_limits=_rate_limits_on()
+    )
+    return Response(dumps(document), mimetype=JSON)
+
+
+def _rate_limits_on() -> bool:
+    """Whether the app's rate limiter is on now (its policy can change at run time)."""
+    limiter: Limiter | None = current_app.extensions.get(ratelimit.EXTENSION)
+    return limiter is not None and limiter.policy.enabled
+
+
+def write_document(
+    registry: SchemaRegistry, *, server_url: str | None, rate_limits: bool = False, indent: int = 2
+) -> str:
+    """The document as JSON text, for ``mockserver openapi``.
+
+    :param rate_limits: document the rate limiter's 429 and headers (for ``--rate-limits``).
+    """
+    document = build_document(registry, server_url=server_url, rate_limits=rate_limits)
+    return json.dumps(document, indent=indent) + "\n"

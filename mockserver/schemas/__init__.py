@@ -1,0 +1,1 @@
+"""The JSON Schemas: the registry, loading, and the compiled fast path."""

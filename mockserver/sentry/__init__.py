@@ -1,0 +1,1 @@
+"""Sentry's own rules, without HTTP plumbing: pagination, stats, serializers, DRF validation."""

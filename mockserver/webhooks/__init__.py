@@ -1,0 +1,1 @@
+"""Service-hook deliveries: events, signing, scheduling."""

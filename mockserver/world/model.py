@@ -1,0 +1,252 @@
+"""The world a scenario describes, as frozen, typed objects.
+
+Nothing here knows about Flask or YAML: :mod:`mockserver.world.scenario` builds a :class:`World`,
+:mod:`mockserver.world.store` layers client changes over it, and the serializers turn it into JSON.
+Large collections are :class:`LazySequence` objects, whose generated items are produced on
+demand, by index, so that a million users cost nothing until read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from typing import Any
+from typing import Generic
+from typing import TypeVar
+from typing import overload
+
+T = TypeVar("T")
+
+SCOPES_PROJECT = ("project:read", "project:write", "project:admin")
+HOOK_EVENTS = ("event.alert", "event.created")
+STATS_KINDS = ("received", "rejected", "blacklisted", "generated")
+
+
+class LazySequence(Sequence[T], Generic[T]):
+    """Literal items first, then ``count`` generated items produced by ``make(index)``.
+
+    ``make`` must be a pure function of the index, so that item *i* is the same whenever and
+    wherever it is read. Generated items are cached in a small LRU-free dict only while the
+    sequence is small; large ones are recomputed, which keeps memory flat.
+    """
+
+    def __init__(
+        self,
+        literal: Sequence[T] = (),
+        count: int = 0,
+        make: Callable[[int], T] | None = None,
+    ) -> None:
+        if count and make is None:
+            raise ValueError("a generated count needs a make function")
+        self._literal = tuple(literal)
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._literal) + self._count
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._item(index)
+
+    def _item(self, index: int) -> T:
+        if index < len(self._literal):
+            return self._literal[index]
+        assert self._make is not None  # noqa: S101 - guaranteed by __init__
+        return self._make(index - len(self._literal))
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(len(self)):
+            yield self._item(i)
+
+    @property
+    def literal_count(self) -> int:
+        """How many items were given literally."""
+        return len(self._literal)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """An API token the mock accepts.
+
+    :ivar organizations: slugs of the organizations the token's user belongs to; ``None`` means
+        every organization of the scenario.
+    """
+
+    token: str
+    scopes: frozenset[str]
+    expired: bool = False
+    user_active: bool = True
+    organizations: frozenset[str] | None = None
+    username: str = "admin@example.com"
+
+    def can_access(self, org_slug: str) -> bool:
+        """Whether the token's user is a member of the organization."""
+        return self.organizations is None or org_slug in self.organizations
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A team a project belongs to."""
+
+    id: str
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventUser:
+    """A user seen in a project's events (Sentry's ``EventUser``)."""
+
+    identifier: str | None
+    username: str | None
+    email: str | None
+    ip_address: str | None
+    last_seen: datetime
+    # The person's display name: Sentry does not return it (Snuba has none), but generation uses
+    # it so that username and email agree with one name.
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TagValue:
+    """One value of a tag key in a project."""
+
+    value: str
+    count: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Hook:
+    """A service hook.
+
+    :ivar internal_id: Sentry's numeric primary key: never serialized, but the pagination key.
+    """
+
+    id: str
+    url: str
+    events: tuple[str, ...]
+    status: str
+    secret: str
+    date_created: datetime
+    internal_id: int
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StatsSeries:
+    """Event counts of one stat: literal points plus an optional pattern.
+
+    :ivar points: count per timestamp (epoch seconds); point ``t`` covers ``[t, t + resolution)``.
+    :ivar resolution: the seconds each literal point covers.
+    :ivar pattern: ``pattern(start, end)`` returns the events in ``[start, end)``; the pattern
+        contributes nothing inside the intervals that literal points cover.
+    """
+
+    points: Mapping[int, int] = field(default_factory=dict)
+    resolution: int = 3600
+    pattern: Callable[[int, int], int] | None = None
+    # Sorted points with prefix sums, built once by ``patterns.make_series`` so that each
+    # bucket of a query costs a binary search, not a sort.
+    point_index: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project and everything the mock serves about it.
+
+    :ivar fields: overrides of any key of Sentry's detailed project serializer.
+    """
+
+    id: str
+    slug: str
+    name: str
+    platform: str | None
+    date_created: datetime
+    features: tuple[str, ...]
+    teams: tuple[Team, ...]
+    users: Sequence[EventUser]
+    tags: Mapping[str, Sequence[TagValue]]
+    hooks: tuple[Hook, ...]
+    stats: Mapping[str, StatsSeries]
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    environments: tuple[str, ...] = ()
+    unresolved_issues: int = 0
+    has_alert_integration: bool = False
+    first_event: datetime | None = None
+    latest_release: str | None = None
+
+    @property
+    def has_servicehooks(self) -> bool:
+        """Whether the ``servicehooks`` feature is on."""
+        return "servicehooks" in self.features
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """An organization and its projects."""
+
+    id: str
+    slug: str
+    name: str
+    date_created: datetime
+    projects: tuple[Project, ...]
+    features: tuple[str, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledEvent:
+    """An event the server triggers every ``every`` seconds for ``project`` (``org/project``)."""
+
+    project: str
+    type: str
+    every: float
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """Everything a scenario describes: immutable; client changes live in the store.
+
+    :ivar source: the scenario file it came from (or ``"<inline>"``), for messages.
+    """
+
+    seed: int
+    tokens: Mapping[str, Token]
+    organizations: tuple[Organization, ...]
+    source: str = "<inline>"
+    name: str = "default"
+    description: str = ""
+    url_prefix: str | None = None
+    schedule: tuple[ScheduledEvent, ...] = ()
+    # Top-level settings other modules read from the world (faults, rate limits), kept raw so
+    # that a scenario loaded at run time brings them along.
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def find_project(self, org_ref: str, project_ref: str) -> tuple[Organization, Project] | None:
+        """Resolve an org and a project by id or slug, as Sentry's ``IdOrSlugLookup`` does."""
+        for org in self.organizations:
+            if (org.id if org_ref.isnumeric() else org.slug) != org_ref:
+                continue
+            for project in org.projects:
+                if (project.id if project_ref.isnumeric() else project.slug) == project_ref:
+                    return org, project
+        return None

@@ -1,0 +1,439 @@
+"""The world plus what clients changed, behind one lock.
+
+The :class:`~mockserver.world.model.World` never changes; the store keeps an overlay per project:
+field updates, slug renames (with redirects from the old slug), deletion, and the service
+hooks. :meth:`Store.reset` drops the overlay, so a reset costs no more than the hooks given
+by the scenario.
+
+Because the world never changes, what is derived from it can be kept: generated users and tag
+values (which cost Faker calls to make) and their JSON live in bounded memos that survive
+:meth:`Store.reset` and are dropped by :meth:`Store.load`. What derives from an overlay (a
+project's JSON, its sorted hooks) lives in the overlay and is dropped with the change that makes
+it stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Hashable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from typing import Any
+from typing import TypeVar
+from typing import overload
+
+from mockserver.timefmt import Clock
+from mockserver.timefmt import from_epoch
+from mockserver.timefmt import system_clock
+from mockserver.world.model import Hook
+from mockserver.world.model import LazySequence
+from mockserver.world.model import Organization
+from mockserver.world.model import Project
+from mockserver.world.model import World
+
+T = TypeVar("T")
+
+ITEM_MEMO_SIZE = 8192
+"""How many generated users and tag values (of all projects) the store keeps once made: a page
+of 100 users costs ~45 ms of Faker calls to make and ~0.1 ms to look up."""
+JSON_MEMO_SIZE = 16384
+"""How many serialized world objects (users, tag values, hooks, stats) the store keeps as JSON
+(a few hundred bytes each)."""
+PAGE_MEMO_SIZE = 256
+"""How many whole pages (up to 100 items, ~15 kB for users) the store keeps encoded."""
+
+_MISSING: Any = object()
+
+
+class Memo:
+    """A bounded, thread-safe map that forgets its oldest entries first.
+
+    Oldest-first rather than least-recently-used: a hit then costs one dict lookup, with no
+    reordering, and the bound (not the eviction order) is what keeps memory flat under load.
+
+    :param capacity: the most entries kept.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._entries: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """The value stored under ``key``, or ``default``."""
+        # A dict lookup is atomic under the GIL; only writers take the lock.
+        return self._entries.get(key, default)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store ``value`` under ``key``, forgetting the oldest entry when full."""
+        with self._lock:
+            entries = self._entries
+            if key not in entries and len(entries) >= self._capacity:
+                del entries[next(iter(entries))]
+            entries[key] = value
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._entries = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class MemoSequence(Sequence[T]):
+    """A generated sequence whose items, once made, are kept in a :class:`Memo`.
+
+    Items are pure functions of their index (:class:`~mockserver.world.model.LazySequence`), so a
+    kept item is the item: the memo changes the cost of a read, never its result.
+
+    :param items: the world's sequence.
+    :param memo: where made items are kept (shared by every sequence of the store: one bound).
+    """
+
+    def __init__(self, items: Sequence[T], memo: Memo) -> None:
+        self._items = items
+        self._memo = memo
+        # Keys are (this token, index): unique per sequence, and not kept alive by the memo.
+        self._token = object()
+        self._len = len(items)
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(self._len))]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError(index)
+        return self._item(index)
+
+    def _item(self, index: int) -> T:
+        key = (self._token, index)
+        item: T = self._memo.get(key, _MISSING)
+        if item is _MISSING:
+            item = self._items[index]
+            self._memo.put(key, item)
+        return item
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(self._len):
+            yield self._item(i)
+
+
+def _memoized(items: Sequence[T], memo: Memo) -> Sequence[T]:
+    """``items`` with a memo in front when reading them costs generation; else ``items``."""
+    if isinstance(items, LazySequence) and len(items) > items.literal_count:
+        return MemoSequence(items, memo)
+    return items
+
+
+@dataclass(slots=True)
+class _ProjectOverlay:
+    """What clients changed on one project.
+
+    :ivar memo: what was derived from the project as it is now (its JSON, its sorted hooks);
+        replaced, never cleared, on a change, so that a request still holding the old one
+        cannot put stale values into the new one.
+    """
+
+    hooks: dict[str, Hook]
+    next_internal_id: int
+    fields: dict[str, Any] = field(default_factory=dict)
+    slug: str | None = None
+    name: str | None = None
+    platform: str | None = None
+    platform_set: bool = False
+    deleted: bool = False
+    hooks_created: int = 0
+    memo: dict[str, Any] = field(default_factory=dict)
+    changed: bool = False
+
+
+def _fresh_overlay(project: Project) -> _ProjectOverlay:
+    """An overlay with no change: the scenario's hooks."""
+    return _ProjectOverlay(
+        hooks={h.id: h for h in project.hooks},
+        next_internal_id=max((h.internal_id for h in project.hooks), default=0) + 1,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectView:
+    """A project as it is now: the world's project with the client's changes applied.
+
+    :ivar fields: the serializer overrides (scenario fields, then client updates).
+    :ivar memo: values derived from this state of the project (e.g. its JSON, see
+        :func:`mockserver.sentry.serializers.project_details_json`); valid as long as the view is.
+    """
+
+    organization: Organization
+    project: Project
+    fields: Mapping[str, Any]
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """The old slug of a renamed project: Sentry answers 302 to the new one."""
+
+    organization: Organization
+    new_slug: str
+
+
+class Store:
+    """In-memory state for the mimicked API, safe to use from several request threads.
+
+    :param world: the scenario's world.
+    :param clock: the time source for created objects.
+    """
+
+    def __init__(self, world: World, clock: Clock = system_clock) -> None:
+        self._lock = threading.RLock()
+        self._clock = clock
+        self.version = 0
+        """Incremented by every change (a client's, a reset, a load), once it is complete: an
+        answer made from the store at one version holds while the version is the same
+        (:mod:`mockserver.cache.responses`)."""
+        self._world = world
+        self._overlays: dict[str, _ProjectOverlay] = {}
+        self._redirects: dict[tuple[str, str], str] = {}
+        self._items = Memo(ITEM_MEMO_SIZE)
+        self.json_memo = Memo(JSON_MEMO_SIZE)
+        """Serialized world objects, keyed by what serialized them and the (frozen) object."""
+        self.page_memo = Memo(PAGE_MEMO_SIZE)
+        """Encoded pages of world objects (see :func:`mockserver.sentry.serializers.items_json`)."""
+        self._projects = self._memoize(world)
+        self.reset()
+
+    @property
+    def world(self) -> World:
+        """The world the store was loaded with."""
+        return self._world
+
+    def load(self, world: World) -> None:
+        """Replace the world (and drop every change and every memo)."""
+        with self._lock:
+            self._world = world
+            self._items.clear()
+            self.json_memo.clear()
+            self.page_memo.clear()
+            self._projects = self._memoize(world)
+            self._overlays = {}
+            self.reset()
+
+    def _memoize(self, world: World) -> dict[str, Project]:
+        """The world's projects, their generated collections behind the item memo."""
+        return {
+            project.id: replace(
+                project,
+                users=_memoized(project.users, self._items),
+                tags={key: _memoized(values, self._items) for key, values in project.tags.items()},
+            )
+            for org in world.organizations
+            for project in org.projects
+        }
+
+    def reset(self) -> None:
+        """Drop every change clients made, back to the scenario.
+
+        Projects no client changed keep their overlay, and with it their memos: a test suite
+        that resets between tests does not pay again for the JSON of what it did not touch.
+        """
+        with self._lock:
+            self._redirects = {}
+            old = self._overlays
+            self._overlays = {
+                project.id: (
+                    old[project.id]
+                    if project.id in old and not old[project.id].changed
+                    else _fresh_overlay(project)
+                )
+                for org in self._world.organizations
+                for project in org.projects
+            }
+            self.version += 1
+
+    # --- projects ---------------------------------------------------------------------------
+
+    def resolve(self, org_ref: str, project_ref: str) -> ProjectView | Redirect | None:
+        """Find a live project by org and project id or slug, as Sentry's ``convert_args`` does.
+
+        :returns: the project, a :class:`Redirect` for the old slug of a renamed project, or
+            ``None`` when there is no such active project in that organization.
+        """
+        by_id = project_ref.isnumeric()
+        with self._lock:
+            for org in self._world.organizations:
+                if (org.id if org_ref.isnumeric() else org.slug) != org_ref:
+                    continue
+                for project in org.projects:
+                    overlay = self._overlays[project.id]
+                    slug = overlay.slug or project.slug
+                    if (project.id if by_id else slug) == project_ref:
+                        if overlay.deleted:
+                            return None
+                        return self._view(org, project, overlay)
+                if not by_id and (org.id, project_ref) in self._redirects:
+                    return Redirect(org, self._redirects[(org.id, project_ref)])
+        return None
+
+    def _view(self, org: Organization, project: Project, overlay: _ProjectOverlay) -> ProjectView:
+        cached: ProjectView | None = overlay.memo.get("view")
+        if cached is not None:
+            return cached
+        changed = self._projects[project.id]
+        if overlay.slug or overlay.name or overlay.platform_set:
+            changed = replace(
+                changed,
+                slug=overlay.slug or project.slug,
+                name=overlay.name or project.name,
+                platform=overlay.platform if overlay.platform_set else project.platform,
+            )
+        view = ProjectView(org, changed, {**project.fields, **overlay.fields}, overlay.memo)
+        # Under the store's lock (every caller holds it), so the view matches the overlay.
+        overlay.memo["view"] = view
+        return view
+
+    def view(self, project_id: str) -> ProjectView:
+        """The current state of a project by id, deleted or not."""
+        with self._lock:
+            org, project = self._find(project_id)
+            return self._view(org, project, self._overlays[project_id])
+
+    def slug_taken(self, org: Organization, slug: str, except_id: str) -> Project | None:
+        """The other live project of ``org`` using ``slug``, if any."""
+        with self._lock:
+            for project in org.projects:
+                overlay = self._overlays[project.id]
+                live = project.id != except_id and not overlay.deleted
+                if live and (overlay.slug or project.slug) == slug:
+                    return replace(project, name=overlay.name or project.name)
+        return None
+
+    def update_project(self, project_id: str, changes: Mapping[str, Any]) -> None:
+        """Apply a validated partial update; ``slug``, ``name`` and ``platform`` change the
+        project itself, the rest override serializer fields."""
+        with self._lock:
+            overlay = self._overlays[project_id]
+            org, project = self._find(project_id)
+            overlay.memo = {}
+            overlay.changed = True
+            for key, value in changes.items():
+                if key == "slug":
+                    old = overlay.slug or project.slug
+                    if value != old:
+                        self._redirects[(org.id, old)] = value
+                        self._redirects.pop((org.id, value), None)
+                        overlay.slug = value
+                elif key == "name":
+                    overlay.name = value
+                elif key == "platform":
+                    overlay.platform = value
+                    overlay.platform_set = True
+                else:
+                    overlay.fields[key] = value
+            self.version += 1
+
+    def delete_project(self, project_id: str) -> None:
+        """Mark a project pending deletion: from now on it answers 404."""
+        with self._lock:
+            overlay = self._overlays[project_id]
+            overlay.deleted = True
+            overlay.changed = True
+            overlay.memo = {}
+            self.version += 1
+
+    def _find(self, project_id: str) -> tuple[Organization, Project]:
+        for org in self._world.organizations:
+            for project in org.projects:
+                if project.id == project_id:
+                    return org, project
+        raise KeyError(project_id)
+
+    # --- hooks ------------------------------------------------------------------------------
+
+    def hooks(self, project_id: str) -> list[Hook]:
+        """The project's hooks, newest first (internal id descending), as Sentry lists them."""
+        with self._lock:
+            overlay = self._overlays[project_id]
+            ordered: tuple[Hook, ...] | None = overlay.memo.get("hooks")
+            if ordered is None:
+                ordered = tuple(
+                    sorted(overlay.hooks.values(), key=lambda h: h.internal_id, reverse=True)
+                )
+                overlay.memo["hooks"] = ordered
+        return list(ordered)
+
+    def hook(self, project_id: str, hook_id: str) -> Hook | None:
+        """One hook of the project by its guid, or ``None``."""
+        with self._lock:
+            return self._overlays[project_id].hooks.get(hook_id)
+
+    def create_hook(self, project_id: str, url: str, events: list[str]) -> Hook:
+        """Create an active hook with a fresh guid and secret.
+
+        Ids and secrets are derived from the world's seed, the project and a counter, so a
+        test sees the same values on every run, and they never repeat within a run.
+        """
+        with self._lock:
+            overlay = self._overlays[project_id]
+            overlay.hooks_created += 1
+            n = overlay.hooks_created
+            seed = self._world.seed
+            hook = Hook(
+                id=_digest(seed, project_id, "created-hook-id", n)[:32],
+                url=url,
+                events=tuple(sorted(set(events))),
+                status="active",
+                secret=_digest(seed, project_id, "created-hook-secret", n),
+                date_created=from_epoch(self._clock()),
+                internal_id=overlay.next_internal_id,
+            )
+            overlay.next_internal_id += 1
+            overlay.hooks[hook.id] = hook
+            overlay.changed = True
+            overlay.memo.pop("hooks", None)
+            self.version += 1
+            return hook
+
+    def update_hook(self, project_id: str, hook_id: str, **changes: Any) -> Hook | None:
+        """Replace fields of a hook; ``None`` if it does not exist."""
+        with self._lock:
+            overlay = self._overlays[project_id]
+            hooks = overlay.hooks
+            if hook_id not in hooks:
+                return None
+            hooks[hook_id] = replace(hooks[hook_id], **changes)
+            overlay.changed = True
+            overlay.memo.pop("hooks", None)
+            self.version += 1
+            return hooks[hook_id]
+
+    def delete_hook(self, project_id: str, hook_id: str) -> bool:
+        """Delete a hook; ``False`` if it did not exist."""
+        with self._lock:
+            overlay = self._overlays[project_id]
+            if overlay.hooks.pop(hook_id, None) is None:
+                return False
+            overlay.changed = True
+            overlay.memo.pop("hooks", None)
+            self.version += 1
+            return True
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
