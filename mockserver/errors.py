@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 NOT_FOUND = "The requested resource does not exist"
@@ -83,3 +84,13 @@ class ApiError(MockServerError):
     def field_errors(cls, errors: Mapping[str, Any]) -> ApiError:
         """A DRF serializer's 400 field-error dict, e.g. ``{"url": ["Enter a valid URL."]}``."""
         return cls(400, dict(errors))
+
+
+@dataclass(slots=True)
+class ServerError:
+    """An unexpected exception while answering: answered as Sentry's 500, and kept for tests."""
+
+    error_id: str
+    method: str
+    path: str
+    exception: BaseException

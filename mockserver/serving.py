@@ -50,11 +50,11 @@ from flask import Flask
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.errors import ConfigError
-from mockserver.faults import stage as faults
 from mockserver.faults.connection import BREAK_MESSAGE
 from mockserver.faults.connection import needs_the_connection
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
+from mockserver.state import state_of
 from mockserver.webhooks.schedule import Scheduler
 
 log = logging.getLogger("mockserver")
@@ -153,7 +153,7 @@ def choose_server(app: Flask, server: str = DEFAULT_SERVER) -> tuple[str, str | 
     """
     if server != "auto":
         return server, None
-    ctl = faults.controller(app)
+    ctl = state_of(app).faults
     needs = needs_the_connection(ctl.rules(), ctl.presets)
     if not needs:
         return "granian", None

@@ -1,66 +1,112 @@
-"""The per-app state: settings, schemas, the store and the journal, in ``app.extensions``."""
+"""The per-app state: every object one app owns, in ``app.extensions["mockserver"]``.
+
+Two apps in one process share nothing but what cannot change: the schemas loaded from the same
+files (:mod:`mockserver.schemas.registry`) and the route table.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
+from flask import Flask
 from flask import current_app
 
+from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
+from mockserver.errors import ServerError
+from mockserver.faults.controller import FaultController
+from mockserver.faults.controller import apply_environment
+from mockserver.faults.ratelimit import Limiter
+from mockserver.http.pipeline import Pipeline
+from mockserver.journal.journal import Journal
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
 from mockserver.webhooks.delivery import Deliverer
-from mockserver.world.model import World
 from mockserver.world.scenario import load_scenario_data
 from mockserver.world.scenario import load_scenario_file
 from mockserver.world.store import Store
 
+if TYPE_CHECKING:
+    from mockserver.world.model import World
+
 EXTENSION = "mockserver"
 
-
-@dataclass(slots=True)
-class ServerError:
-    """An unexpected exception in a view: answered as Sentry's 500, and kept for tests."""
-
-    error_id: str
-    method: str
-    path: str
-    exception: BaseException
+__all__ = ["EXTENSION", "MockState", "ServerError", "get_state", "load_world", "state_of"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class MockState:
-    """Everything one app owns. Two apps in one process share nothing."""
+    """Everything one app owns.
+
+    :ivar config: the settings.
+    :ivar registry: the JSON Schemas.
+    :ivar store: the scenario's world and what clients changed.
+    :ivar deliverer: service-hook deliveries.
+    :ivar journal: every request answered.
+    :ivar limiter: Sentry's rate limiter.
+    :ivar faults: the fault rules and presets.
+    :ivar pipeline: the way of a Sentry API request.
+    :ivar response_cache: answers kept for repeated reads, or ``None`` when off.
+    :ivar errors: unexpected exceptions, kept until a test takes them.
+    :ivar reset_hooks: what else drops its state on reset (the scheduler adds itself).
+    """
 
     config: Config
     registry: SchemaRegistry
     store: Store
     deliverer: Deliverer
+    journal: Journal
+    limiter: Limiter
+    faults: FaultController
+    pipeline: Pipeline = field(init=False)
+    response_cache: ResponseCache | None = None
     errors: list[ServerError] = field(default_factory=list)
-    # What other parts of the app (faults, rate limits) drop on reset; they add themselves.
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def build(cls, config: Config) -> MockState:
-        """Load the schemas and the scenario; fail fast on any problem."""
+    def build(cls, config: Config, environ: Mapping[str, str] | None = None) -> MockState:
+        """Load the schemas and the scenario, and make every per-app object; fail fast.
+
+        :param environ: where ``MOCKSERVER_FAULTS`` and ``MOCKSERVER_RATE_LIMITS`` are read
+            (default: ``os.environ``).
+        """
         registry = SchemaRegistry(config.schemas_path)
         world = load_world(config.scenario_source, registry, config.seed, config.clock)
         store = Store(world, config.clock)
-        deliverer = Deliverer(store, config.clock, config.delivery)
-        return cls(config=config, registry=registry, store=store, deliverer=deliverer)
+        limiter = Limiter(config.clock)
+        state = cls(
+            config=config,
+            registry=registry,
+            store=store,
+            deliverer=Deliverer(store, config.clock, config.delivery),
+            journal=Journal(config.journal_size),
+            limiter=limiter,
+            faults=FaultController(registry, limiter),
+        )
+        state.pipeline = Pipeline(state)
+        state.faults.sync(state)
+        apply_environment(state.faults, os.environ if environ is None else environ)
+        return state
 
     def reset(self) -> None:
-        """Back to the scenario: drop client changes and recorded deliveries."""
+        """Back to the scenario: drop client changes, deliveries, fault counts, rate-limit
+        windows and kept answers."""
         self.store.reset()
         self.deliverer.reset()
+        self.faults.reset(self)
+        self.limiter.reset()
+        if self.response_cache is not None:
+            self.response_cache.clear()
         for hook in self.reset_hooks:
             hook()
 
@@ -96,7 +142,12 @@ def load_world(
     return load_scenario_file(scenario, registry, seed=seed, clock=clock)
 
 
-def get_state() -> MockState:
-    """The state of the current app."""
-    state: MockState = current_app.extensions[EXTENSION]
+def state_of(app: Flask) -> MockState:
+    """The state of ``app``."""
+    state: MockState = app.extensions[EXTENSION]
     return state
+
+
+def get_state() -> MockState:
+    """The state of the current Flask app (the admin API's views)."""
+    return state_of(current_app)

@@ -33,9 +33,9 @@ from mockserver.journal.query import UNSET
 from mockserver.journal.query import JournalFilter
 from mockserver.journal.query import QueryCondition
 from mockserver.journal.query import parse_since
-from mockserver.journal.recording import get_journal
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
+from mockserver.state import state_of
 from mockserver.webhooks.delivery import Delivery
 from mockserver.webhooks.delivery import Triggered
 from mockserver.world.model import World
@@ -91,7 +91,7 @@ class MockServer:
     @property
     def journal(self) -> Journal:
         """The app's request journal."""
-        return get_journal(self.app)
+        return state_of(self.app).journal
 
     # --- lifecycle ---------------------------------------------------------------------------
 

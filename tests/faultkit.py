@@ -19,14 +19,16 @@ from typing import Any
 
 import yaml
 from flask import Flask
-from flask import g
 from waitress.server import TcpWSGIServer
 from waitress.server import create_server
+from werkzeug.wrappers import Response
 
 from mockserver import create_app
 from mockserver.config import Config
-from mockserver.faults import stage as faults
+from mockserver.http.exchange import Exchange
+from mockserver.http.exchange import Next
 from mockserver.resources import default_scenario
+from mockserver.state import state_of
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT
@@ -86,13 +88,19 @@ def make_kit(clock: FakeClock | None = None, **extra: Any) -> Kit:
     clock = clock or FakeClock(NOW)
     app = create_app(Config(scenario=scenario(**extra), clock=clock))
     sleeps = Sleeps()
-    faults.controller(app).sleep = sleeps
+    state_of(app).faults.sleep = sleeps
     recorded: list[list[dict[str, Any]]] = []
 
-    @app.teardown_request
-    def _capture(_exc: BaseException | None) -> None:
-        # Teardown runs after every after_request: what the journal would see, complete.
-        recorded.append(list(g.get("mockserver_faults", [])))
+    def capture(ex: Exchange, inner: Next) -> Response:
+        # Right inside the journal's stage: what the journal sees, complete.
+        try:
+            return inner(ex)
+        finally:
+            recorded.append(list(ex.faults))
+
+    pipeline = state_of(app).pipeline
+    assert pipeline is not None
+    pipeline.insert("record", "capture faults", capture)
 
     return Kit(app, clock, sleeps, recorded)
 

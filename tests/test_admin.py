@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from mockserver.config import Config
-from mockserver.journal.recording import get_journal
+from mockserver.state import state_of
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT
@@ -179,12 +179,12 @@ def test_delete_removes_what_the_filters_select_or_everything(api: Api, app: Fla
     traffic(api)
     reply = admin(api, "DELETE", "requests?status=401")
     assert (reply.status, reply.json) == (200, {"removed": 1})
-    assert get_journal(app).count() == 2
+    assert state_of(app).journal.count() == 2
     removed = admin(api, "POST", "requests/remove", json_body={"unmatched": True})
     assert (removed.status, removed.json) == (200, {"removed": 1})
     everything = admin(api, "DELETE", "requests")
     assert (everything.status, everything.json) == (200, {"removed": 1})
-    assert get_journal(app).count() == 0
+    assert state_of(app).journal.count() == 0
 
 
 def test_unmatched_requests(api: Api) -> None:
@@ -196,7 +196,7 @@ def test_unmatched_requests(api: Api) -> None:
 
 def test_one_entry_by_id_or_seq(api: Api, app: Flask) -> None:
     traffic(api)
-    entry = get_journal(app).entries()[0]
+    entry = state_of(app).journal.entries()[0]
     by_id = admin(api, "GET", f"requests/{entry.id}")
     by_seq = admin(api, "GET", f"requests/{entry.seq}")
     assert by_id.status == by_seq.status == 200
@@ -297,7 +297,7 @@ def test_reset_drops_changes_and_clears_the_journal(api: Api, app: Flask) -> Non
     assert reply.status == 200
     assert reply.json["status"] == "reset"
     assert reply.json["scenario"]["name"] == "default"
-    assert get_journal(app).count() == 0
+    assert state_of(app).journal.count() == 0
     hooks = api.get(PROJECT + "hooks/")
     assert [h["url"] for h in hooks.json] == ["https://empowerplant.io/sentry-hook"]
 

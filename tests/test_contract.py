@@ -12,7 +12,7 @@ from flask import Flask
 from mockserver.config import Config
 from mockserver.contract.checks import STRICT_STATUS
 from mockserver.contract.checks import codes
-from mockserver.journal.recording import get_journal
+from mockserver.state import state_of
 from mockserver.testing import MockServer
 from tests.conftest import PROJECT
 from tests.conftest import Api
@@ -206,12 +206,12 @@ CASES: list[tuple[str, str, str | None, Any, int, list[tuple[str, tuple[str, ...
 
 
 def _recorded(app: Flask) -> list[tuple[str, tuple[str, ...], str]]:
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     return [(v.code, v.location, v.severity) for v in entry.violations]
 
 
 def _message(app: Flask) -> str:
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     return entry.violations[0].message
 
 
@@ -245,7 +245,7 @@ def test_a_body_sent_as_form_data_is_a_violation(api: Api, app: Flask) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert reply.status == 201
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert [(v.code, v.location) for v in entry.violations] == [
         ("invalid-body", ("header", "Content-Type"))
     ]
@@ -260,7 +260,7 @@ def test_a_body_that_is_not_json_is_a_violation(api: Api, app: Flask) -> None:
         PROJECT + "hooks/", data=b"{url:", headers={"Content-Type": "application/json"}
     )
     assert reply.status == 400
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert [(v.code, v.location) for v in entry.violations] == [("invalid-body", ("body",))]
     assert entry.violations[0].message.startswith("the body is not valid JSON: ")
 
@@ -358,7 +358,7 @@ def test_strict_mode_refuses_errors_with_problem_json(
     assert [(v["code"], tuple(v["location"]), v["severity"]) for v in problem["violations"]] == (
         expected
     )
-    (entry,) = get_journal(strict_api.app).entries()
+    (entry,) = state_of(strict_api.app).journal.entries()
     assert entry.status == STRICT_STATUS[first]
     assert [v.code for v in entry.violations] == [code for code, _, _ in expected]
 
@@ -387,7 +387,7 @@ def test_strict_mode_lets_warnings_through(strict_api: Api) -> None:
     reply = strict_api.get(PROJECT + "stats/?resolution=1d")
     assert reply.status == 200
     assert reply.header("Content-Type") == "application/json"
-    (entry,) = get_journal(strict_api.app).entries()
+    (entry,) = state_of(strict_api.app).journal.entries()
     assert [v.code for v in entry.violations] == ["unstable-endpoint"]
 
 
@@ -409,7 +409,7 @@ def test_the_same_body_is_judged_the_same_each_time_and_per_token_where_scopes_m
         api.post(PROJECT + "hooks/", json_body=body)
     for token in ("sntryu_READONLY", "sntryu_WRITE", "sntryu_READONLY"):
         api.put(PROJECT, token=token, json_body={"name": "Renamed"})
-    judged = [[(v.code, v.location) for v in e.violations] for e in get_journal(app).entries()]
+    judged = [[(v.code, v.location) for v in e.violations] for e in state_of(app).journal.entries()]
     url = [("invalid-body", ("body", "url"))]
     scope = [("insufficient-scope", ("body", "name"))]
     assert judged == [url, url, [], url, scope, [], scope]

@@ -32,15 +32,14 @@ from mockserver.config import Config
 from mockserver.errors import ConfigError
 from mockserver.errors import ScenarioError
 from mockserver.faults import connection as netfaults
-from mockserver.faults import stage as faults
 from mockserver.faults.connection import MALFORMED_CHUNK_HEAD
 from mockserver.faults.controller import _sections_of
 from mockserver.faults.model import FaultSpecError
 from mockserver.faults.model import parse_fault_option
 from mockserver.http.routes import ROUTES
-from mockserver.journal.recording import get_journal
 from mockserver.resources import default_scenario
 from mockserver.schemas.registry import SchemaRegistry
+from mockserver.state import state_of
 from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.faultkit import AUTH
@@ -191,7 +190,7 @@ def test_a_server_that_keeps_the_connection_answers_nginxs_502_instead(
         assert reply.headers["X-Mockserver-Connection-Fault"] == "reset"
         assert "Access-Control-Allow-Origin" not in reply.headers
         # What the client received, recorded as such.
-        entry = get_journal(kit.app).entries()[-1]
+        entry = state_of(kit.app).journal.entries()[-1]
         assert (entry.status, entry.response_body) == (502, nginx(502, "Bad Gateway"))
     warnings = [r.getMessage() for r in caplog.records if r.name == "mockserver"]
     assert warnings == [
@@ -207,7 +206,7 @@ def test_a_server_that_keeps_the_connection_gets_malformed_chunk_as_a_body_that_
     # yields; an exception from the iterator makes it close the connection mid-body.
     monkeypatch.setattr(netfaults, "FLUSH_WAIT", 0.0)  # the time granian gets to send the bytes
     kit = make_kit()
-    noise = faults.controller(make_kit().app).noise()  # the first draw of the same seed
+    noise = state_of(make_kit().app).faults.noise()  # the first draw of the same seed
     environ = EnvironBuilder(
         path=PROJECT, headers={**AUTH, "Prefer": "fault=malformed_chunk"}
     ).get_environ()
@@ -224,7 +223,7 @@ def test_a_server_that_keeps_the_connection_gets_malformed_chunk_as_a_body_that_
     assert str(raised.value) == "[Errno 103] mockserver connection fault: malformed_chunk"
     assert pieces == [noise]
     assert kit.last_faults == [{"source": "prefer", "rule": None, "fault": "malformed_chunk"}]
-    (entry,) = get_journal(kit.app).entries()
+    (entry,) = state_of(kit.app).journal.entries()
     assert entry.faults == ({"source": "prefer", "rule": None, "fault": "malformed_chunk"},)
     assert (entry.status, entry.response_headers, entry.response_body) == (
         200,
@@ -238,7 +237,7 @@ def test_a_server_that_keeps_the_connection_gets_malformed_chunk_as_a_body_that_
 def test_the_journal_records_what_the_client_received(
     port: int, socket_kit: Kit, fault: str
 ) -> None:
-    journal = get_journal(socket_kit.app)
+    journal = state_of(socket_kit.app).journal
     http_get(port, PROJECT, {"Prefer": f"fault={fault}"})
     # The entry is recorded before the connection breaks: it is there once the client saw it.
     entry = journal.entries()[-1]

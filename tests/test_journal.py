@@ -18,9 +18,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from waitress.server import create_server
+from werkzeug.wrappers import Response
 
 from mockserver.config import Config
-from mockserver.http.routes import ROUTES
+from mockserver.http.exchange import Exchange
+from mockserver.http.exchange import Next
 from mockserver.journal import recording
 from mockserver.journal.journal import Entry
 from mockserver.journal.journal import Journal
@@ -28,7 +30,7 @@ from mockserver.journal.journal import Violation
 from mockserver.journal.query import UNSET
 from mockserver.journal.query import FilterError
 from mockserver.journal.query import JournalFilter
-from mockserver.journal.recording import get_journal
+from mockserver.state import state_of
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT
@@ -313,7 +315,7 @@ def test_a_request_is_recorded_with_its_request_and_response(api: Api, app: Flas
     reply = api.get(PROJECT + "?include=stats", headers={"X-Trace": "t-1"})
     assert reply.status == 200
 
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert (entry.method, entry.path, entry.query_string) == ("GET", PROJECT, "include=stats")
     assert entry.target == PROJECT + "?include=stats"
     assert entry.url.endswith(PROJECT + "?include=stats")
@@ -344,7 +346,7 @@ def test_a_json_body_is_recorded(api: Api, app: Flask) -> None:
         PROJECT + "hooks/", json_body={"url": "https://example.com/h", "events": ["event.alert"]}
     )
     assert reply.status == 201
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert entry.json == {"url": "https://example.com/h", "events": ["event.alert"]}
     assert entry.body_size == len(entry.body)
     assert entry.response_json["url"] == "https://example.com/h"
@@ -353,7 +355,7 @@ def test_a_json_body_is_recorded(api: Api, app: Flask) -> None:
 def test_the_catch_all_404_is_recorded_as_unmatched(api: Api, app: Flask) -> None:
     reply = api.get("/api/0/projects/my-org/my-project/users")
     assert reply.status == 404
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert (entry.status, entry.route, entry.matched) == (404, None, False)
     assert [v.code for v in entry.violations] == ["missing-trailing-slash"]
     assert entry.response_body == reply.raw
@@ -363,7 +365,7 @@ def test_pipeline_refusals_are_recorded_with_their_route(api: Api, app: Flask) -
     assert api.call("PATCH", PROJECT).status == 403
     assert api.post(PROJECT).status == 405
     assert api.get(PROJECT, token=None).status == 401
-    patch, post, anonymous = get_journal(app).entries()
+    patch, post, anonymous = state_of(app).journal.entries()
     assert (patch.status, patch.route, patch.matched) == (403, TEMPLATE, False)
     assert (post.status, post.route, post.matched) == (405, TEMPLATE, False)
     assert (anonymous.status, anonymous.route, anonymous.matched) == (401, TEMPLATE, True)
@@ -373,7 +375,7 @@ def test_pipeline_refusals_are_recorded_with_their_route(api: Api, app: Flask) -
 def test_head_answers_are_recorded_without_a_body(api: Api, app: Flask) -> None:
     reply = api.call("HEAD", PROJECT)
     assert reply.status == 403
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert (entry.method, entry.status, entry.response_body, entry.response_size) == (
         "HEAD",
         403,
@@ -385,20 +387,20 @@ def test_head_answers_are_recorded_without_a_body(api: Api, app: Flask) -> None:
 def test_admin_and_openapi_calls_are_not_recorded(api: Api, app: Flask) -> None:
     assert api.get("/__admin/requests", token=None).status == 200
     assert api.get("/__admin/health", token=None).status == 200
-    assert get_journal(app).entries() == ()
+    assert state_of(app).journal.entries() == ()
 
 
 def test_an_unexpected_exception_lands_in_the_journal(
     api: Api, app: Flask, server: MockServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom() -> None:
+    def boom(ex: Exchange) -> Response:
         raise RuntimeError("kaput")
 
-    monkeypatch.setitem(ROUTES["project-details"].handlers, "GET", boom)
+    monkeypatch.setitem(state_of(app).pipeline.handlers["project-details"], "GET", boom)
     reply = api.get(PROJECT)
     assert reply.status == 500
     error_id = reply.json["errorId"]
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert entry.status == 500
     assert entry.error == f"RuntimeError: kaput (errorId {error_id})"
     with pytest.raises(Exception, match="kaput"):
@@ -408,13 +410,15 @@ def test_an_unexpected_exception_lands_in_the_journal(
 def test_a_response_that_never_finishes_is_still_recorded(make_app: Any) -> None:
     app = make_app()
 
-    @app.after_request
-    def broken(response: Any) -> Any:
+    def broken(ex: Exchange, inner: Next) -> Response:
+        inner(ex)
         raise LookupError("after-request hook failed")
+
+    state_of(app).pipeline.insert("record", "broken", broken)
 
     reply = app.test_client().get(PROJECT, headers={"Authorization": "Bearer sntrys_TOKEN"})
     assert reply.status_code == 500
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert (entry.method, entry.path, entry.status) == ("GET", PROJECT, 500)
     assert entry.error == "LookupError: after-request hook failed"
     assert entry.route == TEMPLATE
@@ -427,7 +431,7 @@ def test_long_bodies_are_cut_but_their_size_is_kept(
     monkeypatch.setattr(recording, "MAX_REQUEST_BODY", 5)
     reply = api.put(PROJECT, json_body={"isBookmarked": True})
     assert reply.status == 200
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert entry.body == b'{"isB'
     assert entry.body_size == len(b'{"isBookmarked": true}')
     assert entry.response_body == reply.raw[:10]
@@ -440,7 +444,7 @@ def test_journal_size_comes_from_the_config(make_app: Any) -> None:
     for _ in range(3):
         reply = client.get(PROJECT, headers={"Authorization": "Bearer sntrys_TOKEN"})
         assert reply.status_code == 200
-    assert get_journal(app).stats().to_json() == {
+    assert state_of(app).journal.stats().to_json() == {
         "size": 2,
         "capacity": 2,
         "evicted": 1,
@@ -452,7 +456,7 @@ def test_journal_size_comes_from_the_config(make_app: Any) -> None:
 def test_the_time_is_the_apps_clock(api: Api, app: Flask, clock: FakeClock) -> None:
     clock.now = NOW + 60
     api.get(PROJECT)
-    (entry,) = get_journal(app).entries()
+    (entry,) = state_of(app).journal.entries()
     assert entry.time == NOW + 60
 
 
@@ -550,7 +554,7 @@ def test_concurrent_clients_leave_exactly_the_requests_they_made(
     statuses = json.loads(done.stdout)
     assert sorted(map(int, statuses)) == list(range(CLIENTS))
     assert all(s == [200, 200, 401, 403] * (PER_CLIENT // 4) for s in statuses.values())
-    journal = get_journal(app)
+    journal = state_of(app).journal
     entries = journal.entries()
     assert len(entries) == CLIENTS * PER_CLIENT
     assert journal.stats().evicted == 0

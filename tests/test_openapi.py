@@ -24,11 +24,9 @@ from openapi_spec_validator import validate
 from mockserver.cli import main
 from mockserver.errors import ApiError
 from mockserver.faults import ratelimit
-from mockserver.faults import stage as faults
 from mockserver.http.routes import ROUTES
-from mockserver.http.routes import OperationDoc
 from mockserver.http.routes import SentryRoute
-from mockserver.http.routes import route
+from mockserver.http.views import HANDLERS
 from mockserver.http.views.hooks import validate_hook
 from mockserver.openapi.document import RATE_LIMIT_HEADERS
 from mockserver.openapi.document import build_document
@@ -37,6 +35,7 @@ from mockserver.openapi.document import resolution_pattern
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry import stats
 from mockserver.sentry.project_update import validate_update
+from mockserver.state import state_of
 from tests.conftest import PROJECT
 from tests.conftest import Api
 
@@ -115,7 +114,7 @@ def test_every_route_and_method_is_an_operation(document: dict[str, Any]) -> Non
             method,
         )
         for declared in ROUTES.values()
-        for method in declared.handlers
+        for method in declared.served
     }
     assert documented == expected
     ids = [operation["operationId"] for _, _, operation in operations(document)]
@@ -123,18 +122,15 @@ def test_every_route_and_method_is_an_operation(document: dict[str, Any]) -> Non
 
 
 def test_a_route_without_docs_for_a_method_is_refused(registry: SchemaRegistry) -> None:
-    undocumented = SentryRoute("x", "/api/0/x/{org}/{project}/", handlers={"GET": print})
-    with pytest.raises(KeyError, match="route 'x' serves GET but declares no OperationDoc"):
+    undocumented = SentryRoute("x", "/api/0/x/{org}/{project}/", ("GET",), "XEndpoint")
+    with pytest.raises(KeyError, match="route 'x' serves GET but has no OperationDoc"):
         build_document(registry, route_table={"x": undocumented})
 
 
-def test_route_declares_its_docs_on_the_table() -> None:
-    doc = OperationDoc("op", "Do it", {200: "hook"})
-    try:
-        declared = route("test-route", "/api/0/test/", docs={"GET": doc})
-        assert declared.docs == {"GET": doc}
-    finally:
-        ROUTES.pop("test-route")
+def test_every_served_method_has_a_view_and_nothing_else_has_one() -> None:
+    assert {name: set(views) for name, views in HANDLERS.items()} == {
+        route.name: set(route.served) for route in ROUTES.values()
+    }
 
 
 def test_security_lists_each_scope_that_lets_a_method_through(document: dict[str, Any]) -> None:
@@ -321,11 +317,11 @@ def test_served_document_is_the_built_one(api: Api, registry: SchemaRegistry) ->
 def test_served_document_follows_the_rate_limiter(app: Flask) -> None:
     client = app.test_client()
     assert "429" not in client.get("/openapi.json").json["paths"][PATH]["get"]["responses"]
-    faults.limiter(app).set_runtime_policy(ratelimit.SAAS)
+    state_of(app).limiter.set_runtime_policy(ratelimit.SAAS)
     try:
         responses = client.get("/openapi.json").json["paths"][PATH]["get"]["responses"]
     finally:
-        faults.limiter(app).set_runtime_policy(None)
+        state_of(app).limiter.set_runtime_policy(None)
     assert "429" in responses
 
 

@@ -352,12 +352,13 @@ def test_server_errors_are_raised_at_teardown(suite: pytest.Pytester) -> None:
     suite.makepyfile(
         test_boom="""
         from helpers import PROJECT, call
-        from mockserver.http.routes import ROUTES
+        from mockserver.state import state_of
 
         def test_boom(mockserver, monkeypatch):
-            def boom():
+            def boom(ex):
                 raise RuntimeError("kaput")
-            monkeypatch.setitem(ROUTES["project-details"].handlers, "GET", boom)
+            views = state_of(mockserver.app).pipeline.handlers["project-details"]
+            monkeypatch.setitem(views, "GET", boom)
             assert call(mockserver, "GET", PROJECT)[0] == 500
         """
     )

@@ -12,12 +12,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.wrappers import Response
 
 from mockserver import create_app
-from mockserver.cache import responses as replay
-from mockserver.cache.responses import ReplayCache
+from mockserver.cache import responses as response_cache
+from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
+from mockserver.http.exchange import Exchange
+from mockserver.http.exchange import Next
 from mockserver.journal.journal import Entry
+from mockserver.state import state_of
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT
@@ -42,8 +46,8 @@ READS = [
 PER_REQUEST = ("id", "seq", "time", "duration_ms", "client_ip")
 
 
-def cache_of(app: Flask) -> ReplayCache:
-    found = replay.get_cache(app)
+def cache_of(app: Flask) -> ResponseCache:
+    found = state_of(app).response_cache
     assert found is not None
     return found
 
@@ -84,15 +88,15 @@ def test_a_replayed_answer_is_the_answer_of_the_whole_pipeline(clock: FakeClock,
     clock.now = NOW
     cached = create_app(Config(validate_responses=True, clock=clock))
     uncached = create_app(Config(validate_responses=True, clock=clock, response_cache=False))
-    assert replay.get_cache(uncached) is None
+    assert state_of(uncached).response_cache is None
     answers = []
     for app in (cached, cached, uncached, uncached):
         r = app.test_client().get(path, headers=AUTH)
         answers.append((r.status_code, sorted(r.headers.items()), r.data))
     assert answers[1:] == [answers[0]] * 3
     assert cache_of(cached).stats().hits == 1
-    replayed = cached.extensions["mockserver.journal"].entries()[1]
-    made = uncached.extensions["mockserver.journal"].entries()[1]
+    replayed = cached.extensions["mockserver"].journal.entries()[1]
+    made = uncached.extensions["mockserver"].journal.entries()[1]
     assert same_request_fields(replayed) == same_request_fields(made)
 
 
@@ -226,12 +230,14 @@ def test_an_answer_made_while_a_change_landed_is_not_kept(clock: FakeClock) -> N
     store = app.extensions["mockserver"].store
     renamed = []
 
-    @app.before_request
-    def rename_once() -> None:
-        # A PUT landing while this GET is in the pipeline, after its version was read.
+    def rename_once(ex: Exchange, inner: Next) -> Response:
+        # A PUT landing while this GET is in the pipeline, after its lookup.
         if not renamed:
             renamed.append(True)
             store.update_project(store.world.organizations[0].projects[0].id, {"name": "Mid"})
+        return inner(ex)
+
+    state_of(app).pipeline.insert("lookup", "rename once", rename_once)
 
     client = app.test_client()
     # The pipeline had looked the project up before the change landed: the old name, which
@@ -246,12 +252,12 @@ def test_an_answer_made_while_a_change_landed_is_not_kept(clock: FakeClock) -> N
 def test_the_cache_holds_at_most_its_capacity(make_app: Any) -> None:
     app = make_app()
     client = app.test_client()
-    for n in range(replay.CAPACITY + 5):
+    for n in range(response_cache.CAPACITY + 5):
         assert client.get(f"{PROJECT}users/?cursor=0:{n}:0", headers=AUTH).status_code == 200
     stats = cache_of(app).stats()
-    assert (stats.kept, stats.entries) == (replay.CAPACITY + 5, replay.CAPACITY)
+    assert (stats.kept, stats.entries) == (response_cache.CAPACITY + 5, response_cache.CAPACITY)
     # The oldest went first: the newest is still replayed, the first is made again.
-    client.get(f"{PROJECT}users/?cursor=0:{replay.CAPACITY + 4}:0", headers=AUTH)
+    client.get(f"{PROJECT}users/?cursor=0:{response_cache.CAPACITY + 4}:0", headers=AUTH)
     assert cache_of(app).stats().hits == 1
     client.get(f"{PROJECT}users/?cursor=0:0:0", headers=AUTH)
     assert cache_of(app).stats().hits == 1
@@ -261,7 +267,7 @@ def test_the_setting_turns_it_off(clock: FakeClock) -> None:
     config = Config.from_env({"MOCKSERVER_RESPONSE_CACHE": "0"}, clock=clock)
     assert config.response_cache is False
     app = create_app(config)
-    assert replay.get_cache(app) is None
+    assert state_of(app).response_cache is None
     bodies = {app.test_client().get(PROJECT, headers=AUTH).data for _ in range(2)}
     assert len(bodies) == 1
     assert json.loads(bodies.pop())["slug"] == "my-project"
@@ -275,7 +281,7 @@ def test_the_cache_holds_at_most_its_byte_budget(
     sizes = [len(reference.get(page, headers=AUTH).data) for page in pages]
     assert len(set(sizes)) == 3
     # Room for the two newest pages: the oldest goes when the third is kept.
-    monkeypatch.setattr(replay, "BUDGET", sizes[1] + sizes[2])
+    monkeypatch.setattr(response_cache, "BUDGET", sizes[1] + sizes[2])
     app = make_app()
     client = app.test_client()
     for page in pages:
@@ -285,6 +291,6 @@ def test_the_cache_holds_at_most_its_byte_budget(
     client.get(pages[0], headers=AUTH)  # made again: it was dropped
     assert cache_of(app).stats().hits == 0
     # An answer larger than the whole budget is still kept, alone.
-    monkeypatch.setattr(replay, "BUDGET", 1)
+    monkeypatch.setattr(response_cache, "BUDGET", 1)
     size = len(client.get(f"{PROJECT}users/?per_page=4", headers=AUTH).data)
     assert (cache_of(app).stats().entries, cache_of(app).stats().bytes) == (1, size)

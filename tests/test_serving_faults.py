@@ -16,10 +16,10 @@ import yaml
 
 from mockserver import create_app
 from mockserver.config import Config
-from mockserver.faults import stage as faults
 from mockserver.faults.connection import needs_the_connection
 from mockserver.resources import default_scenario
 from mockserver.serving import choose_server
+from mockserver.state import state_of
 from tests.conftest import PROJECT
 from tests.faultkit import AUTH
 from tests.faultkit import STATS
@@ -36,7 +36,7 @@ STOPPED = "mockserver: SIGTERM, shutting down"
 def first_noise(count: int) -> list[bytes]:
     """The first ``count`` draws of the default scenario's noise (seed 0): what the server
     sends for its first ``malformed_chunk`` answers."""
-    ctl = faults.controller(make_kit().app)
+    ctl = state_of(make_kit().app).faults
     return [ctl.noise() for _ in range(count)]
 
 
@@ -126,7 +126,7 @@ def kit_faults(**extra: Any) -> tuple[list[str], tuple[str, str | None]]:
     """What :func:`needs_the_connection` and :func:`choose_server` say of an app serving the
     default scenario plus ``extra``."""
     app = make_kit(**extra).app
-    ctl = faults.controller(app)
+    ctl = state_of(app).faults
     return needs_the_connection(ctl.rules(), ctl.presets), choose_server(app)
 
 
@@ -195,7 +195,7 @@ def test_rules_added_at_run_time_are_named_too() -> None:
     app = make_kit().app
     added = app.test_client().post("/__admin/faults", json={"fault": "reset"})
     assert added.status_code == 201
-    ctl = faults.controller(app)
+    ctl = state_of(app).faults
     assert needs_the_connection(ctl.rules(), ctl.presets) == [
         "the fault rule 'runtime-1' added at run time uses 'reset'"
     ]

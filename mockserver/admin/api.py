@@ -32,12 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint
-from flask import Response
 from flask import current_app
 from flask import request
+from werkzeug.wrappers import Response
 
 from mockserver.admin.token import require_admin_token
-from mockserver.cache import responses as replay
 from mockserver.contract.nearmiss import nearest
 from mockserver.errors import ScenarioError
 from mockserver.http.responses import json_response
@@ -46,7 +45,6 @@ from mockserver.journal import export
 from mockserver.journal.journal import Entry
 from mockserver.journal.query import FilterError
 from mockserver.journal.query import JournalFilter
-from mockserver.journal.recording import get_journal
 from mockserver.state import MockState
 from mockserver.state import get_state
 from mockserver.world.model import World
@@ -114,7 +112,7 @@ def _limit() -> int | None:
 
 
 def _listing(where: JournalFilter) -> Response:
-    journal = get_journal()
+    journal = get_state().journal
     matching = journal.entries(where)
     limit = _limit()
     newest_first = list(reversed(matching))[:limit] if limit else list(reversed(matching))
@@ -168,14 +166,14 @@ def health() -> Response:
             "version": export.package_version(),
             "strict": state.config.strict,
             "scenario": _scenario_info(state.store.world),
-            "journal": get_journal().stats().to_json(),
+            "journal": get_state().journal.stats().to_json(),
             "responseCache": _response_cache(),
         }
     )
 
 
 def _response_cache() -> dict[str, Any]:
-    cache = replay.get_cache(current_app)
+    cache = get_state().response_cache
     if cache is None:
         return {"enabled": False}
     return {"enabled": True, **cache.stats().to_json()}
@@ -191,7 +189,7 @@ def list_requests() -> Response:
 def delete_requests() -> Response:
     """Remove the entries the query filters select (every entry when there is none)."""
     where = _query_filter()
-    journal = get_journal()
+    journal = get_state().journal
     removed = journal.remove(where) if where != JournalFilter() else journal.clear()
     return json_response({"removed": removed})
 
@@ -206,13 +204,13 @@ def find_requests() -> Response:
 def count_requests() -> Response:
     """How many entries a filter (JSON body, or query parameters) selects."""
     where = _body_filter() if request.method == "POST" else _query_filter()
-    return json_response({"count": get_journal().count(where)})
+    return json_response({"count": get_state().journal.count(where)})
 
 
 @bp.post("/requests/remove")
 def remove_requests() -> Response:
     """Remove the entries a JSON filter selects."""
-    return json_response({"removed": get_journal().remove(_body_filter())})
+    return json_response({"removed": get_state().journal.remove(_body_filter())})
 
 
 @bp.get("/requests/unmatched")
@@ -226,7 +224,7 @@ def unmatched_near_misses() -> Response:
     """For each unmatched request, the routes it was probably meant for, nearest first."""
     redact = _redact()
     misses: list[dict[str, Any]] = []
-    for entry in get_journal().entries(_query_filter({"unmatched": True})):
+    for entry in get_state().journal.entries(_query_filter({"unmatched": True})):
         request_json = export.entry_json(entry, redact=redact)
         misses.extend(
             {"request": request_json, **near.to_json()}
@@ -238,14 +236,14 @@ def unmatched_near_misses() -> Response:
 @bp.get("/requests/har")
 def har() -> Response:
     """The entries the query filters select, as a HAR 1.2 log (oldest first)."""
-    entries = get_journal().entries(_query_filter())
+    entries = get_state().journal.entries(_query_filter())
     return json_response(export.har(entries, redact=_redact()))
 
 
 @bp.get("/requests/<entry_id>")
 def get_request(entry_id: str) -> Response:
     """One entry, by id (or by its ``seq``)."""
-    entry: Entry | None = get_journal().get(entry_id)
+    entry: Entry | None = get_state().journal.get(entry_id)
     if entry is None:
         return problem_response(
             "Not Found", f"no journal entry {entry_id!r} (evicted, cleared, or never made)", 404
@@ -272,7 +270,7 @@ def reset() -> Response:
     """Back to the loaded scenario (clients' changes and deliveries dropped); journal cleared."""
     state = get_state()
     state.reset()
-    get_journal().clear()
+    get_state().journal.clear()
     return json_response({"status": "reset", "scenario": _scenario_info(state.store.world)})
 
 

@@ -24,12 +24,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from flask import Response
 from flask import request
+from werkzeug.wrappers import Response
 
 from mockserver.admin.token import require_admin_token
 from mockserver.faults import ratelimit
-from mockserver.faults import stage as faults
 from mockserver.faults.controller import check_callers
 from mockserver.faults.controller import rule_json
 from mockserver.faults.controller import schema_problems
@@ -54,7 +53,7 @@ def _body() -> tuple[Any, Response | None]:
 @bp.get("/faults")
 def list_faults() -> Response:
     """The rules in force, the scenario's presets and the built-in faults."""
-    ctl = faults.controller()
+    ctl = get_state().faults
     ctl.sync(get_state())
     return json_response(ctl.describe())
 
@@ -65,7 +64,7 @@ def add_fault() -> Response:
     body, error = _body()
     if error is not None:
         return error
-    ctl = faults.controller()
+    ctl = get_state().faults
     ctl.sync(get_state())
     problem = schema_problems(ctl.registry, "rule", body)
     if problem:
@@ -81,13 +80,13 @@ def add_fault() -> Response:
 @bp.delete("/faults")
 def clear_faults() -> Response:
     """Remove every rule (``POST /__admin/faults/reset`` brings the scenario's back)."""
-    return json_response({"removed": faults.controller().clear()})
+    return json_response({"removed": get_state().faults.clear()})
 
 
 @bp.delete("/faults/<name>")
 def remove_fault(name: str) -> Response:
     """Remove one rule by name."""
-    if not faults.controller().remove(name):
+    if not get_state().faults.remove(name):
         return problem_response("Not Found", f"no fault rule named {name!r}", 404)
     return json_response({"removed": 1})
 
@@ -95,13 +94,13 @@ def remove_fault(name: str) -> Response:
 @bp.post("/faults/reset")
 def reset_faults() -> Response:
     """Back to the scenario's and the command line's rules, counts and draws from the start."""
-    ctl = faults.controller()
+    ctl = get_state().faults
     ctl.reset(get_state())
     return json_response(ctl.describe())
 
 
 def _describe_limits() -> dict[str, Any]:
-    limiter = faults.limiter()
+    limiter = get_state().limiter
     policy = limiter.policy
     return {
         "enabled": policy.enabled,
@@ -126,7 +125,7 @@ def _describe_limits() -> dict[str, Any]:
 @bp.get("/rate-limits")
 def get_rate_limits() -> Response:
     """The policy in force, its source, and the live windows."""
-    faults.controller().sync(get_state())
+    get_state().faults.sync(get_state())
     return json_response(_describe_limits())
 
 
@@ -136,8 +135,8 @@ def set_rate_limits() -> Response:
     body, error = _body()
     if error is not None:
         return error
-    faults.controller().sync(get_state())
-    problem = schema_problems(faults.controller().registry, "rateLimits", body)
+    get_state().faults.sync(get_state())
+    problem = schema_problems(get_state().faults.registry, "rateLimits", body)
     if problem:
         return problem_response("Bad Request", f"not a rate-limit policy: {problem}", 400)
     try:
@@ -145,19 +144,19 @@ def set_rate_limits() -> Response:
         policy = ratelimit.parse_policy(body)
     except ValueError as exc:
         return problem_response("Bad Request", str(exc), 400)
-    faults.limiter().set_runtime_policy(policy)
+    get_state().limiter.set_runtime_policy(policy)
     return json_response(_describe_limits())
 
 
 @bp.delete("/rate-limits")
 def clear_rate_limits() -> Response:
     """Drop the policy set at run time; windows start afresh."""
-    faults.limiter().set_runtime_policy(None)
+    get_state().limiter.set_runtime_policy(None)
     return json_response(_describe_limits())
 
 
 @bp.post("/rate-limits/reset")
 def reset_rate_limits() -> Response:
     """Forget every window and in-flight count; the policy stays."""
-    faults.limiter().reset()
+    get_state().limiter.reset()
     return json_response(_describe_limits())

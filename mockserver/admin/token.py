@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Response
 from flask import request
+from werkzeug.wrappers import Response
 
 from mockserver.http.responses import problem_response
 from mockserver.state import get_state

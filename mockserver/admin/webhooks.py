@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import Response
 from flask import request
+from werkzeug.wrappers import Response
 
 from mockserver.admin.token import require_admin_token
 from mockserver.http.responses import json_response

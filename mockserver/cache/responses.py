@@ -1,11 +1,12 @@
-"""Replaying answers already made: the WSGI fast path for repeated reads.
+"""The response cache: the answers the pipeline made to repeated reads, given again.
 
-Most traffic a mock sees is the same ``GET`` again and again: a frontend polling the project, a
-test suite reading the same page in every test, a load test hammering one URL. Flask's request
-pipeline (auth, scopes, lookup, faults, contract checks, journal) costs several times what the
-answer itself costs once its JSON is memoized (:mod:`mockserver.http.views.encoded`), so this
-middleware, outermost around the app, keeps the *whole* answer to such a request and gives it
-again, with a fresh journal entry, without entering Flask.
+(It is not record-and-replay of a real server: nothing here comes from anywhere but the mock's
+own pipeline.) Most traffic a mock sees is the same ``GET`` again and again: a frontend polling
+the project, a test suite reading the same page in every test, a load test hammering one URL.
+The pipeline (auth, scopes, lookup, faults, contract checks, journal) costs several times what
+the answer itself costs once its JSON is memoized (:mod:`mockserver.http.views.answers`), so
+this layer, outermost around the app, keeps the *whole* answer to such a request and gives it
+again, with a fresh journal entry, without entering the pipeline.
 
 It is exact by construction, not by imitation: a kept answer is one the full pipeline made,
 and it is given again only to a request that pipeline would see as the same one, in the same
@@ -41,27 +42,21 @@ import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
-from flask import Flask
-from flask import request
-
+from mockserver.faults.model import may_prefer
 from mockserver.journal.journal import Entry
-from mockserver.journal.journal import Journal
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
     from _typeshed.wsgi import WSGIApplication
     from _typeshed.wsgi import WSGIEnvironment
 
-    from mockserver.faults.controller import FaultController
-    from mockserver.faults.ratelimit import Limiter
     from mockserver.state import MockState
 
-EXTENSION = "mockserver.replay"
-"""Where the app keeps its :class:`ReplayCache` (``app.extensions``)."""
 REPLAYABLE = "mockserver.replayable"
 """The environ key :func:`allow` sets: until when (epoch seconds, app clock) the answer holds."""
 ENTRY = "mockserver.entry"
@@ -75,19 +70,13 @@ of memoized answers are the memo's own bytes, so most of this is shared, not ext
 _NO_BODY = (None, "", "0")
 
 
-def get_cache(app: Flask) -> ReplayCache | None:
-    """The app's replay cache, or ``None`` when ``Config.response_cache`` is off."""
-    found: ReplayCache | None = app.extensions.get(EXTENSION)
-    return found
-
-
-def allow(until: float = math.inf) -> None:
-    """Let the answer to the current request be replayed to the same request, in the same
-    store state, until ``until`` (epoch seconds on the app's clock; default: no expiry).
+def allow(environ: MutableMapping[str, Any], until: float = math.inf) -> None:
+    """Let the answer to the request of ``environ`` be replayed to the same request, in the
+    same store state, until ``until`` (epoch seconds on the app's clock; default: no expiry).
 
     Call it from a view whose body depends on nothing but the request and the store.
     """
-    request.environ[REPLAYABLE] = until
+    environ[REPLAYABLE] = until
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +90,7 @@ class _Kept:
 
 
 @dataclass(slots=True)
-class ReplayStats:
+class ResponseCacheStats:
     """Counters of one cache (``hits`` and ``misses`` count ``GET`` requests looked up)."""
 
     hits: int = 0
@@ -121,39 +110,31 @@ class ReplayStats:
         }
 
 
-class ReplayCache:
+class ResponseCache:
     """The middleware (see the module docstring).
 
-    :param app: the wrapped WSGI app (the Flask app's ``wsgi_app``, fault middleware included).
-    :param state: the app's state (store version, clock).
-    :param journal: where replayed requests are recorded.
-    :param faults: the fault controller: while it has rules, nothing is replayed.
-    :param limiter: the rate limiter: while its policy is on, nothing is replayed.
+    :param app: the wrapped WSGI app (everything inside: see :mod:`mockserver.http.pipeline`).
+    :param state: the app's state: the store's version and the clock; the journal, where
+        replayed requests are recorded; the fault controller and the rate limiter, while either
+        is in force nothing is replayed.
     """
 
-    def __init__(
-        self,
-        app: WSGIApplication,
-        state: MockState,
-        journal: Journal,
-        faults: FaultController,
-        limiter: Limiter,
-    ) -> None:
+    def __init__(self, app: WSGIApplication, state: MockState) -> None:
         self.app = app
         self._store = state.store
         self._clock = state.config.clock
-        self._journal = journal
-        self._faults = faults
-        self._limiter = limiter
+        self._journal = state.journal
+        self._faults = state.faults
+        self._limiter = state.limiter
         self._kept: dict[tuple[Any, ...], _Kept] = {}
         self._bytes = 0
         self._lock = threading.Lock()
-        self._stats = ReplayStats()
+        self._stats = ResponseCacheStats()
 
-    def stats(self) -> ReplayStats:
+    def stats(self) -> ResponseCacheStats:
         """A snapshot of the counters."""
         with self._lock:
-            return ReplayStats(
+            return ResponseCacheStats(
                 self._stats.hits, self._stats.misses, self._stats.kept, len(self._kept), self._bytes
             )
 
@@ -163,15 +144,14 @@ class ReplayCache:
         with self._lock:
             self._kept.clear()
             self._bytes = 0
-            self._stats = ReplayStats()
+            self._stats = ResponseCacheStats()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if (
             environ.get("REQUEST_METHOD") != "GET"
             or environ.get("CONTENT_LENGTH") not in _NO_BODY
             or "HTTP_TRANSFER_ENCODING" in environ
-            or "HTTP_PREFER" in environ
-            or "__" in environ.get("QUERY_STRING", "")  # ?__code=, ?__fault=, ?__delay=
+            or may_prefer(environ)  # Prefer, ?__code=, ?__fault=, ?__delay=: faults asked for
             or environ.get("PATH_INFO", "").startswith("/__")
         ):
             return self.app(environ, start_response)

@@ -38,16 +38,13 @@ import json
 import weakref
 from collections.abc import Mapping
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
+from typing import TYPE_CHECKING
 from typing import Any
 
-from flask import Flask
-from flask import Request
-from flask import Response
 from jsonschema import ValidationError
 from werkzeug.exceptions import HTTPException
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response
 
 from mockserver.contract.nearmiss import nearest
 from mockserver.contract.query import INVALID_QUERY_PARAMETER
@@ -55,9 +52,11 @@ from mockserver.contract.query import UNKNOWN_QUERY_PARAMETER
 from mockserver.contract.query import check_query
 from mockserver.errors import ApiError
 from mockserver.http.auth import authenticate
+from mockserver.http.exchange import Exchange
+from mockserver.http.exchange import Next
 from mockserver.http.responses import problem_response
-from mockserver.http.routes import ROUTES
 from mockserver.http.routes import WRITE
+from mockserver.http.routes import RouteMatch
 from mockserver.http.routes import SentryRoute
 from mockserver.journal.journal import ERROR
 from mockserver.journal.journal import WARNING
@@ -65,8 +64,10 @@ from mockserver.journal.journal import Violation
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry.project_update import ADMIN_FIELDS
 from mockserver.sentry.project_update import MEMBER_FIELDS
-from mockserver.state import MockState
 from mockserver.world.model import Token
+
+if TYPE_CHECKING:
+    from mockserver.state import MockState
 
 UNKNOWN_ROUTE = "unknown-route"
 MISSING_TRAILING_SLASH = "missing-trailing-slash"
@@ -93,11 +94,6 @@ STRICT_STATUS: Mapping[str, int] = {
 STRICT_PROBLEM_TYPE = "urn:mockserver:problem:contract-violation"
 
 #: The request schema of each route and method that takes a body.
-REQUEST_SCHEMAS: Mapping[tuple[str, str], str] = {
-    ("project-hooks", "POST"): "hook-create",
-    ("project-hook-details", "PUT"): "hook-update",
-    ("project-details", "PUT"): "project-update",
-}
 #: Content types DRF parses besides JSON.
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: Report at most this many schema errors per body.
@@ -113,53 +109,31 @@ _BODY_MEMO: weakref.WeakKeyDictionary[
 UNSTABLE_NOTE = "Sentry documents it as one that 'may change in the future without notice'"
 
 
-@dataclass(frozen=True, slots=True)
-class RouteMatch:
-    """The Sentry route a request's path belongs to, if any.
-
-    :ivar route: the route, or ``None`` for a path no route has.
-    :ivar params: its path parameters.
-    :ivar served: the route serves the request's method (OPTIONS always is).
-    """
-
-    route: SentryRoute | None
-    params: Mapping[str, str] = field(default_factory=dict)
-    served: bool = False
+def check(ex: Exchange, inner: Next) -> Response:
+    """The stage: find the request's violations for the journal; in strict mode, refuse a
+    request with errors before anything else sees it."""
+    state = ex.state
+    strict = state.config.strict
+    if not (state.journal.enabled or strict):
+        return inner(ex)
+    ex.violations = check_request(ex.request, ex.match, state)
+    refusal = strict_response(ex.request, ex.violations) if strict else None
+    return refusal if refusal is not None else inner(ex)
 
 
-def match_request(app: Flask, request: Request) -> RouteMatch:
-    """Find the route of a request, also when its method is not served.
-
-    The same lookup as the pipeline's: a path that exists with another method still belongs
-    to its route (Sentry authenticates it, then answers 403 or 405).
-    """
-    rule = request.url_rule
-    method = request.method
-    if rule is not None and rule.endpoint in ROUTES:
-        route = ROUTES[rule.endpoint]
-        return RouteMatch(route, dict(request.view_args or {}), method in route.methods)
-    if isinstance(request.routing_exception, MethodNotAllowed):
-        adapter = app.url_map.bind_to_environ(request.environ)
-        try:
-            endpoint, params = adapter.match(method="GET")
-        except HTTPException:
-            return RouteMatch(None)
-        if endpoint in ROUTES:
-            return RouteMatch(ROUTES[endpoint], dict(params), False)
-    return RouteMatch(None)
-
-
-def check_request(request: Request, match: RouteMatch, state: MockState) -> tuple[Violation, ...]:
+def check_request(
+    request: Request, match: RouteMatch | None, state: MockState
+) -> tuple[Violation, ...]:
     """Every violation of a request, in the order Sentry would meet them.
 
     :param request: the request.
-    :param match: its route (:func:`match_request`).
+    :param match: its route, or ``None`` for a path no route has.
     :param state: the app's state (tokens, schemas).
     """
-    route = match.route
     method = request.method
-    if route is None:
+    if match is None:
         return (_unknown_route(method, request.path),)
+    route = match.route
     found: list[Violation] = []
     if not match.served:
         found.append(
@@ -180,8 +154,8 @@ def check_request(request: Request, match: RouteMatch, state: MockState) -> tupl
     if match.served:
         if request.args:
             found.extend(check_query(request.args, route))
-        if (route.name, method) in REQUEST_SCHEMAS:
-            _body(request, route, token, state, found)
+        if method in route.bodies:
+            _body(request, route.bodies[method], token, state, found)
     if route.unstable:
         found.append(
             Violation(
@@ -282,13 +256,15 @@ def _scope(route: SentryRoute, method: str, token: Token, found: list[Violation]
 
 def _body(
     request: Request,
-    route: SentryRoute,
+    schema: str,
     token: Token | None,
     state: MockState,
     found: list[Violation],
 ) -> None:
-    schema = REQUEST_SCHEMAS[(route.name, request.method)]
-    raw = request.get_data(cache=True)
+    try:
+        raw = request.get_data(cache=True)
+    except HTTPException:
+        return  # too large to read: Sentry's answer (413) says it, from the view
     mimetype = request.mimetype
     if schema == "project-update" or len(raw) > BODY_MEMO_MAX_BYTES:
         # The project's fields also depend on the token's scopes: checked every time.

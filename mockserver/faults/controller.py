@@ -24,6 +24,7 @@ from collections.abc import MutableMapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 import yaml
@@ -44,8 +45,10 @@ from mockserver.faults.model import parse_fault_option
 from mockserver.faults.model import parse_preset
 from mockserver.faults.ratelimit import Limiter
 from mockserver.schemas.registry import SchemaRegistry
-from mockserver.state import MockState
 from mockserver.world.model import World
+
+if TYPE_CHECKING:
+    from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
 

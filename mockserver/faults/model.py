@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response
+from werkzeug.wrappers import Response
 
 from mockserver.faults.ratelimit import method_set
-from mockserver.faults.ratelimit import route_name
+from mockserver.http.routes import route_name
 
 MAX_DELAY_MS = 600_000.0
 SLOW_MS = 3000.0
@@ -103,13 +103,6 @@ FEATURE_DISABLED = {
 }
 QUERY_THROTTLED = (
     "Rate limit exceeded. Please try your query with a smaller date range or fewer projects."
-)
-CORS_HEADERS = (
-    "Allow",
-    "Access-Control-Allow-Methods",
-    "Access-Control-Allow-Headers",
-    "Access-Control-Expose-Headers",
-    "Access-Control-Allow-Origin",
 )
 
 
@@ -343,6 +336,16 @@ class Prefer:
     delay: Delay | None
     preset: str | None
     applied: tuple[str, ...]
+
+
+def may_prefer(environ: Mapping[str, Any]) -> bool:
+    """Whether a request may ask for faults of its own (a ``Prefer`` header or a ``__code``,
+    ``__fault`` or ``__delay`` parameter, also percent-encoded): ``False`` is certain, so that
+    callers can skip parsing the query."""
+    if "HTTP_PREFER" in environ:
+        return True
+    query = environ.get("QUERY_STRING", "")
+    return "__" in query or "%5f" in query.lower()
 
 
 def parse_prefer(

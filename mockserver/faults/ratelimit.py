@@ -36,14 +36,14 @@ from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
-from flask import Response
+from werkzeug.wrappers import Response
 
 from mockserver.http.auth import ORG_TOKEN_PREFIX
 from mockserver.http.routes import ROUTES
+from mockserver.http.routes import route_name
 from mockserver.timefmt import Clock
 from mockserver.world.model import Token
 
-EXTENSION = "mockserver.ratelimit"
 GROUP = "default"
 MESSAGE = (
     "You are attempting to use this endpoint too frequently. Limit is {limit} requests in "
@@ -52,17 +52,6 @@ MESSAGE = (
 # Django's default for a plain HttpResponse (DEFAULT_CONTENT_TYPE + DEFAULT_CHARSET).
 CONTENT_TYPE_429 = "text/html; charset=utf-8"
 ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-# Sentry's endpoint classes, so that keys read as Sentry spells them.
-VIEWS: Mapping[str, str] = {
-    "project-details": "ProjectDetailsEndpoint",
-    "project-stats": "ProjectStatsEndpoint",
-    "project-users": "ProjectUsersEndpoint",
-    "project-tag-values": "ProjectTagKeyValuesEndpoint",
-    "project-hooks": "ProjectServiceHooksEndpoint",
-    "project-hook-details": "ProjectServiceHookDetailsEndpoint",
-    "project-hook-stats": "ProjectServiceHookStatsEndpoint",
-}
 
 
 class Category(StrEnum):
@@ -241,13 +230,6 @@ def parse_option(text: str) -> Any:
         f"{text!r}: use off, saas, LIMIT/WINDOW or LIMIT/WINDOW/CONCURRENT (e.g. 10/1, 100/60/5), "
         "or a JSON object as the scenario's rateLimits"
     )
-
-
-def route_name(ref: str) -> str | None:
-    """A route's name from its name, its template or ``"*"``; ``None`` if there is none."""
-    if ref == "*" or ref in ROUTES:
-        return ref
-    return next((r.name for r in ROUTES.values() if r.template == ref), None)
 
 
 def method_set(spec: Any) -> frozenset[str] | None:
@@ -494,7 +476,9 @@ def identify(
 
 def rate_limit_key(caller: Caller, route: str | None, method: str, custom: bool) -> str:
     """``<category>:default:[<View>:]<METHOD>:<id>``."""
-    view = f"{VIEWS.get(route or '', route or 'CatchallEndpoint')}:" if custom else ""
+    declared = ROUTES.get(route or "")
+    endpoint = declared.endpoint if declared is not None else (route or "CatchallEndpoint")
+    view = f"{endpoint}:" if custom else ""
     return f"{caller.category}:{GROUP}:{view}{method}:{caller.ident}"
 
 

@@ -1,4 +1,4 @@
-"""Helpers the Sentry views share: answering through the schema check, and reading bodies."""
+"""Reading requests as Sentry (Django and DRF) reads them: the query string and the body."""
 
 from __future__ import annotations
 
@@ -8,19 +8,14 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Request
-from flask import Response
-from flask import request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.wrappers import Request
 
 from mockserver.errors import ApiError
-from mockserver.http.responses import json_response
-from mockserver.state import get_state
 
 MAX_BODY_BYTES = 2_621_440
 """The largest request body read, in bytes: Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` default
@@ -69,11 +64,13 @@ class QueryDict(ImmutableMultiDict[str, str]):
 
 
 class SentryRequest(Request):
-    """Flask's request, reading the query string as Django does: the last value of a repeated
+    """Werkzeug's request, reading the query string as Django does: the last value of a repeated
     parameter (:class:`QueryDict`), and an invalid UTF-8 escape as U+FFFD (Werkzeug keeps it
-    percent-encoded, which would then be echoed in ``Link`` headers)."""
+    percent-encoded, which would then be echoed in ``Link`` headers). A body over
+    :data:`MAX_BODY_BYTES` is refused with a 413 when it is read."""
 
     parameter_storage_class = QueryDict
+    max_content_length = MAX_BODY_BYTES
 
     @cached_property
     def args(self) -> QueryDict:
@@ -88,21 +85,7 @@ class SentryRequest(Request):
         return QueryDict(pairs)
 
 
-def respond(
-    body: Any, schema: str | None, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response:
-    """Answer ``body`` as JSON, checked against ``schema`` when response validation is on.
-
-    :raises ContractViolation: when the mock's own answer breaks its schema (a bug in the mock;
-        the app answers it with Sentry's 500 and records it).
-    """
-    state = get_state()
-    if schema is not None and state.config.validate_responses:
-        state.registry.check(schema, body)
-    return json_response(body, status, headers)
-
-
-def json_body() -> Any:
+def json_body(request: Request) -> Any:
     """The request's body as DRF's parsers read it on Sentry: JSON, multipart or form.
 
     An empty body is ``{}`` whatever its content type. Otherwise the first of Sentry's parsers

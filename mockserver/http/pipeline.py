@@ -1,151 +1,152 @@
-"""The request pipeline every Sentry route shares, in Sentry's order (sentry-behavior.md §0.1):
+"""The way of a request to the Sentry API through the mock, declared in one place, in order.
 
-route match (or the catch-all 404) → OPTIONS preflight → authentication → scope check →
-405 for an unimplemented method → organization and project lookup (404, 302, 403).
-The view runs only when all of these pass.
+A request passes these layers, outermost first:
+
+1. the **response cache** (:mod:`mockserver.cache.responses`, a WSGI layer, when
+   ``Config.response_cache`` is on): a repeated ``GET`` gets the answer the pipeline made for
+   it, with its own journal entry, and goes no further;
+2. the **dispatch** (:class:`Dispatch`): the mock's own endpoints (``/__admin/``,
+   ``/openapi.json``) go to the Flask app; everything else is Sentry's API;
+3. the **connection faults** (:mod:`mockserver.faults.connection`, a WSGI layer): a request the
+   fault stage marked gets its connection broken instead of its answer;
+4. the **stages** of :data:`STAGES`, in order. Each is a function ``stage(exchange, inner)``
+   that answers the request itself or calls ``inner`` (the rest of the pipeline) and may change
+   its answer; the first stage is the outermost. The route is matched once, when the
+   :class:`~mockserver.http.exchange.Exchange` is made, and every stage reads it there;
+5. the **view** of the route and method (:data:`mockserver.http.views.HANDLERS`), which checks
+   its answer against the response schema (``Config.validate_responses``).
+
+Stages for features that are off cost a test and a call: no fault rule and no ``Prefer`` means
+no fault planning, no rate-limit policy means no counting.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from flask import Response
-from flask import current_app
-from flask import g
-from flask import request
-from werkzeug.exceptions import MethodNotAllowed
-from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
 
-from mockserver.errors import ApiError
-from mockserver.http.auth import authenticate
-from mockserver.http.auth import check_scopes
-from mockserver.http.responses import apply_cors
-from mockserver.http.responses import json_response
-from mockserver.http.routes import ROUTES
-from mockserver.http.routes import SentryRoute
-from mockserver.state import get_state
-from mockserver.world.model import Token
-from mockserver.world.store import ProjectView
-from mockserver.world.store import Redirect
+from mockserver.contract import checks as contract
+from mockserver.faults import stage as faults
+from mockserver.http import guards
+from mockserver.http.cors import cors
+from mockserver.http.exchange import Exchange
+from mockserver.http.exchange import Next
+from mockserver.http.exchange import Stage
+from mockserver.http.views import HANDLERS
+from mockserver.http.views import View
+from mockserver.journal import recording
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
+    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from mockserver.state import MockState
 
 OWN_PREFIXES = ("/__admin", "/openapi.json")
+"""Paths of the mock's own endpoints: never Sentry's, never journaled."""
+
+STAGES: Sequence[tuple[str, Stage]] = (
+    # The journal entry of every request, whatever answers it (the clock starts here).
+    ("record", recording.record),
+    # Sentry's CORS headers on every answer but nginx's.
+    ("cors", cors),
+    # The client's contract; strict mode refuses here, before anything changes.
+    ("contract", contract.check),
+    # nginx's errors and broken connections; Prefer and ?__code= decide here.
+    ("faults in front of Sentry", faults.in_front),
+    # Sentry's rate-limit middleware: counted before anything of Sentry's runs.
+    ("rate limit", faults.rate_limit),
+    # Latency and Sentry's own errors (after the count: a slow request holds its slot).
+    ("faults inside Sentry", faults.inside),
+    # From here on, what is raised is answered as Sentry answers it.
+    ("errors", guards.answer_errors),
+    ("catch-all 404", guards.catch_all),
+    ("preflight", guards.preflight),
+    ("authentication", guards.authenticate),
+    ("scopes", guards.scopes),
+    ("method", guards.method),
+    ("lookup", guards.lookup),
+)
+"""The stages, outermost first: Sentry's order (its middleware, then its endpoint's dispatch),
+with the mock's own (journal, contract, faults) where they belong."""
 
 
-@dataclass(frozen=True, slots=True)
-class Matched:
-    """The Sentry route a request matched, and its path parameters."""
+class Pipeline:
+    """The stages of one app, chained, as a WSGI application for Sentry's API.
 
-    route: SentryRoute
-    params: dict[str, Any]
+    :param state: the app's state (every exchange gets it).
+    :param stages: the stages, outermost first (default :data:`STAGES`).
+    :param handlers: the views by route name and method (default
+        :data:`~mockserver.http.views.HANDLERS`); a copy, so that a test may replace one view of
+        one app.
+    """
 
+    def __init__(
+        self,
+        state: MockState,
+        stages: Iterable[tuple[str, Stage]] = STAGES,
+        handlers: Mapping[str, Mapping[str, View]] = HANDLERS,
+    ) -> None:
+        self.state = state
+        self.handlers = {name: dict(views) for name, views in handlers.items()}
+        self._stages = tuple(stages)
+        self._first = self._chain()
 
-def install(app: Flask) -> None:
-    """Run the pipeline before every view, and add Sentry's CORS headers after."""
-    app.before_request(_before)
-    app.after_request(_after)
+    @property
+    def stages(self) -> tuple[tuple[str, Stage], ...]:
+        """The stages, outermost first."""
+        return self._stages
 
+    def insert(self, after: str, name: str, stage: Stage) -> None:
+        """Add ``stage`` right inside the stage named ``after`` (tests use it to break things)."""
+        names = [n for n, _ in self._stages]
+        at = names.index(after) + 1
+        self._stages = (*self._stages[:at], (name, stage), *self._stages[at:])
+        self._first = self._chain()
 
-def current_project() -> ProjectView:
-    """The project the pipeline resolved for this request."""
-    project: ProjectView = g.sentry_project
-    return project
+    def handle(self, ex: Exchange) -> Response:
+        """Answer one exchange."""
+        return self._first(ex)
 
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        response = self._first(Exchange(environ, self.state))
+        return response(environ, start_response)
 
-def current_token() -> Token:
-    """The token that authenticated this request."""
-    token: Token = g.sentry_token
-    return token
+    def _view(self, ex: Exchange) -> Response:
+        assert ex.match is not None  # noqa: S101 - the catch-all stage answered unmatched paths
+        return self.handlers[ex.match.route.name][ex.method](ex)
 
-
-def current_route() -> Matched | None:
-    """The Sentry route of this request, if it matched one."""
-    matched: Matched | None = g.get("sentry_route")
-    return matched
-
-
-def _match(app: Flask) -> Matched | None:
-    rule = request.url_rule
-    if rule is not None and rule.endpoint in ROUTES:
-        return Matched(ROUTES[rule.endpoint], dict(request.view_args or {}))
-    if isinstance(request.routing_exception, MethodNotAllowed):
-        # The path is a Sentry route, the method is one it does not serve: find the route
-        # so that authentication and scopes run before the 405, as in DRF.
-        adapter = app.url_map.bind_to_environ(request.environ)
-        endpoint, params = adapter.match(method="GET")
-        if endpoint in ROUTES:
-            return Matched(ROUTES[endpoint], dict(params))
-    return None
-
-
-def _before() -> Response | None:
-    if request.path.startswith(OWN_PREFIXES):
-        return None
-    matched = _match(current_app)
-    if matched is None:
-        return _catchall()
-    g.sentry_route = matched
-    route = matched.route
-    if request.method == "OPTIONS":
-        return Response(b"", status=200, headers={"Access-Control-Max-Age": "3600"})
-    state = get_state()
-    token = authenticate(request.headers.get("Authorization"), state.store.world.tokens)
-    check_scopes(token, request.method, route.scopes)
-    assert token is not None  # noqa: S101 - check_scopes refuses anonymous requests
-    g.sentry_token = token
-    if request.method not in route.handlers:
-        raise ApiError.detail(405, f'Method "{request.method}" not allowed.')
-    found = state.store.resolve(matched.params["org"], matched.params["project"])
-    if found is None:
-        raise ApiError.not_found()
-    if isinstance(found, Redirect):
-        return _redirect(found, matched)
-    if not token.can_access(found.organization.slug):
-        raise ApiError.permission_denied()
-    g.sentry_project = found
-    return None
+    def _chain(self) -> Next:
+        call: Next = self._view
+        for _name, stage in reversed(self._stages):
+            call = _bind(stage, call)
+        return call
 
 
-def _redirect(found: Redirect, matched: Matched) -> Response:
-    """Sentry's answer for the old slug of a renamed project (§0.4)."""
-    old = matched.params["project"]
-    prefix = f"/api/0/projects/{matched.params['org']}/"
-    rest = request.path[len(prefix) + len(old) :]
-    new_path = prefix + found.new_slug + rest
-    location = new_path + (f"?{request.query_string.decode()}" if request.query_string else "")
-    body = {"slug": found.new_slug, "detail": {"extra": {"url": new_path, "slug": found.new_slug}}}
-    return json_response(body, 302, {"Location": location})
+def _bind(stage: Stage, inner: Next) -> Next:
+    def call(ex: Exchange) -> Response:
+        return stage(ex, inner)
+
+    return call
 
 
-def _catchall() -> Response:
-    """Sentry's ``CatchallEndpoint``: 404, with a hint when the trailing slash is missing."""
-    path = request.path
-    if not path.endswith("/"):
-        hint = "Route not found, did you forget a trailing slash?"
-        suggestion = f"try: {path}/"
-        if request.headers.get("Content-Type", "").startswith("application/json"):
-            # Django's JsonResponse: json.dumps with its default separators.
-            text = json.dumps({"info": f"{hint} {suggestion}"})
-            return Response(text, status=404, mimetype="application/json")
-        arrow = " " * (len(suggestion) - 1) + "^"
-        return Response(f"{hint}\n\n{suggestion}\n{arrow}\n", status=404, mimetype="text/plain")
-    return Response(b"", status=404, content_type="text/html; charset=utf-8")
+class Dispatch:
+    """The mock's own endpoints to Flask, everything else to Sentry's API.
 
+    :param own: the Flask app's WSGI callable (admin API, OpenAPI document).
+    :param api: the Sentry API (the pipeline, inside the connection faults' layer).
+    """
 
-def _after(response: Response) -> Response:
-    matched = g.get("sentry_route")
-    if matched is not None:
-        apply_cors(response, matched.route.methods)
-    elif not request.path.startswith(OWN_PREFIXES):
-        apply_cors(response, ())
-    return response
+    def __init__(self, own: WSGIApplication, api: WSGIApplication) -> None:
+        self.own = own
+        self.api = api
 
-
-def raise_unmatched() -> None:
-    """Re-raise Flask's routing exception (used by views that should never run unmatched)."""
-    exc = request.routing_exception
-    if exc is not None:
-        raise exc
-    raise NotFound()
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(OWN_PREFIXES):
+            return self.own(environ, start_response)
+        return self.api(environ, start_response)

@@ -1,23 +1,15 @@
-"""Building responses the way Sentry's renderer does: compact JSON and the CORS headers."""
+"""Building responses the way Sentry's renderer does: compact JSON; and the mock's own problems."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response
+from werkzeug.wrappers import Response
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
-CORS_ALLOW_HEADERS = (
-    "X-Sentry-Auth, X-Requested-With, Origin, Accept, Content-Type, Authentication, "
-    "Authorization, Content-Encoding, sentry-trace, baggage, X-CSRFToken"
-)
-CORS_EXPOSE_HEADERS = (
-    "X-Sentry-Error, X-Sentry-Direct-Hit, X-Hits, X-Max-Hits, Endpoint, Retry-After, Link"
-)
 WWW_AUTHENTICATE = 'xBasic realm="api"'
 
 
@@ -38,19 +30,6 @@ def json_response(
     if headers:
         response.headers.update(headers)
     return response
-
-
-def apply_cors(response: Response, methods: Iterable[str]) -> None:
-    """Sentry's ``apply_cors_headers``: what a browser app on another origin needs.
-
-    :param methods: the methods the route allows (``Allow`` and ``-Allow-Methods``).
-    """
-    allowed = ", ".join(methods)
-    response.headers["Allow"] = allowed
-    response.headers["Access-Control-Allow-Methods"] = allowed
-    response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
-    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
-    response.headers["Access-Control-Allow-Origin"] = "*"
 
 
 def problem_response(title: str, detail: str, status: int, **extra: Any) -> Response:

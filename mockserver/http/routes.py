@@ -1,17 +1,19 @@
-"""The table of Sentry routes the mock serves: template, methods and scopes, in one place.
+"""The table of Sentry routes the mock serves, and matching a path against it.
 
-Views register their handlers here; the request pipeline (:mod:`mockserver.http.pipeline`) reads the
-table to authenticate, check scopes and answer 405 in Sentry's order, and the OpenAPI document
-and the journal's near-misses are built from it.
+One entry per endpoint: its name, template, the methods it serves, the scope map of its
+permission class, the query parameters it reads (defined in :mod:`mockserver.http.params`),
+its request bodies' schemas and Sentry's class name for it. The table is written out here, not
+filled by importing the views: the pipeline, the contract checks, the near misses, the rate
+limiter, the fault rules and the OpenAPI document all read it, and none of them needs a view.
+The views (:mod:`mockserver.http.views`) answer by route name and method.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
-from typing import Any
 
 PROJECT = "/api/0/projects/{org}/{project}/"
 
@@ -19,7 +21,8 @@ READ = frozenset({"project:read", "project:write", "project:admin"})
 WRITE = frozenset({"project:write", "project:admin"})
 ADMIN = frozenset({"project:admin"})
 
-# ProjectPermission.scope_map (sentry-behavior.md §0.3): methods absent here get 403.
+# ProjectPermission.scope_map (Sentry's sentry/api/bases/project.py): methods absent here, such
+# as HEAD and PATCH, get 403.
 PROJECT_SCOPES: Mapping[str, frozenset[str]] = {
     "GET": READ,
     "POST": WRITE,
@@ -30,122 +33,152 @@ PROJECT_SCOPES: Mapping[str, frozenset[str]] = {
 # (bookmarking); the fields are then gated by the serializer.
 PROJECT_DETAILS_SCOPES: Mapping[str, frozenset[str]] = {**PROJECT_SCOPES, "PUT": READ}
 
-Handler = Callable[..., Any]
-
-Body = str | tuple[str, ...] | None
-"""A documented response body: a schema stem of ``schemas/``, several (any of them), or
-``None`` for an empty body."""
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """An OpenAPI link from a response to another operation (stateful clients follow it).
-
-    :ivar operation_id: the target operation.
-    :ivar parameters: the target's parameters and their runtime expressions, e.g.
-        ``{"hook_id": "$response.body#/id"}``; the organization and project path parameters are
-        passed through from the request without being listed.
-    """
-
-    operation_id: str
-    parameters: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class OperationDoc:
-    """What the OpenAPI document says about one method of a route, besides what every route
-    shares (authentication, scopes, project lookup, rename redirects, body parsing errors).
-
-    :ivar operation_id: a stable, unique id (Sentry's own where its schema has one).
-    :ivar summary: one line, imperative.
-    :ivar responses: the view's own statuses and their bodies.
-    :ivar request_schema: the stem of the JSON body's schema, for methods that take one.
-    :ivar description: details a client needs (quirks, defaults, orderings).
-    :ivar links: by status, the links a stateful client can follow from that response.
-    :ivar link_header: whether a paginated 200 always carries ``Link``.
-    """
-
-    operation_id: str
-    summary: str
-    responses: Mapping[int, Body]
-    request_schema: str | None = None
-    description: str = ""
-    links: Mapping[int, Mapping[str, Link]] = field(default_factory=dict)
-    link_header: bool = True
+_ALLOW_ORDER = ("GET", "POST", "PUT", "DELETE")
+_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True, slots=True)
 class SentryRoute:
     """One Sentry endpoint.
 
+    :ivar name: the mock's name for it (``project-details``), used by fault rules, rate limits
+        and the journal.
     :ivar template: the path with ``{org}``-style parameters, as the journal reports it.
-    :ivar handlers: the implemented methods and their view functions.
+    :ivar served: the methods the mock implements.
+    :ivar endpoint: Sentry's endpoint class (rate-limit keys spell it).
     :ivar scopes: the scope map of the endpoint's permission class.
+    :ivar query: the query parameters the endpoint reads (names of
+        :data:`mockserver.http.params.PARAMETERS`).
+    :ivar bodies: by method, the stem of the schema the JSON body must follow.
     :ivar unstable: Sentry documents the endpoint as subject to change.
     :ivar paginated: the endpoint answers with a ``Link`` header.
-    :ivar docs: by method, what the OpenAPI document says of each implemented method.
+    :ivar feature: the project feature the endpoint needs.
     """
 
     name: str
     template: str
-    handlers: dict[str, Handler]
+    served: tuple[str, ...]
+    endpoint: str
     scopes: Mapping[str, frozenset[str]] = field(default_factory=lambda: PROJECT_SCOPES)
     query: tuple[str, ...] = ()
+    bodies: Mapping[str, str] = field(default_factory=dict)
     unstable: bool = False
     paginated: bool = False
     feature: str | None = None
-    docs: Mapping[str, OperationDoc] = field(default_factory=dict)
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Flask's default converter: a parameter is one non-empty path segment.
+        parts = _PARAMETER.split(self.template)  # literal, name, literal, name, ..., literal
+        regex = "".join(
+            f"(?P<{part}>[^/]+)" if i % 2 else re.escape(part) for i, part in enumerate(parts)
+        )
+        object.__setattr__(self, "pattern", re.compile(regex + r"\Z"))
 
     @property
     def methods(self) -> tuple[str, ...]:
-        """The implemented methods plus OPTIONS, in Sentry's ``Allow`` order."""
-        order = ("GET", "POST", "PUT", "DELETE")
-        return (*[m for m in order if m in self.handlers], "OPTIONS")
-
-    @property
-    def flask_rule(self) -> str:
-        """The template in Flask's ``<name>`` syntax."""
-        return self.template.replace("{", "<").replace("}", ">")
+        """The served methods plus OPTIONS, in Sentry's ``Allow`` order."""
+        return (*[m for m in _ALLOW_ORDER if m in self.served], "OPTIONS")
 
 
-ROUTES: dict[str, SentryRoute] = {}
+@dataclass(frozen=True, slots=True)
+class RouteMatch:
+    """The Sentry route a request's path belongs to.
 
-
-def route(
-    name: str,
-    template: str,
-    *,
-    scopes: Mapping[str, frozenset[str]] = PROJECT_SCOPES,
-    query: tuple[str, ...] = (),
-    unstable: bool = False,
-    paginated: bool = False,
-    feature: str | None = None,
-    docs: Mapping[str, OperationDoc] | None = None,
-) -> SentryRoute:
-    """Declare a route (once, at import time); handlers are added with :func:`handles`.
-
-    :param docs: by method, the route's OpenAPI documentation (see :class:`OperationDoc`).
+    :ivar route: the route.
+    :ivar params: its path parameters.
+    :ivar served: the route serves the request's method (OPTIONS always is).
     """
-    declared = SentryRoute(
-        name=name,
-        template=template,
-        handlers={},
-        scopes=scopes,
-        query=query,
-        unstable=unstable,
-        paginated=paginated,
-        feature=feature,
-        docs=dict(docs or {}),
+
+    route: SentryRoute
+    params: Mapping[str, str]
+    served: bool
+
+
+_HOOK_DETAILS = PROJECT + "hooks/{hook_id}/"
+
+ROUTES: Mapping[str, SentryRoute] = {
+    route.name: route
+    for route in (
+        SentryRoute(
+            "project-details",
+            PROJECT,
+            ("GET", "PUT", "DELETE"),
+            "ProjectDetailsEndpoint",
+            scopes=PROJECT_DETAILS_SCOPES,
+            query=("include", "expand"),
+            bodies={"PUT": "project-update"},
+        ),
+        SentryRoute(
+            "project-stats",
+            PROJECT + "stats/",
+            ("GET",),
+            "ProjectStatsEndpoint",
+            query=("stat", "since", "until", "resolution", "environment"),
+            unstable=True,
+        ),
+        SentryRoute(
+            "project-users",
+            PROJECT + "users/",
+            ("GET",),
+            "ProjectUsersEndpoint",
+            query=("query", "cursor", "per_page"),
+            paginated=True,
+        ),
+        SentryRoute(
+            "project-tag-values",
+            PROJECT + "tags/{key}/values/",
+            ("GET",),
+            "ProjectTagKeyValuesEndpoint",
+            query=("query", "environment", "cursor", "per_page", "statsPeriod", "start", "end"),
+            paginated=True,
+        ),
+        SentryRoute(
+            "project-hooks",
+            PROJECT + "hooks/",
+            ("GET", "POST"),
+            "ProjectServiceHooksEndpoint",
+            query=("status", "cursor", "per_page"),
+            bodies={"POST": "hook-create"},
+            paginated=True,
+            feature="servicehooks",
+        ),
+        SentryRoute(
+            "project-hook-details",
+            _HOOK_DETAILS,
+            ("GET", "PUT", "DELETE"),
+            "ProjectServiceHookDetailsEndpoint",
+            bodies={"PUT": "hook-update"},
+        ),
+        SentryRoute(
+            "project-hook-stats",
+            _HOOK_DETAILS + "stats/",
+            ("GET",),
+            "ProjectServiceHookStatsEndpoint",
+            query=("since", "until", "resolution"),
+        ),
     )
-    ROUTES[name] = declared
-    return declared
+}
+"""Every route, by name, in the order the OpenAPI document lists them."""
+
+_BY_PREFIX = "/api/0/projects/"
 
 
-def handles(declared: SentryRoute, method: str) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the route's handler for ``method``."""
+def match_route(
+    path: str, method: str, table: Mapping[str, SentryRoute] = ROUTES
+) -> RouteMatch | None:
+    """The route ``path`` belongs to, whatever ``method``; ``None`` when no route has it."""
+    if not path.startswith(_BY_PREFIX):
+        return None
+    for route in table.values():
+        found = route.pattern.match(path)
+        if found is not None:
+            return RouteMatch(route, found.groupdict(), method in route.methods)
+    return None
 
-    def register(func: Handler) -> Handler:
-        declared.handlers[method] = func
-        return func
 
-    return register
+def route_name(ref: str) -> str | None:
+    """A route's name from its name, its template or ``"*"``; ``None`` if there is none."""
+    if ref == "*" or ref in ROUTES:
+        return ref
+    return next((r.name for r in ROUTES.values() if r.template == ref), None)

@@ -1,151 +1,77 @@
-"""Recording every request in the app's journal, with its contract violations.
+"""Recording every request in the app's journal: the first stage of the pipeline.
 
-:func:`install` hooks the app so that nothing escapes: the catch-all 404s and the 401/403/405s
-the pipeline answers in ``before_request``, Sentry's error answers, strict-mode refusals and
-unexpected 500s are all recorded. The mock's own endpoints (``/__admin/``, ``/openapi.json``)
-are not: a journal that recorded its own queries would change each time it is read (WireMock
-leaves them out too).
+Nothing escapes it: the catch-all 404s, the 401/403/405s of Sentry's stages, Sentry's error
+answers, strict-mode refusals, injected faults and unexpected 500s are all recorded, with the
+response as the client received it. The mock's own endpoints (``/__admin/``,
+``/openapi.json``) never reach the pipeline: a journal that recorded its own queries would
+change each time it is read (WireMock leaves them out too).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from dataclasses import field
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from flask import Request
-from flask import Response
-from flask import current_app
-from flask import g
-from flask import request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response
 
 from mockserver.cache.responses import ENTRY
-from mockserver.contract.checks import RouteMatch
-from mockserver.contract.checks import check_request
-from mockserver.contract.checks import match_request
-from mockserver.contract.checks import strict_response
-from mockserver.faults import connection as netfaults
+from mockserver.faults import connection
 from mockserver.faults.connection import CONNECTION_FAULT
 from mockserver.faults.connection import SocketFault
-from mockserver.http.pipeline import OWN_PREFIXES
+from mockserver.http.exchange import Exchange
+from mockserver.http.exchange import Next
+from mockserver.http.guards import answer_exception
 from mockserver.journal.journal import MAX_REQUEST_BODY
 from mockserver.journal.journal import MAX_RESPONSE_BODY
 from mockserver.journal.journal import Entry
-from mockserver.journal.journal import Journal
-from mockserver.journal.journal import Violation
-from mockserver.state import EXTENSION
-from mockserver.state import MockState
 
-JOURNAL = "mockserver.journal"
-_PENDING = "mockserver.pending"  # in the WSGI environ: cheaper than flask.g
+if TYPE_CHECKING:
+    from mockserver.state import MockState
 
 
-@dataclass(slots=True)
-class _Pending:
-    """What is known about a request before its response exists."""
+def record(ex: Exchange, inner: Next) -> Response:
+    """The stage: answer through the rest of the pipeline, then record the exchange.
 
-    started: float
-    time: float
-    match: RouteMatch = field(default_factory=lambda: RouteMatch(None))
-    violations: tuple[Violation, ...] = ()
-
-
-def install(app: Flask) -> Journal:
-    """Give the app a journal (``Config.journal_size`` entries) and record every request in it.
-
-    Also runs the contract checks, and in strict mode refuses a request with errors before
-    Sentry's pipeline sees it. Call it once, from :func:`~mockserver.app.create_app`.
-
-    :returns: the journal, also in ``app.extensions``.
+    An exception that escapes every other stage is still answered (Sentry's 500) and recorded,
+    with the error the entry names.
     """
-    state: MockState = app.extensions[EXTENSION]
-    journal = Journal(state.config.journal_size)
-    app.extensions[JOURNAL] = journal
-    # First of the before-request functions, so that the clock starts before the pipeline can
-    # answer (404, 401, 403, 405 are answered there) and strict mode refuses before it runs.
-    app.before_request_funcs.setdefault(None, []).insert(0, _begin)
-    # After-request functions run in reverse order of registration: the first one runs last,
-    # and records the response with every header the pipeline added.
-    app.after_request_funcs.setdefault(None, []).insert(0, _finish)
-    # A safety net for a response that was never finished (an after-request function raised).
-    app.teardown_request(_teardown)
-    return journal
-
-
-def get_journal(app: Flask | None = None) -> Journal:
-    """The journal of ``app`` (default: the current app).
-
-    :raises KeyError: if :func:`install` was not called on the app.
-    """
-    journal: Journal = (app or current_app).extensions[JOURNAL]
-    return journal
-
-
-def _begin() -> Response | None:
-    started = time.perf_counter()
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    if req.path.startswith(OWN_PREFIXES):
-        return None
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    state: MockState = app.extensions[EXTENSION]
-    pending = _Pending(started=started, time=state.config.clock())
-    req.environ[_PENDING] = pending
-    strict = state.config.strict
-    if not (app.extensions[JOURNAL].enabled or strict):
-        return None
-    pending.match = match_request(app, req)
-    pending.violations = check_request(req, pending.match, state)
-    return strict_response(req, pending.violations) if strict else None
-
-
-def _finish(response: Response) -> Response:
-    pending: _Pending | None = request.environ.pop(_PENDING, None)
-    if pending is not None:
-        _record(pending, response, None)
+    error: str | None = None
+    try:
+        response = inner(ex)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        response = answer_exception(ex, exc)
+    journal = ex.state.journal
+    if journal.enabled:
+        _record(ex, response, error)
     return response
 
 
-def _teardown(exc: BaseException | None) -> None:
-    pending: _Pending | None = request.environ.pop(_PENDING, None)
-    if pending is not None:
-        _record(pending, None, exc)
-
-
-def _record(pending: _Pending, response: Response | None, exc: BaseException | None) -> None:
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    journal: Journal = app.extensions[JOURNAL]
-    if not journal.enabled:
-        return
-    state: MockState = app.extensions[EXTENSION]
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+def _record(ex: Exchange, response: Response, error: str | None) -> None:
+    state = ex.state
+    req = ex.request
     body = _request_body(req)
-    headers: tuple[tuple[str, str], ...] = ()
-    if response is None:
-        status, answer = 500, b""
-        error: str | None = (
-            f"{type(exc).__name__}: {exc}" if exc else "the response was never finished"
-        )
-    else:
-        status = response.status_code
-        headers = tuple(response.headers.items())
-        # HEAD answers carry no body on the wire; a streamed body is the client's to read.
-        sent = req.method != "HEAD" and not response.is_streamed
-        answer = response.get_data() if sent else b""
+    status = response.status_code
+    headers = tuple(response.headers.items())
+    # HEAD answers carry no body on the wire; a streamed body is the client's to read.
+    sent = ex.method != "HEAD" and not response.is_streamed
+    answer = response.get_data() if sent else b""
+    if error is None:
         error = _server_error(state, status, answer)
-        fault: SocketFault | None = req.environ.get(CONNECTION_FAULT)
-        seen = None if fault is None else netfaults.as_seen(req.environ, fault)
-        if seen is not None:
-            # The connection is broken after this: record what the client receives instead.
-            status, headers, answer = seen
-    match = pending.match
-    route = match.route
-    req.environ[ENTRY] = journal.record(
+    fault: SocketFault | None = ex.environ.get(CONNECTION_FAULT)
+    seen = None if fault is None else connection.as_seen(ex.environ, fault)
+    if seen is not None:
+        # The connection is broken after this: record what the client receives instead.
+        status, headers, answer = seen
+    match = ex.match
+    route = match.route if match is not None else None
+    ex.environ[ENTRY] = state.journal.record(
         Entry(
-            time=pending.time,
-            method=req.method,
+            time=ex.time,
+            method=ex.method,
             scheme=req.scheme,
             host=req.host,
             root_path=req.root_path,
@@ -157,18 +83,18 @@ def _record(pending: _Pending, response: Response | None, exc: BaseException | N
             body_size=len(body),
             route_name=route.name if route else None,
             route=route.template if route else None,
-            params=match.params,
-            matched=route is not None and match.served,
+            params=match.params if match is not None else {},
+            matched=match is not None and match.served,
             status=status,
             response_headers=headers,
             response_body=answer[:MAX_RESPONSE_BODY],
             response_size=len(answer),
-            duration_ms=(time.perf_counter() - pending.started) * 1000,
-            violations=pending.violations,
+            duration_ms=(time.perf_counter() - ex.started) * 1000,
+            violations=ex.violations,
             error=error,
             client_ip=req.remote_addr,
-            http_version=req.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
-            faults=tuple(getattr(g, "mockserver_faults", None) or ()),
+            http_version=ex.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+            faults=tuple(ex.faults),
         )
     )
 

@@ -26,19 +26,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint
-from flask import Response
-from flask import current_app
 from flask import request
+from werkzeug.wrappers import Response
 
-from mockserver.faults import ratelimit
-from mockserver.faults.ratelimit import Limiter
-from mockserver.http import views as routes
 from mockserver.http.responses import WWW_AUTHENTICATE
 from mockserver.http.responses import dumps
 from mockserver.http.routes import ROUTES
-from mockserver.http.routes import Body
-from mockserver.http.routes import OperationDoc
 from mockserver.http.routes import SentryRoute
+from mockserver.openapi.operations import OPERATIONS
+from mockserver.openapi.operations import Body
+from mockserver.openapi.operations import OperationDoc
 from mockserver.schemas.registry import ID_PREFIX
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry import stats
@@ -50,9 +47,6 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SECURITY_SCHEME = "auth_token"  # Sentry's own name for it in its published schema
 COMPONENTS = "#/components/schemas/"
 JSON = "application/json"
-
-# Keep the routes package imported: importing it fills ROUTES.
-_ROUTE_MODULES = routes.__all__
 
 # The route table's path parameters under the names Sentry's published schema gives them.
 PATH_PARAMETER_NAMES = {
@@ -275,6 +269,7 @@ def build_document(
     server_url: str | None = None,
     rate_limits: bool = False,
     route_table: Mapping[str, SentryRoute] | None = None,
+    operations: Mapping[tuple[str, str], OperationDoc] = OPERATIONS,
 ) -> dict[str, Any]:
     """Build the OpenAPI 3.1 document of the served routes.
 
@@ -284,9 +279,10 @@ def build_document(
         which OpenAPI reads as "the host that served this document".
     :param rate_limits: document the 429 of the rate limiter on every operation.
     :param route_table: the routes to document; default, every route of the mock.
+    :param operations: the words for each route and method.
     :returns: the document, as JSON-ready dicts and lists.
     :raises KeyError: if a route names a schema that ``registry`` lacks, or serves a method it
-        declares no :class:`~mockserver.http.routes.OperationDoc` for.
+        has no :class:`~mockserver.openapi.operations.OperationDoc` for.
     """
     table = ROUTES if route_table is None else route_table
     paths: dict[str, Any] = {}
@@ -297,10 +293,10 @@ def build_document(
         for method in declared.methods:
             if method == "OPTIONS":
                 continue
-            doc = declared.docs.get(method)
+            doc = operations.get((declared.name, method))
             if doc is None:
                 raise KeyError(
-                    f"route {declared.name!r} serves {method} but declares no OperationDoc for it"
+                    f"route {declared.name!r} serves {method} but has no OperationDoc for it"
                 )
             item[method.lower()] = _operation(declared, method, doc, used, rate_limits)
         paths[path] = item
@@ -383,14 +379,15 @@ def _operation(
         operation["description"] = description.strip()
     if method == "GET" and declared.query:
         operation["parameters"] = [_query_parameter(declared.name, q) for q in declared.query]
-    if doc.request_schema is not None:
-        used.add(doc.request_schema)
+    body = declared.bodies.get(method)
+    if body is not None:
+        used.add(body)
         # DRF reads a missing body as an empty object: optional for a partial update, required
         # (its "url" is) for a creation.
         operation["requestBody"] = {
             "required": method == "POST",
             "description": "JSON (or a form). An empty body is an empty object.",
-            "content": {JSON: {"schema": {"$ref": COMPONENTS + doc.request_schema}}},
+            "content": {JSON: {"schema": {"$ref": COMPONENTS + body}}},
         }
     scopes = sorted(declared.scopes.get(method, frozenset()))
     operation["security"] = [{SECURITY_SCHEME: [scope]} for scope in scopes]
@@ -462,8 +459,8 @@ def _statuses(
     add(404, "error-detail")
     if rate_limits:
         add(429, "error-rate-limit")
-    if doc.request_schema is not None:
-        # routes.common.json_body: DRF's parse errors, and the size limit.
+    if method in declared.bodies:
+        # http.body.json_body: DRF's parse errors, and the size limit.
         add(400, "error-detail")
         add(413, "error-detail")
         add(415, "error-detail")
@@ -574,8 +571,7 @@ def serve_document() -> Response:
 
 def _rate_limits_on() -> bool:
     """Whether the app's rate limiter is on now (its policy can change at run time)."""
-    limiter: Limiter | None = current_app.extensions.get(ratelimit.EXTENSION)
-    return limiter is not None and limiter.policy.enabled
+    return get_state().limiter.policy.enabled
 
 
 def write_document(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
-from mockserver.state import MockState
 from mockserver.world.store import ProjectView
+
+if TYPE_CHECKING:
+    from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
 

@@ -12,32 +12,33 @@ from typing import TypeVar
 from typing import overload
 from urllib.parse import quote
 
-from flask import Response
-from flask import request
+from werkzeug.wrappers import Response
 
-from mockserver.cache import responses as replay
-from mockserver.http.body import respond
-from mockserver.http.views.encoded import list_schema
-from mockserver.http.views.encoded import respond_encoded
+from mockserver.cache import responses as response_cache
+from mockserver.http.body import QueryDict
+from mockserver.http.exchange import Exchange
+from mockserver.http.views.answers import list_schema
+from mockserver.http.views.answers import respond
+from mockserver.http.views.answers import respond_encoded
 from mockserver.sentry import pagination
 from mockserver.sentry import serializers
 from mockserver.sentry.pagination import Cursor
 from mockserver.sentry.pagination import Page
-from mockserver.state import get_state
 
 T = TypeVar("T")
 
 
-def page_params() -> tuple[int, Cursor | None]:
+def page_params(args: QueryDict) -> tuple[int, Cursor | None]:
     """``per_page`` then ``cursor``, in the order Sentry's ``paginate`` reads them (the last
     value of a repeated parameter wins, as with Django's ``QueryDict``)."""
-    pairs = list(request.args.items(multi=True))
+    pairs = list(args.items(multi=True))
     per_page = pagination.parse_per_page(pagination.last_param(pairs, "per_page"))
     cursor = pagination.parse_cursor(pagination.last_param(pairs, "cursor"))
     return per_page, cursor
 
 
 def respond_page(
+    ex: Exchange,
     page: Page[T],
     serialize: Callable[[T], dict[str, Any]],
     schema: str,
@@ -50,8 +51,9 @@ def respond_page(
         ``("tag-value", key)``): each item is then encoded and checked once, and kept in the
         store's JSON memo (see :func:`mockserver.sentry.serializers.items_json`).
     """
-    replay.allow()  # the page, its Link header and its checks depend on the request and store
-    state = get_state()
+    # The page, its Link header and its checks depend on the request and the store only.
+    response_cache.allow(ex.environ)
+    state, request = ex.state, ex.request
     prefix = state.store.world.url_prefix or request.host_url.rstrip("/")
     base_url = prefix.rstrip("/") + quote(request.path)
     link = pagination.link_header(base_url, list(request.args.items(multi=True)), page)
@@ -59,7 +61,7 @@ def respond_page(
     shape = list_schema(state.registry, schema) if memo is not None else None
     if shape is None or (state.config.validate_responses and not shape.allows(len(page.items))):
         # Checked whole (and, past the bounds, answered with the violation).
-        return respond([serialize(item) for item in page.items], schema, headers=headers)
+        return respond(state, [serialize(item) for item in page.items], schema, headers=headers)
     check = None
     if state.config.validate_responses:
         check = partial(state.registry.check, shape.item)

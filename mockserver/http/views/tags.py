@@ -1,18 +1,14 @@
-"""``GET …/tags/{key}/values/``: the values of a tag key (sentry-behavior.md §4)."""
+"""``GET …/tags/{key}/values/``: the values of a tag key (Sentry's
+``ProjectTagKeyValuesEndpoint``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Response
-from flask import request
+from werkzeug.wrappers import Response
 
 from mockserver.errors import ApiError
-from mockserver.http.pipeline import current_project
-from mockserver.http.routes import PROJECT
-from mockserver.http.routes import OperationDoc
-from mockserver.http.routes import handles
-from mockserver.http.routes import route
+from mockserver.http.exchange import Exchange
 from mockserver.http.views.paging import Prefix
 from mockserver.http.views.paging import page_params
 from mockserver.http.views.paging import respond_page
@@ -20,23 +16,6 @@ from mockserver.sentry import pagination
 from mockserver.sentry import serializers
 from mockserver.world.model import TagValue
 
-tag_values = route(
-    "project-tag-values",
-    PROJECT + "tags/{key}/values/",
-    query=("query", "environment", "cursor", "per_page", "statsPeriod", "start", "end"),
-    paginated=True,
-    docs={
-        "GET": OperationDoc(
-            "listTagValues",
-            "List a tag's values",
-            {200: "tag-values", 400: "error-detail"},
-            description="Up to 1,000 values of the key, most recently seen first; `query` is a "
-            "substring filter. A key without values, or an unknown `environment`, answers 404. "
-            "Keys that hold ids or times (`event_id`, `timestamp`, `time`, `profile_id`, "
-            "`replay_id`, `trace*`) have no values to list: an empty page.",
-        ),
-    },
-)
 # Keys whose values are never listed (event ids, timestamps, traces): Sentry answers [].
 EMPTY_KEYS = frozenset({"event_id", "timestamp", "time", "profile_id", "replay_id"})
 MAX_VALUES = 1000
@@ -49,14 +28,14 @@ def standard_key(key: str) -> str:
     return key
 
 
-@handles(tag_values, "GET")
-def list_tag_values(key: str, **_: str) -> Response:
+def list_tag_values(ex: Exchange) -> Response:
     """Values of ``key``, most recently seen first; ``query`` is a substring filter."""
-    view = current_project()
-    environment = request.args.get("environment")
+    view = ex.resolved
+    args = ex.request.args
+    environment = args.get("environment")
     if environment and environment not in view.project.environments:
         raise ApiError.not_found()
-    name = standard_key(key)
+    name = standard_key(ex.params["key"])
     values: Sequence[TagValue] | None
     if name in EMPTY_KEYS or name.startswith("trace"):
         # Sentry's backend hands these an empty SequencePaginator: still paginated, so
@@ -66,14 +45,14 @@ def list_tag_values(key: str, **_: str) -> Response:
         values = view.project.tags.get(name)
         if not values:
             raise ApiError.not_found()
-    query = request.args.get("query")
+    query = args.get("query")
     selected: Sequence[TagValue] = Prefix(values, MAX_VALUES)
     if query:
         selected = [v for v in selected if query in v.value]
-    per_page, cursor = page_params()
+    per_page, cursor = page_params(args)
     page = pagination.paginate_sequence(selected, _score, cursor, per_page)
     return respond_page(
-        page, lambda v: serializers.tag_value(name, v), "tag-values", memo=("tag-value", name)
+        ex, page, lambda v: serializers.tag_value(name, v), "tag-values", memo=("tag-value", name)
     )
 
 

@@ -1,6 +1,6 @@
-"""Answering with JSON encoded once: the fast path of the views whose bodies are world objects.
+"""How views answer: JSON checked against its schema, or encoded once and kept.
 
-:func:`mockserver.http.body.respond` builds, checks and encodes a body on every request. A
+:func:`respond` builds, checks and encodes a body on every request. A
 body made of frozen world objects (project details, users, tag values, hooks) is the same on
 every request, so :mod:`mockserver.sentry.serializers` encodes it once and keeps it; these helpers
 answer such bytes, and give the serializers the check to run when the JSON is first made. Under
@@ -16,15 +16,19 @@ from collections.abc import Hashable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 from typing import Any
 
-from flask import Response
+from werkzeug.wrappers import Response
 
 from mockserver.http.responses import JSON
+from mockserver.http.responses import json_response
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry.serializers import Check
 from mockserver.sentry.serializers import dumps
-from mockserver.state import get_state
+
+if TYPE_CHECKING:
+    from mockserver.state import MockState
 
 ID_PREFIX = "urn:mockserver:"
 # The keywords a list schema may use for its items to be checked one by one: anything else
@@ -77,10 +81,26 @@ def _analyse(registry: SchemaRegistry, stem: str) -> ListSchema | None:
     return ListSchema(ref[len(ID_PREFIX) :], schema.get("minItems", 0), schema.get("maxItems"))
 
 
-def response_check(schema: str) -> Check | None:
+def respond(
+    state: MockState,
+    body: Any,
+    schema: str | None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Answer ``body`` as JSON, checked against ``schema`` when response validation is on.
+
+    :raises ContractViolation: when the mock's own answer breaks its schema (a bug in the mock;
+        the pipeline answers it with Sentry's 500 and records it).
+    """
+    if schema is not None and state.config.validate_responses:
+        state.registry.check(schema, body)
+    return json_response(body, status, headers)
+
+
+def response_check(state: MockState, schema: str) -> Check | None:
     """The check to run on a body of ``schema`` when it is made, or ``None`` when the app does
     not validate its responses."""
-    state = get_state()
     if not state.config.validate_responses:
         return None
     return partial(state.registry.check, schema)
@@ -96,7 +116,7 @@ def respond_encoded(
     return response
 
 
-def memoized_json(key: Hashable, schema: str, make: Callable[[], Any]) -> bytes:
+def memoized_json(state: MockState, key: Hashable, schema: str, make: Callable[[], Any]) -> bytes:
     """The encoded body kept under ``key`` in the store's JSON memo, made (and checked against
     ``schema`` under response validation) on a miss.
 
@@ -104,7 +124,6 @@ def memoized_json(key: Hashable, schema: str, make: Callable[[], Any]) -> bytes:
 
     :raises ContractViolation: when the body made breaks ``schema``; nothing is kept then.
     """
-    state = get_state()
     memo = state.store.json_memo
     body: bytes | None = memo.get(key)
     if body is None:
