@@ -41,7 +41,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
 
-from jsonschema import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 from werkzeug.wrappers import Response
@@ -61,6 +60,7 @@ from mockserver.http.routes import SentryRoute
 from mockserver.journal.journal import ERROR
 from mockserver.journal.journal import WARNING
 from mockserver.journal.journal import Violation
+from mockserver.schemas.explain import explain
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry.project_update import ADMIN_FIELDS
 from mockserver.sentry.project_update import MEMBER_FIELDS
@@ -323,37 +323,12 @@ def _check_body(
         found.append(
             Violation(
                 INVALID_BODY,
-                f"{path}: {_explain(error, root)} (schema {schema})",
+                f"{path}: {explain(error, root).message} (schema {schema})",
                 location,
             )
         )
     if schema == "project-update" and token is not None and not token.scopes & WRITE:
         _member_fields(data, found)
-
-
-def _explain(error: ValidationError, root: Mapping[str, Any]) -> str:
-    """jsonschema's message, unless it would quote a long pattern or enum: then the value and
-    the nearest ``description`` of the schema that refused it."""
-    if error.validator not in ("pattern", "enum", "format") and len(error.message) <= 160:
-        return error.message
-    shown = repr(error.instance)
-    shown = shown if len(shown) <= 80 else shown[:77] + "..."
-    description = _description(root, list(error.absolute_schema_path))
-    return f"{shown} is not accepted" + (f": {description}" if description else "")
-
-
-def _description(root: Mapping[str, Any], schema_path: Sequence[object]) -> str | None:
-    """The deepest ``description`` along a schema path (stops at a ``$ref``)."""
-    found = root.get("description") if isinstance(root, Mapping) else None
-    node: Any = root
-    for part in schema_path:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            break
-        if isinstance(node, Mapping) and isinstance(node.get("description"), str):
-            found = node["description"]
-    return found if isinstance(found, str) else None
 
 
 def _member_fields(data: Any, found: list[Violation]) -> None:

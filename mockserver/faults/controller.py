@@ -28,8 +28,6 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 import yaml
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
 
 from mockserver.errors import ConfigError
 from mockserver.errors import ScenarioError
@@ -44,6 +42,8 @@ from mockserver.faults.model import build_rule
 from mockserver.faults.model import parse_fault_option
 from mockserver.faults.model import parse_preset
 from mockserver.faults.ratelimit import Limiter
+from mockserver.schemas.explain import first
+from mockserver.schemas.explain import shorten
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.world.model import World
 
@@ -490,39 +490,12 @@ def schema_problems(registry: SchemaRegistry, key: str, value: Any) -> str | Non
     errors = registry.errors(SCHEMA, instance)
     if not errors:
         return None
-    error = best_match(errors)
-    while error.context:
-        error = _closest_branch(error.context)
+    error = first(errors)
     prefix = "$.faults.rules[0]" if key == "rule" else f"$.{key}"
     where = "$" + error.json_path.removeprefix(prefix).removeprefix("$")
     more = len(errors) - 1
     tail = f" ({more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{where}: {error.message[:300]}{tail}"
-
-
-def _closest_branch(context: Sequence[ValidationError]) -> ValidationError:
-    """The most telling error of a failed ``oneOf``/``anyOf``: from a branch whose kind (type,
-    ``const``, ``enum``) the value has, e.g. the uniform delay's missing ``max`` rather than "not
-    a number"."""
-    branches: dict[Any, list[ValidationError]] = {}
-    for error in context:
-        branches.setdefault(error.relative_schema_path[0], []).append(error)
-    viable = [
-        error
-        for found in branches.values()
-        if not any(_discriminates(e) for e in found)
-        for error in found
-    ]
-    closest: ValidationError = best_match(viable or context)
-    return closest
-
-
-def _discriminates(error: ValidationError) -> bool:
-    """Whether the error says the value is another kind than the branch's: a ``const`` (our
-    branches' ``type: fixed|uniform|lognormal``), or a type or enum of the value itself."""
-    return error.validator == "const" or (
-        error.validator in ("type", "enum") and not error.relative_path
-    )
+    return f"{where}: {shorten(error.message)}{tail}"
 
 
 def split_env(value: str) -> Iterator[str]:

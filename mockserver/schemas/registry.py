@@ -27,7 +27,6 @@ from jsonschema import Draft202012Validator
 from jsonschema import FormatChecker
 from jsonschema import ValidationError
 from jsonschema.exceptions import SchemaError
-from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import extend
 from referencing import Registry
@@ -42,6 +41,8 @@ from referencing.jsonschema import Schema
 from mockserver import resources
 from mockserver.errors import ContractViolation
 from mockserver.errors import SchemaLoadError
+from mockserver.schemas.explain import closest
+from mockserver.schemas.explain import shorten
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 """The ``$schema`` every file must declare."""
@@ -76,7 +77,6 @@ _SCHEMA_MAPS = frozenset(
     {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
 )
 # jsonschema messages embed the failing instance's repr, which for a big list is enormous.
-_MAX_MESSAGE_CHARS = 300
 
 _DATE_TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))",
@@ -391,22 +391,15 @@ def _describe(stem: str, errors: list[ValidationError]) -> str:
         f"{count} error{'' if count == 1 else 's'}"
     ]
     for error in errors[:MAX_REPORTED_ERRORS]:
-        message = _shorten(error.message)
+        message = shorten(error.message)
         if error.context:
             # anyOf/oneOf only say "not valid under any"; the closest branch says why.
-            # best_match([error]) descends into the branches, preferring the matching type.
-            closest = best_match([error])
-            message += f" (closest: {closest.json_path}: {_shorten(closest.message)})"
+            near = closest(error)
+            message += f" (closest: {near.json_path}: {shorten(near.message)})"
         lines.append(f"  {error.json_path}: {message}")
     if count > MAX_REPORTED_ERRORS:
         lines.append(f"  ... and {count - MAX_REPORTED_ERRORS} more")
     return "\n".join(lines)
-
-
-def _shorten(message: str) -> str:
-    if len(message) <= _MAX_MESSAGE_CHARS:
-        return message
-    return message[: _MAX_MESSAGE_CHARS - 3] + "..."
 
 
 class _DuplicateKeyError(ValueError):
@@ -479,7 +472,7 @@ def _load_schema(
         _Validator.check_schema(contents)
     except SchemaError as exc:
         raise SchemaLoadError(
-            f"{path}: {exc.json_path}: not a valid draft 2020-12 schema: {_shorten(exc.message)}"
+            f"{path}: {exc.json_path}: not a valid draft 2020-12 schema: {shorten(exc.message)}"
         ) from exc
     return contents
 

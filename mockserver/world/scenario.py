@@ -17,9 +17,10 @@ from typing import Any
 
 import yaml
 from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
 
 from mockserver.errors import ScenarioError
+from mockserver.schemas.explain import explain
+from mockserver.schemas.explain import first
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
@@ -291,62 +292,14 @@ def _json_path(path: Path_) -> str:
 def _schema_error(
     errors: Sequence[ValidationError], registry: SchemaRegistry, locate: _Locator
 ) -> ScenarioError:
-    error = best_match(errors)
-    # oneOf/anyOf report "is not valid under any of the given schemas": the branch that got
-    # furthest says what is really wrong.
-    while error.context:
-        error = best_match(error.context)
-    path: Path_ = tuple(error.absolute_path)
-    problem, fix = _explain(error)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        # Point at the unknown key itself, not at the mapping that holds it.
-        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        unknown = [k for k in error.instance if k not in allowed]
-        path = (*path, unknown[0]) if unknown else path
+    explained = explain(first(errors))
+    fix = explained.fix
+    if explained.fix == "see the schema for the expected shape":
+        fix = "see schemas/scenario.schema.json for the expected shape"
     more = len(errors) - 1
     if more > 0:
         fix += f" ({more} more problem{'s' if more > 1 else ''} may follow)"
-    return ScenarioError(locate.source, locate.where(path), problem, fix)
-
-
-def _explain(error: ValidationError) -> tuple[str, str]:
-    kind = error.validator
-    value = error.instance
-    if kind == "additionalProperties" and isinstance(value, dict):
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        allowed = sorted(schema.get("properties", {}))
-        unknown = [k for k in value if k not in allowed]
-        key = unknown[0] if unknown else "?"
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
-        return f"unknown key '{key}'", f"remove it; {hint}"
-    if kind == "required":
-        return error.message.replace("is a required property", "is missing"), "add it"
-    if kind == "type":
-        expected = error.validator_value
-        got = type(value).__name__
-        fix = f"write a value of type {expected}"
-        if expected == "string" and isinstance(value, int | float):
-            fix = f"quote it: '{value}' (ids and versions are strings in Sentry)"
-        return f"expected {expected}, got {got} {value!r}", fix
-    if kind in ("enum", "const"):
-        options: Any = error.validator_value
-        choices = list(options) if kind == "enum" else [options]
-        return f"{value!r} is not allowed", f"use one of: {', '.join(map(repr, choices))}"
-    if kind == "format":
-        examples = {
-            "date-time": "2024-01-15T08:30:00Z",
-            "uri": "https://example.com/hook",
-            "email": "jane@example.com",
-        }
-        example = examples.get(str(error.validator_value), "")
-        return f"{value!r} is not a valid {error.validator_value}", f"write e.g. {example}"
-    if kind == "pattern":
-        return (
-            f"{value!r} does not have the expected form",
-            f"it must match {error.validator_value}",
-        )
-    return error.message, "see schemas/scenario.schema.json for the expected shape"
+    return ScenarioError(locate.source, locate.where(explained.path), explained.problem, fix)
 
 
 # --- checks the schema cannot express ----------------------------------------------------------
