@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from mockserver.errors import ContractViolation
+from mockserver.errors import ResponseSchemaError
 from mockserver.sentry import serializers
 from mockserver.world.model import LazySequence
 from mockserver.world.store import Memo
@@ -125,4 +125,4 @@ def test_a_kept_answer_was_checked_when_it_was_made(make_app: Any, monkeypatch: 
     assert client.get(path, headers=AUTH).status_code == 500
     errors = app.extensions["mockserver"].take_errors()
     assert errors
-    assert all(isinstance(e.exception, ContractViolation) for e in errors)
+    assert all(isinstance(e.exception, ResponseSchemaError) for e in errors)

@@ -273,7 +273,7 @@ def project_details_json(view: ProjectView, check: Check | None = None) -> bytes
     """:func:`project_details` encoded, made once per state of the project.
 
     :param check: run on the body when it is first made (response validation).
-    :raises ContractViolation: from ``check``; nothing is kept then.
+    :raises ResponseSchemaError: from ``check``; nothing is kept then.
     """
     encoded: bytes | None = view.memo.get("json")
     if encoded is None:
@@ -301,7 +301,7 @@ def items_json(
     :param check: run on each item's JSON value when it is first made.
     :param pages: where whole arrays are kept (default: ``memo``); pages are large, so the
         store gives them their own, smaller bound.
-    :raises ContractViolation: from ``check``; the item is not kept then.
+    :raises ResponseSchemaError: from ``check``; the item is not kept then.
     """
     row = tuple(items)
     # The same page of the same objects (the store hands out kept objects) is the same bytes:

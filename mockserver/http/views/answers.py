@@ -90,7 +90,7 @@ def respond(
 ) -> Response:
     """Answer ``body`` as JSON, checked against ``schema`` when response validation is on.
 
-    :raises ContractViolation: when the mock's own answer breaks its schema (a bug in the mock;
+    :raises ResponseSchemaError: when the mock's own answer breaks its schema (a bug in the mock;
         the pipeline answers it with Sentry's 500 and records it).
     """
     if schema is not None and state.config.validate_responses:
@@ -122,7 +122,7 @@ def memoized_json(state: MockState, key: Hashable, schema: str, make: Callable[[
 
     ``key`` must name everything the body depends on; the memo is dropped with the world.
 
-    :raises ContractViolation: when the body made breaks ``schema``; nothing is kept then.
+    :raises ResponseSchemaError: when the body made breaks ``schema``; nothing is kept then.
     """
     memo = state.store.json_memo
     body: bytes | None = memo.get(key)
