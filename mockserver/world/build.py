@@ -35,6 +35,8 @@ from mockserver.world.model import Team
 from mockserver.world.model import Token
 from mockserver.world.model import World
 from mockserver.world.sequences import IndexedSequence
+from mockserver.world.series import count_events
+from mockserver.world.series import make_series
 
 T = TypeVar("T")
 Path_ = tuple[str | int, ...]
@@ -269,7 +271,7 @@ def _tag_values(
         series = received
 
         def total(lo: int, hi: int) -> int:
-            return patterns.count_events(series, lo, hi)
+            return count_events(series, lo, hi)
 
     make = _guard(
         path,
@@ -344,4 +346,4 @@ def _series(
                 seed=ctx.seed, owner=owner, stat=stat, spec=spec, clock=ctx.clock
             ),
         )
-    return patterns.make_series(points, int(raw.get("resolution", 3600)), pattern)
+    return make_series(points, int(raw.get("resolution", 3600)), pattern)

@@ -145,8 +145,8 @@ class StatsSeries:
     points: Mapping[int, int] = field(default_factory=dict)
     resolution: int = 3600
     pattern: Callable[[int, int], int] | None = None
-    # Sorted points with prefix sums, built once by ``patterns.make_series`` so that each
-    # bucket of a query costs a binary search, not a sort.
+    # Sorted points with prefix sums, built once by mockserver.world.series.make_series so that
+    # each bucket of a query costs a binary search, not a sort.
     point_index: Any = field(default=None, compare=False, repr=False)
 
 
