@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mockserver.errors import ApiError
     from mockserver.errors import ContractViolation
     from mockserver.errors import MockServerError
+    from mockserver.errors import ResponseSchemaError
     from mockserver.errors import ScenarioError
     from mockserver.errors import SchemaLoadError
     from mockserver.testing import MockServer
@@ -22,9 +23,10 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "Config",
-    "ContractViolation",
+    "ContractViolation",  # the old name of ResponseSchemaError, kept for compatibility
     "MockServer",
     "MockServerError",
+    "ResponseSchemaError",
     "ScenarioError",
     "SchemaLoadError",
     "create_app",

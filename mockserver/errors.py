@@ -39,8 +39,18 @@ class ScenarioError(MockServerError):
         super().__init__(message)
 
 
-class ContractViolation(MockServerError):
-    """A response the mock produced breaks its own schema: a bug in the mock."""
+class ResponseSchemaError(MockServerError):
+    """A response the mock produced breaks its own schema: a bug in the mock.
+
+    Not to be confused with the *contract* checks (:mod:`mockserver.contract`), which are about
+    the client breaking Sentry's API contract.
+    """
+
+
+ContractViolation = ResponseSchemaError
+"""The old name of :class:`ResponseSchemaError`, kept as an alias because it is public API
+(``mockserver.ContractViolation``): it read as "the client broke the contract", which is what
+:mod:`mockserver.contract` reports, not this."""
 
 
 class ApiError(MockServerError):

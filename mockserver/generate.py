@@ -22,11 +22,11 @@ from mockserver.resources import default_scenario
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry import serializers
 from mockserver.sentry import stats as stats_query
-from mockserver.world import patterns
 from mockserver.world.model import StatsSeries
 from mockserver.world.model import World
 from mockserver.world.scenario import load_scenario_data
 from mockserver.world.scenario import parse_yaml
+from mockserver.world.series import count_events
 from mockserver.world.store import Store
 
 RESOURCES = ("users", "tag-values", "hooks", "project", "stats")
@@ -203,7 +203,7 @@ def stats_series(
     query = stats_query.parse_query(params, now=time.time() if now is None else now)
     empty = StatsSeries()
     yield from stats_query.series(
-        query, lambda start, end: patterns.count_events(series or empty, start, end)
+        query, lambda start, end: count_events(series or empty, start, end)
     )
 
 

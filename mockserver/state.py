@@ -1,7 +1,8 @@
 """The per-app state: every object one app owns, in ``app.extensions["mockserver"]``.
 
 Two apps in one process share nothing but what cannot change: the schemas loaded from the same
-files (:mod:`mockserver.schemas.registry`) and the route table.
+files (:mod:`mockserver.schemas.registry`, the one process-level cache) and the route table.
+Everything an app memoizes is its own: :class:`~mockserver.cache.memo.Memos`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from flask import Flask
 from flask import current_app
 
+from mockserver.cache.memo import Memos
 from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
 from mockserver.errors import ServerError
@@ -50,6 +52,8 @@ class MockState:
     :ivar config: the settings.
     :ivar registry: the JSON Schemas.
     :ivar store: the scenario's world and what clients changed.
+    :ivar memos: every value the app derives once and keeps (items, JSON, pages, request-body
+        violations, list-schema analyses); the store drops the world's when it loads another.
     :ivar deliverer: service-hook deliveries.
     :ivar journal: every request answered.
     :ivar limiter: Sentry's rate limiter.
@@ -63,6 +67,7 @@ class MockState:
     config: Config
     registry: SchemaRegistry
     store: Store
+    memos: Memos
     deliverer: Deliverer
     journal: Journal
     limiter: Limiter
@@ -82,12 +87,14 @@ class MockState:
         """
         registry = SchemaRegistry(config.schemas_path)
         world = load_world(config.scenario_source, registry, config.seed, config.clock)
-        store = Store(world, config.clock)
+        memos = Memos()
+        store = Store(world, config.clock, memos)
         limiter = Limiter(config.clock)
         state = cls(
             config=config,
             registry=registry,
             store=store,
+            memos=memos,
             deliverer=Deliverer(store, config.clock, config.delivery),
             journal=Journal(config.journal_size),
             limiter=limiter,

@@ -32,6 +32,7 @@ from mockserver.world.model import EventUser
 from mockserver.world.model import LazySequence
 from mockserver.world.model import StatsSeries
 from mockserver.world.model import TagValue
+from mockserver.world.series import count_events
 
 ANCHOR = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
 OWNER = "acme/web"
@@ -102,6 +103,7 @@ from datetime import UTC, datetime
 from mockserver.world import fakedata
 from mockserver.world import patterns
 from mockserver.world.model import LazySequence, StatsSeries
+from mockserver.world.series import count_events
 
 anchor = datetime(2024, 1, 15, 9, tzinfo=UTC)
 users = fakedata.user_factory(
@@ -115,7 +117,7 @@ out = [repr(users(i)) for i in (0, 1, 999)]
 for key in ("release", "browser", "environment", "transaction", "flavor"):
     make = fakedata.tag_value_factory(
         seed=3, owner="acme/web", key=key, anchor=anchor, spec={"generate": 50},
-        received=lambda a, b: patterns.count_events(series, a, b),
+        received=lambda a, b: count_events(series, a, b),
     )
     out += [repr(make(i)) for i in (0, 7, 49)]
 seq = LazySequence((), 1000, users)
@@ -411,7 +413,7 @@ def test_tag_counts_never_exceed_the_events_received_in_their_window(key: str) -
     series = received_series(baseline=40, outages=[{"start": "now-3d", "duration": "1d"}])
 
     def received(start: int, end: int) -> int:
-        return patterns.count_events(series, start, end)
+        return count_events(series, start, end)
 
     count = 5 if key == "level" else 200
     users = LazySequence((), count, users_factory(count)) if key == "user" else None

@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from mockserver.errors import ContractViolation
+from mockserver import resources
+from mockserver.cache.memo import Memo
+from mockserver.cache.memo import MemoSequence
+from mockserver.errors import ResponseSchemaError
 from mockserver.sentry import serializers
+from mockserver.state import state_of
 from mockserver.world.model import LazySequence
-from mockserver.world.store import Memo
-from mockserver.world.store import MemoSequence
 from mockserver.world.store import Store
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
@@ -61,6 +63,35 @@ def test_memo_sequence_recomputes_what_the_bound_evicted() -> None:
     memoized = MemoSequence(lazy, Memo(8))
     assert list(memoized) == [i * i for i in range(50)]
     assert list(memoized) == [i * i for i in range(50)]
+
+
+def test_each_app_owns_its_memos_and_its_store_keeps_items_in_them(make_app: Any) -> None:
+    state = state_of(make_app())
+    assert state.store.memos is state.memos
+    assert state_of(make_app()).memos is not state.memos
+
+
+def test_reset_keeps_every_memo_and_a_load_drops_those_of_the_world(make_app: Any) -> None:
+    app = make_app()  # its own memos: nothing made by other tests
+    state = state_of(app)
+    _get(app, PROJECT + "users/?per_page=5")  # generated users, their JSON, the page
+    app.test_client().post(
+        PROJECT + "hooks/", json={"url": "ftp//nowhere", "events": []}, headers=AUTH
+    )  # the body's violations
+    memos = state.memos
+
+    def sizes() -> dict[str, int]:
+        return {name: len(getattr(memos, name)) for name in ("items", "json", "pages", "bodies")}
+
+    filled = sizes()
+    assert all(filled.values()), filled
+    assert memos.lists.get("event-users") is not None
+    state.reset()
+    assert sizes() == filled
+    state.load(resources.default_scenario())
+    # The world's memos go with it; what derives from the schemas only stays.
+    assert sizes() == {"items": 0, "json": 0, "pages": 0, "bodies": filled["bodies"]}
+    assert memos.lists.get("event-users") is not None
 
 
 def test_project_json_is_the_dict_encoded_and_goes_stale_with_an_update(app: Flask) -> None:
@@ -125,4 +156,4 @@ def test_a_kept_answer_was_checked_when_it_was_made(make_app: Any, monkeypatch: 
     assert client.get(path, headers=AUTH).status_code == 500
     errors = app.extensions["mockserver"].take_errors()
     assert errors
-    assert all(isinstance(e.exception, ContractViolation) for e in errors)
+    assert all(isinstance(e.exception, ResponseSchemaError) for e in errors)

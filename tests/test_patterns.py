@@ -19,10 +19,10 @@ from mockserver.resources import schemas_dir
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.world import patterns
 from mockserver.world.model import StatsSeries
-from mockserver.world.patterns import count_events
-from mockserver.world.patterns import parse_duration
-from mockserver.world.patterns import parse_moment
 from mockserver.world.patterns import stats_pattern
+from mockserver.world.series import count_events
+from mockserver.world.timespec import parse_duration
+from mockserver.world.timespec import parse_moment
 
 NOW = 1_705_309_200  # 2024-01-15T09:00:00Z, a Monday
 HOUR = 3600

@@ -22,14 +22,19 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+import mockserver
 from mockserver import resources
-from mockserver.errors import ContractViolation
+from mockserver.errors import MockServerError
+from mockserver.errors import ResponseSchemaError
 from mockserver.errors import SchemaLoadError
 from mockserver.resources import schemas_dir
+from mockserver.schemas import fastpath
+from mockserver.schemas import formats
+from mockserver.schemas import loading
 from mockserver.schemas import registry as schemas
-from mockserver.schemas.registry import META_CHECKED
+from mockserver.schemas.loading import META_CHECKED
+from mockserver.schemas.loading import meta_checked_list
 from mockserver.schemas.registry import SchemaRegistry
-from mockserver.schemas.registry import meta_checked_list
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -705,7 +710,7 @@ def test_schema_file_is_a_draft_2020_12_schema_named_by_its_id(path: Path) -> No
     # Every check of the loader, with the metaschema check that the shipped files skip at run
     # time (the loader's own, which also refuses 1.0 where the metaschema wants an integer).
     stem = path.name.removesuffix(".json")
-    assert schemas._load_schema(path, stem, path.read_bytes(), meta_check=True) == schema
+    assert loading.load_schema(path, stem, path.read_bytes(), meta_check=True) == schema
 
 
 def test_the_list_of_meta_checked_schemas_is_up_to_date() -> None:
@@ -911,11 +916,11 @@ def test_page_of_users_holds_at_most_100(registry: SchemaRegistry) -> None:
     assert errors[0].message.endswith("] is too long")
 
 
-# --- ContractViolation --------------------------------------------------------------------------
+# --- ResponseSchemaError ------------------------------------------------------------------------
 
 
 def test_check_names_the_schema_and_each_error(registry: SchemaRegistry) -> None:
-    with pytest.raises(ContractViolation) as caught:
+    with pytest.raises(ResponseSchemaError) as caught:
         registry.check("hook", {**HOOK, "id": "abc", "status": "gone"})
     assert str(caught.value) == (
         "does not match schema 'hook' (urn:mockserver:hook): 2 errors\n"
@@ -929,7 +934,7 @@ def test_check_spells_out_the_first_five_errors_and_counts_the_rest(
     registry: SchemaRegistry,
 ) -> None:
     broken = {"id": 1, "url": 2, "secret": 3, "status": 4, "events": 5, "dateCreated": 6, "x": 7}
-    with pytest.raises(ContractViolation) as caught:
+    with pytest.raises(ResponseSchemaError) as caught:
         registry.check("hook", broken)
     assert str(caught.value) == (
         "does not match schema 'hook' (urn:mockserver:hook): 8 errors\n"
@@ -943,7 +948,7 @@ def test_check_spells_out_the_first_five_errors_and_counts_the_rest(
 
 
 def test_check_shortens_messages_that_quote_a_huge_instance(registry: SchemaRegistry) -> None:
-    with pytest.raises(ContractViolation) as caught:
+    with pytest.raises(ResponseSchemaError) as caught:
         registry.check("hook", list(range(1000)))
     header, line = str(caught.value).split("\n")
     assert header == "does not match schema 'hook' (urn:mockserver:hook): 1 error"
@@ -958,13 +963,20 @@ def test_check_explains_which_branch_of_an_any_of_came_closest(tmp_path: Path) -
         "choice.json",
         _schema("choice", anyOf=[{"type": "integer"}, {"type": "string", "maxLength": 2}]),
     )
-    with pytest.raises(ContractViolation) as caught:
+    with pytest.raises(ResponseSchemaError) as caught:
         SchemaRegistry(tmp_path).check("choice", "abc")
     assert str(caught.value) == (
         "does not match schema 'choice' (urn:mockserver:choice): 1 error\n"
         "  $: 'abc' is not valid under any of the given schemas "
         "(closest: $: 'abc' is too long)"
     )
+
+
+def test_contract_violation_is_the_old_name_of_response_schema_error() -> None:
+    # Public API: code that catches mockserver.ContractViolation catches the renamed class.
+    assert mockserver.ContractViolation is ResponseSchemaError
+    assert mockserver.ResponseSchemaError is ResponseSchemaError
+    assert issubclass(ResponseSchemaError, MockServerError)
 
 
 # --- the registry API ---------------------------------------------------------------------------
@@ -1162,13 +1174,13 @@ def test_remote_ref_is_refused_without_touching_the_network(
 def meta_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The $id of each schema checked against the metaschema, in order; the cache starts empty."""
     checked: list[str] = []
-    original = schemas._Validator.check_schema
+    original = formats.StrictValidator.check_schema
 
     def spy(schema: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         checked.append(schema["$id"])
         original(schema, *args, **kwargs)
 
-    monkeypatch.setattr(schemas._Validator, "check_schema", spy)
+    monkeypatch.setattr(formats.StrictValidator, "check_schema", spy)
     monkeypatch.setattr(schemas, "_cache", OrderedDict())
     return checked
 
@@ -1310,7 +1322,7 @@ def test_validators_are_built_once_when_threads_race_for_the_first_use(
     _write(tmp_path, "a.json", _schema("a", type="object", properties={"n": {"type": "integer"}}))
     registry = SchemaRegistry(tmp_path)
     compiled: list[str] = []
-    compile_root = schemas._Compiler.compile_root
+    compile_root = fastpath.Compiler.compile_root
     get = schemas._Loaded.get
     # Every thread finds the validator missing before any of them builds it.
     all_looked = threading.Barrier(8)
@@ -1325,7 +1337,7 @@ def test_validators_are_built_once_when_threads_race_for_the_first_use(
             all_looked.wait(timeout=30)
         return ready
 
-    monkeypatch.setattr(schemas._Compiler, "compile_root", counting)
+    monkeypatch.setattr(fastpath.Compiler, "compile_root", counting)
     monkeypatch.setattr(schemas._Loaded, "get", racing)
     answers: list[tuple[bool, list[tuple[str, str]]]] = []
 

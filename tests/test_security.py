@@ -277,7 +277,7 @@ FILE_MODULES = {
     "pytest_plugin.py": "a scenario named by a test's marker",
     "resources.py": "the shipped schemas/ and scenarios/",
     "world/scenario.py": "scenario files",
-    "schemas/registry.py": "the shipped or configured schemas/",
+    "schemas/loading.py": "the shipped or configured schemas/",
     "testing.py": "MockServer.load_scenario(path)",
     "world/build.py": "a scenario's name from its file name",
 }

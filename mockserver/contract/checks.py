@@ -35,7 +35,6 @@ mock's faults and rate limits too: a request the mock refuses never reaches "Sen
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -61,7 +60,6 @@ from mockserver.journal.journal import ERROR
 from mockserver.journal.journal import WARNING
 from mockserver.journal.journal import Violation
 from mockserver.schemas.explain import explain
-from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry.project_update import ADMIN_FIELDS
 from mockserver.sentry.project_update import MEMBER_FIELDS
 from mockserver.world.model import Token
@@ -98,14 +96,8 @@ STRICT_PROBLEM_TYPE = "urn:mockserver:problem:contract-violation"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: Report at most this many schema errors per body.
 MAX_BODY_ERRORS = 10
-BODY_MEMO_SIZE = 256
-"""Distinct request bodies whose violations are kept, per set of schemas."""
 BODY_MEMO_MAX_BYTES = 16 * 1024
-"""Larger bodies are checked every time (and not kept)."""
-# By registry (weakly: apps come and go in a test session), then (schema, mimetype, body).
-_BODY_MEMO: weakref.WeakKeyDictionary[
-    SchemaRegistry, dict[tuple[str, str, bytes], tuple[Violation, ...]]
-] = weakref.WeakKeyDictionary()
+"""Larger bodies are checked every time (and not kept in ``state.memos.bodies``)."""
 UNSTABLE_NOTE = "Sentry documents it as one that 'may change in the future without notice'"
 
 
@@ -271,16 +263,15 @@ def _body(
         _check_body(request, schema, raw, mimetype, token, state, found)
         return
     # The same body (a client's retry, a load test) breaks the same rules: what a body of a
-    # schema violates is kept, so that checking it again costs a look-up.
-    memo = _BODY_MEMO.setdefault(state.registry, {})
+    # schema violates is kept, so that checking it again costs a look-up. It depends on the
+    # app's schemas only, which never change, so the app's memo keeps it for the app's life.
+    memo = state.memos.bodies
     key = (schema, mimetype, raw)
-    known = memo.get(key)
+    known: tuple[Violation, ...] | None = memo.get(key)
     if known is None:
         before = len(found)
         _check_body(request, schema, raw, mimetype, token, state, found)
-        if len(memo) >= BODY_MEMO_SIZE:
-            memo.clear()  # rare: a memo of distinct bodies is worth little anyway
-        memo[key] = tuple(found[before:])
+        memo.put(key, tuple(found[before:]))
     else:
         found.extend(known)
 

@@ -2,7 +2,8 @@
 
 The functions named after a serializer return dicts. The ``*_json`` functions return the same
 objects encoded, once: world objects are frozen, so their JSON never changes and is kept in the
-store's memos (a project's until a client changes it). A ``check`` passed to them runs on the
+app's memos (:class:`~mockserver.cache.memo.Memos`; a project's in the store, until a client
+changes it). A ``check`` passed to them runs on the
 dict when the JSON is first made: a memoized answer was validated when it was made.
 """
 
@@ -16,12 +17,12 @@ from collections.abc import Iterable
 from typing import Any
 from typing import TypeVar
 
+from mockserver.cache.memo import Memo
 from mockserver.timefmt import format_datetime
 from mockserver.world.model import EventUser
 from mockserver.world.model import Hook
 from mockserver.world.model import Organization
 from mockserver.world.model import TagValue
-from mockserver.world.store import Memo
 from mockserver.world.store import ProjectView
 
 T = TypeVar("T")
@@ -273,7 +274,7 @@ def project_details_json(view: ProjectView, check: Check | None = None) -> bytes
     """:func:`project_details` encoded, made once per state of the project.
 
     :param check: run on the body when it is first made (response validation).
-    :raises ContractViolation: from ``check``; nothing is kept then.
+    :raises ResponseSchemaError: from ``check``; nothing is kept then.
     """
     encoded: bytes | None = view.memo.get("json")
     if encoded is None:
@@ -300,8 +301,8 @@ def items_json(
         keys each item by ``(key, item)``, so equal items serialized differently never collide.
     :param check: run on each item's JSON value when it is first made.
     :param pages: where whole arrays are kept (default: ``memo``); pages are large, so the
-        store gives them their own, smaller bound.
-    :raises ContractViolation: from ``check``; the item is not kept then.
+        app's memos give them their own, smaller bound.
+    :raises ResponseSchemaError: from ``check``; the item is not kept then.
     """
     row = tuple(items)
     # The same page of the same objects (the store hands out kept objects) is the same bytes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from typing import TypeVar
-from typing import overload
 
 from mockserver.timefmt import Clock
 from mockserver.timefmt import parse_datetime
@@ -36,6 +34,9 @@ from mockserver.world.model import TagValue
 from mockserver.world.model import Team
 from mockserver.world.model import Token
 from mockserver.world.model import World
+from mockserver.world.sequences import IndexedSequence
+from mockserver.world.series import count_events
+from mockserver.world.series import make_series
 
 T = TypeVar("T")
 Path_ = tuple[str | int, ...]
@@ -73,7 +74,7 @@ class _Context:
     clock: Clock
 
 
-class _Skip(Sequence[T]):
+class _Skip(IndexedSequence[T]):
     """``items[offset:]`` without copying: generated ``user`` tag values continue after the
     users the literal tag values already name."""
 
@@ -84,24 +85,8 @@ class _Skip(Sequence[T]):
     def __len__(self) -> int:
         return len(self._items) - self._offset
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+    def _item(self, index: int) -> T:
         return self._items[self._offset + index]
-
-    def __iter__(self) -> Iterator[T]:
-        for i in range(len(self)):
-            yield self[i]
 
 
 def build_world(
@@ -286,7 +271,7 @@ def _tag_values(
         series = received
 
         def total(lo: int, hi: int) -> int:
-            return patterns.count_events(series, lo, hi)
+            return count_events(series, lo, hi)
 
     make = _guard(
         path,
@@ -361,4 +346,4 @@ def _series(
                 seed=ctx.seed, owner=owner, stat=stat, spec=spec, clock=ctx.clock
             ),
         )
-    return patterns.make_series(points, int(raw.get("resolution", 3600)), pattern)
+    return make_series(points, int(raw.get("resolution", 3600)), pattern)

@@ -9,16 +9,15 @@ demand, by index, so that a million users cost nothing until read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from typing import Any
-from typing import Generic
 from typing import TypeVar
-from typing import overload
+
+from mockserver.world.sequences import IndexedSequence
 
 T = TypeVar("T")
 
@@ -27,12 +26,13 @@ HOOK_EVENTS = ("event.alert", "event.created")
 STATS_KINDS = ("received", "rejected", "blacklisted", "generated")
 
 
-class LazySequence(Sequence[T], Generic[T]):
+class LazySequence(IndexedSequence[T]):
     """Literal items first, then ``count`` generated items produced by ``make(index)``.
 
     ``make`` must be a pure function of the index, so that item *i* is the same whenever and
-    wherever it is read. Generated items are cached in a small LRU-free dict only while the
-    sequence is small; large ones are recomputed, which keeps memory flat.
+    wherever it is read. Nothing is kept here: every read makes the item again, which keeps a
+    world of a million users as small as one of ten (the store keeps what was made, within a
+    bound: :class:`~mockserver.cache.memo.MemoSequence`).
     """
 
     def __init__(
@@ -50,30 +50,11 @@ class LazySequence(Sequence[T], Generic[T]):
     def __len__(self) -> int:
         return len(self._literal) + self._count
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
-        if isinstance(index, slice):
-            return [self._item(i) for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._item(index)
-
     def _item(self, index: int) -> T:
         if index < len(self._literal):
             return self._literal[index]
         assert self._make is not None  # noqa: S101 - guaranteed by __init__
         return self._make(index - len(self._literal))
-
-    def __iter__(self) -> Iterator[T]:
-        for i in range(len(self)):
-            yield self._item(i)
 
     @property
     def literal_count(self) -> int:
@@ -164,8 +145,8 @@ class StatsSeries:
     points: Mapping[int, int] = field(default_factory=dict)
     resolution: int = 3600
     pattern: Callable[[int, int], int] | None = None
-    # Sorted points with prefix sums, built once by ``patterns.make_series`` so that each
-    # bucket of a query costs a binary search, not a sort.
+    # Sorted points with prefix sums, built once by mockserver.world.series.make_series so that
+    # each bucket of a query costs a binary search, not a sort.
     point_index: Any = field(default=None, compare=False, repr=False)
 
 

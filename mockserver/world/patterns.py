@@ -1,4 +1,4 @@
-"""Event counts over time: literal points, and seeded patterns that look like real traffic.
+"""Event counts over time: seeded patterns that look like real traffic.
 
 A pattern (:func:`stats_pattern`) is defined for every moment, so "the last 24 hours" has data
 whatever today is. It is built top-down, in whole events, with integer arithmetic only (so
@@ -16,29 +16,24 @@ difference of one cumulative function, which makes it additive for every split p
 one small computation per whole day plus two per partial day or hour (all of them cached), so a
 24-bucket hourly query and a 90-bucket daily query take well under a millisecond once warm.
 
-:func:`count_events` combines a :class:`~mockserver.world.model.StatsSeries`' literal points with
-its pattern: point ``t`` covers ``[t, t + resolution)``, where the pattern contributes nothing, and
-counts entirely in the bucket that contains ``t``.
+:func:`mockserver.world.series.count_events` combines a series' literal points with its
+pattern; the times and durations of spikes and outages are :mod:`mockserver.world.timespec`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 import time
 from array import array
-from bisect import bisect_left
-from bisect import bisect_right
 from collections.abc import Callable
-from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from mockserver.timefmt import parse_datetime
-from mockserver.world.model import StatsSeries
+from mockserver.world.timespec import parse_duration
+from mockserver.world.timespec import parse_moment
 
 SLOT = 10
 """Seconds in a slot, the pattern's finest grain (Sentry's finest rollup)."""
@@ -66,27 +61,10 @@ _COS_PERMILLE = (
 )  # fmt: skip
 # Triangular noise (the sum of two uniforms) scaled by sqrt(6) has a standard deviation of 1.
 _SQRT6_PERMILLE = 2449
-_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_DURATION = re.compile(r"(?:[0-9]+[wdhms])+")
-_DURATION_PART = re.compile(r"([0-9]+)([wdhms])")
-_RELATIVE = re.compile(r"now(?:\s*([+-])\s*((?:[0-9]+[wdhms])+))?")
 
 # Weights of an hour's 360 slots come from one hash byte each, offset so that no slot is empty
 # by chance: the busiest slot is at most five times the quietest.
 _SLOT_WEIGHT_FLOOR = 64
-
-
-def parse_duration(text: str) -> int:
-    """Seconds in a duration such as ``90m``, ``1h30m``, ``2d`` or ``1w`` (parts add up).
-
-    :raises ValueError: if the text is not a duration.
-    """
-    if _DURATION.fullmatch(text) is None:
-        raise ValueError(
-            f"{text!r} is not a duration: use <number><unit> parts with the units "
-            "w, d, h, m, s, e.g. '90m', '1h30m' or '2d'"
-        )
-    return sum(int(n) * _UNITS[unit] for n, unit in _DURATION_PART.findall(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,31 +76,6 @@ class _Moment:
 
     def resolve(self, now: int) -> int:
         return now + self.seconds if self.relative else self.seconds
-
-
-def parse_moment(value: int | str) -> tuple[int, bool]:
-    """Parse a pattern time: epoch seconds, ISO 8601, ``now`` or ``now±<duration>``.
-
-    :returns: ``(seconds, relative)``: epoch seconds, or the offset from now when ``relative``.
-    :raises ValueError: if the value is none of those.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a time")
-    if isinstance(value, int):
-        return value, False
-    text = value.strip()
-    match = _RELATIVE.fullmatch(text)
-    if match is not None:
-        sign, duration = match.groups()
-        offset = parse_duration(duration) if duration else 0
-        return (-offset if sign == "-" else offset), True
-    try:
-        return int(parse_datetime(text).timestamp()), False
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is not a time: use an ISO 8601 date-time, epoch seconds, "
-            "'now' or 'now-<duration>' such as 'now-36h'"
-        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,75 +352,3 @@ def stats_pattern(
         windows=windows,
         clock=clock,
     )
-
-
-# --- literal points --------------------------------------------------------------------------
-
-
-class _PointIndex:
-    """Sorted literal points with prefix sums, and the merged intervals they cover."""
-
-    __slots__ = ("covered_ends", "covered_starts", "prefix", "times")
-
-    def __init__(self, points: Mapping[int, int], resolution: int) -> None:
-        items = sorted(points.items())
-        self.times = [t for t, _ in items]
-        self.prefix = list(itertools.accumulate((n for _, n in items), initial=0))
-        starts: list[int] = []
-        ends: list[int] = []
-        for t in self.times:
-            if ends and t <= ends[-1]:
-                ends[-1] = max(ends[-1], t + resolution)
-            else:
-                starts.append(t)
-                ends.append(t + resolution)
-        self.covered_starts = starts
-        self.covered_ends = ends
-
-    def points_in(self, start: int, end: int) -> int:
-        """The literal events whose timestamp is in ``[start, end)``."""
-        return (
-            self.prefix[bisect_left(self.times, end)] - self.prefix[bisect_left(self.times, start)]
-        )
-
-    def gaps(self, start: int, end: int) -> Iterator[tuple[int, int]]:
-        """The parts of ``[start, end)`` that no point covers, in order."""
-        cursor = start
-        i = bisect_right(self.covered_ends, start)
-        while i < len(self.covered_starts) and self.covered_starts[i] < end:
-            if self.covered_starts[i] > cursor:
-                yield cursor, self.covered_starts[i]
-            cursor = max(cursor, self.covered_ends[i])
-            i += 1
-        if cursor < end:
-            yield cursor, end
-
-
-def make_series(
-    points: Mapping[int, int],
-    resolution: int = 3600,
-    pattern: Callable[[int, int], int] | None = None,
-) -> StatsSeries:
-    """A :class:`StatsSeries` with its point index built once, up front."""
-    index = _PointIndex(points, resolution) if points else None
-    return StatsSeries(points=points, resolution=resolution, pattern=pattern, point_index=index)
-
-
-def count_events(series: StatsSeries, start: int, end: int) -> int:
-    """The events of ``series`` in ``[start, end)`` (epoch seconds).
-
-    A literal point counts entirely in the interval that contains its timestamp; the pattern, if
-    any, counts everywhere except in the intervals ``[t, t + resolution)`` the points cover. The
-    result is additive: the count over ``[a, c)`` is the count over ``[a, b)`` plus ``[b, c)``.
-    """
-    if end <= start:
-        return 0
-    if not series.points:
-        return series.pattern(start, end) if series.pattern is not None else 0
-    index = series.point_index
-    if not isinstance(index, _PointIndex):  # built by hand, not by make_series
-        index = _PointIndex(series.points, series.resolution)
-    total = index.points_in(start, end)
-    if series.pattern is not None:
-        total += sum(series.pattern(lo, hi) for lo, hi in index.gaps(start, end))
-    return total

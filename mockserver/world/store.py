@@ -6,18 +6,16 @@ hooks. :meth:`Store.reset` drops the overlay, so a reset costs no more than the 
 by the scenario.
 
 Because the world never changes, what is derived from it can be kept: generated users and tag
-values (which cost Faker calls to make) and their JSON live in bounded memos that survive
-:meth:`Store.reset` and are dropped by :meth:`Store.load`. What derives from an overlay (a
-project's JSON, its sorted hooks) lives in the overlay and is dropped with the change that makes
-it stale.
+values (which cost Faker calls to make) and their JSON live in the app's bounded memos
+(:class:`~mockserver.cache.memo.Memos`), which survive :meth:`Store.reset` and which
+:meth:`Store.load` drops. What derives from an overlay (a project's JSON, its sorted hooks) lives
+in the overlay and is dropped with the change that makes it stale.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Hashable
-from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,8 +23,10 @@ from dataclasses import field
 from dataclasses import replace
 from typing import Any
 from typing import TypeVar
-from typing import overload
 
+from mockserver.cache.memo import Memo
+from mockserver.cache.memo import Memos
+from mockserver.cache.memo import MemoSequence
 from mockserver.timefmt import Clock
 from mockserver.timefmt import from_epoch
 from mockserver.timefmt import system_clock
@@ -37,101 +37,6 @@ from mockserver.world.model import Project
 from mockserver.world.model import World
 
 T = TypeVar("T")
-
-ITEM_MEMO_SIZE = 8192
-"""How many generated users and tag values (of all projects) the store keeps once made: a page
-of 100 users costs ~45 ms of Faker calls to make and ~0.1 ms to look up."""
-JSON_MEMO_SIZE = 16384
-"""How many serialized world objects (users, tag values, hooks, stats) the store keeps as JSON
-(a few hundred bytes each)."""
-PAGE_MEMO_SIZE = 256
-"""How many whole pages (up to 100 items, ~15 kB for users) the store keeps encoded."""
-
-_MISSING: Any = object()
-
-
-class Memo:
-    """A bounded, thread-safe map that forgets its oldest entries first.
-
-    Oldest-first rather than least-recently-used: a hit then costs one dict lookup, with no
-    reordering, and the bound (not the eviction order) is what keeps memory flat under load.
-
-    :param capacity: the most entries kept.
-    """
-
-    def __init__(self, capacity: int) -> None:
-        self._capacity = capacity
-        self._entries: dict[Hashable, Any] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, default: Any = None) -> Any:
-        """The value stored under ``key``, or ``default``."""
-        # A dict lookup is atomic under the GIL; only writers take the lock.
-        return self._entries.get(key, default)
-
-    def put(self, key: Hashable, value: Any) -> None:
-        """Store ``value`` under ``key``, forgetting the oldest entry when full."""
-        with self._lock:
-            entries = self._entries
-            if key not in entries and len(entries) >= self._capacity:
-                del entries[next(iter(entries))]
-            entries[key] = value
-
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._entries = {}
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-class MemoSequence(Sequence[T]):
-    """A generated sequence whose items, once made, are kept in a :class:`Memo`.
-
-    Items are pure functions of their index (:class:`~mockserver.world.model.LazySequence`), so a
-    kept item is the item: the memo changes the cost of a read, never its result.
-
-    :param items: the world's sequence.
-    :param memo: where made items are kept (shared by every sequence of the store: one bound).
-    """
-
-    def __init__(self, items: Sequence[T], memo: Memo) -> None:
-        self._items = items
-        self._memo = memo
-        # Keys are (this token, index): unique per sequence, and not kept alive by the memo.
-        self._token = object()
-        self._len = len(items)
-
-    def __len__(self) -> int:
-        return self._len
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
-        if isinstance(index, slice):
-            return [self._item(i) for i in range(*index.indices(self._len))]
-        if index < 0:
-            index += self._len
-        if not 0 <= index < self._len:
-            raise IndexError(index)
-        return self._item(index)
-
-    def _item(self, index: int) -> T:
-        key = (self._token, index)
-        item: T = self._memo.get(key, _MISSING)
-        if item is _MISSING:
-            item = self._items[index]
-            self._memo.put(key, item)
-        return item
-
-    def __iter__(self) -> Iterator[T]:
-        for i in range(self._len):
-            yield self._item(i)
 
 
 def _memoized(items: Sequence[T], memo: Memo) -> Sequence[T]:
@@ -199,9 +104,13 @@ class Store:
 
     :param world: the scenario's world.
     :param clock: the time source for created objects.
+    :param memos: the app's memos (``MockState.memos``): the store keeps generated items in
+        ``memos.items`` and drops the world's memos on :meth:`load`; default, memos of its own.
     """
 
-    def __init__(self, world: World, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, world: World, clock: Clock = system_clock, memos: Memos | None = None
+    ) -> None:
         self._lock = threading.RLock()
         self._clock = clock
         self.version = 0
@@ -211,11 +120,9 @@ class Store:
         self._world = world
         self._overlays: dict[str, _ProjectOverlay] = {}
         self._redirects: dict[tuple[str, str], str] = {}
-        self._items = Memo(ITEM_MEMO_SIZE)
-        self.json_memo = Memo(JSON_MEMO_SIZE)
-        """Serialized world objects, keyed by what serialized them and the (frozen) object."""
-        self.page_memo = Memo(PAGE_MEMO_SIZE)
-        """Encoded pages of world objects (see :func:`mockserver.sentry.serializers.items_json`)."""
+        self.memos = Memos() if memos is None else memos
+        """The memos of what derives from the world (and the app's others, see
+        :class:`~mockserver.cache.memo.Memos`)."""
         self._projects = self._memoize(world)
         self.reset()
 
@@ -228,20 +135,19 @@ class Store:
         """Replace the world (and drop every change and every memo)."""
         with self._lock:
             self._world = world
-            self._items.clear()
-            self.json_memo.clear()
-            self.page_memo.clear()
+            self.memos.drop_world()
             self._projects = self._memoize(world)
             self._overlays = {}
             self.reset()
 
     def _memoize(self, world: World) -> dict[str, Project]:
         """The world's projects, their generated collections behind the item memo."""
+        items = self.memos.items
         return {
             project.id: replace(
                 project,
-                users=_memoized(project.users, self._items),
-                tags={key: _memoized(values, self._items) for key, values in project.tags.items()},
+                users=_memoized(project.users, items),
+                tags={key: _memoized(values, items) for key, values in project.tags.items()},
             )
             for org in world.organizations
             for project in org.projects

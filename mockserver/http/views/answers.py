@@ -10,7 +10,6 @@ against its schema: a kept answer was checked when it was made.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from mockserver.http.responses import JSON
 from mockserver.http.responses import json_response
+from mockserver.schemas.loading import ID_PREFIX
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry.serializers import Check
 from mockserver.sentry.serializers import dumps
@@ -30,7 +30,6 @@ from mockserver.sentry.serializers import dumps
 if TYPE_CHECKING:
     from mockserver.state import MockState
 
-ID_PREFIX = "urn:mockserver:"
 # The keywords a list schema may use for its items to be checked one by one: anything else
 # (uniqueItems, contains, ...) relates items to each other, and the list is checked whole.
 _LIST_KEYWORDS = frozenset(
@@ -52,18 +51,18 @@ class ListSchema:
         return self.min_items <= length and (self.max_items is None or length <= self.max_items)
 
 
-# By registry (weakly: apps come and go in a test session) and list schema stem.
-_LISTS: weakref.WeakKeyDictionary[SchemaRegistry, dict[str, ListSchema | None]] = (
-    weakref.WeakKeyDictionary()
-)
+_MISSING: Any = object()
 
 
-def list_schema(registry: SchemaRegistry, stem: str) -> ListSchema | None:
-    """How to check a list one item at a time, or ``None`` when it must be checked whole."""
-    known = _LISTS.setdefault(registry, {})
-    if stem not in known:
-        known[stem] = _analyse(registry, stem)
-    return known[stem]
+def list_schema(state: MockState, stem: str) -> ListSchema | None:
+    """How to check a list of the schema ``stem`` one item at a time, or ``None`` when it must
+    be checked whole; analysed once per app (``state.memos.lists``: the app's schemas never
+    change)."""
+    known: ListSchema | None = state.memos.lists.get(stem, _MISSING)
+    if known is _MISSING:
+        known = _analyse(state.registry, stem)
+        state.memos.lists.put(stem, known)
+    return known
 
 
 def _analyse(registry: SchemaRegistry, stem: str) -> ListSchema | None:
@@ -90,7 +89,7 @@ def respond(
 ) -> Response:
     """Answer ``body`` as JSON, checked against ``schema`` when response validation is on.
 
-    :raises ContractViolation: when the mock's own answer breaks its schema (a bug in the mock;
+    :raises ResponseSchemaError: when the mock's own answer breaks its schema (a bug in the mock;
         the pipeline answers it with Sentry's 500 and records it).
     """
     if schema is not None and state.config.validate_responses:
@@ -117,14 +116,14 @@ def respond_encoded(
 
 
 def memoized_json(state: MockState, key: Hashable, schema: str, make: Callable[[], Any]) -> bytes:
-    """The encoded body kept under ``key`` in the store's JSON memo, made (and checked against
+    """The encoded body kept under ``key`` in the app's JSON memo, made (and checked against
     ``schema`` under response validation) on a miss.
 
     ``key`` must name everything the body depends on; the memo is dropped with the world.
 
-    :raises ContractViolation: when the body made breaks ``schema``; nothing is kept then.
+    :raises ResponseSchemaError: when the body made breaks ``schema``; nothing is kept then.
     """
-    memo = state.store.json_memo
+    memo = state.memos.json
     body: bytes | None = memo.get(key)
     if body is None:
         value = make()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Hashable
-from collections.abc import Iterator
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
 from typing import TypeVar
-from typing import overload
 from urllib.parse import quote
 
 from werkzeug.wrappers import Response
@@ -24,6 +22,7 @@ from mockserver.sentry import pagination
 from mockserver.sentry import serializers
 from mockserver.sentry.pagination import Cursor
 from mockserver.sentry.pagination import Page
+from mockserver.world.sequences import IndexedSequence
 
 T = TypeVar("T")
 
@@ -49,7 +48,7 @@ def respond_page(
 
     :param memo: for items that are frozen world objects, what names ``serialize`` (e.g.
         ``("tag-value", key)``): each item is then encoded and checked once, and kept in the
-        store's JSON memo (see :func:`mockserver.sentry.serializers.items_json`).
+        app's JSON memo (see :func:`mockserver.sentry.serializers.items_json`).
     """
     # The page, its Link header and its checks depend on the request and the store only.
     response_cache.allow(ex.environ)
@@ -58,21 +57,19 @@ def respond_page(
     base_url = prefix.rstrip("/") + quote(request.path)
     link = pagination.link_header(base_url, list(request.args.items(multi=True)), page)
     headers = {"Link": link}
-    shape = list_schema(state.registry, schema) if memo is not None else None
+    shape = list_schema(state, schema) if memo is not None else None
     if shape is None or (state.config.validate_responses and not shape.allows(len(page.items))):
         # Checked whole (and, past the bounds, answered with the violation).
         return respond(state, [serialize(item) for item in page.items], schema, headers=headers)
     check = None
     if state.config.validate_responses:
         check = partial(state.registry.check, shape.item)
-    store = state.store
-    body = serializers.items_json(
-        page.items, serialize, store.json_memo, memo, check, pages=store.page_memo
-    )
+    memos = state.memos
+    body = serializers.items_json(page.items, serialize, memos.json, memo, check, pages=memos.pages)
     return respond_encoded(body, headers=headers)
 
 
-class Prefix(Sequence[T]):
+class Prefix(IndexedSequence[T]):
     """The first ``limit`` items of a sequence, without copying them (Sentry's tag-value
     endpoint reads at most 1000 values)."""
 
@@ -83,21 +80,5 @@ class Prefix(Sequence[T]):
     def __len__(self) -> int:
         return self._len
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
-        if isinstance(index, slice):
-            return [self._items[i] for i in range(*index.indices(self._len))]
-        if index < 0:
-            index += self._len
-        if not 0 <= index < self._len:
-            raise IndexError(index)
+    def _item(self, index: int) -> T:
         return self._items[index]
-
-    def __iter__(self) -> Iterator[T]:
-        for i in range(self._len):
-            yield self._items[i]

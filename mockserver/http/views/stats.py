@@ -12,6 +12,7 @@ from mockserver.http.views.answers import respond_encoded
 from mockserver.sentry import stats as stats_query
 from mockserver.world import patterns
 from mockserver.world.model import StatsSeries
+from mockserver.world.series import count_events
 
 _EMPTY = StatsSeries()
 
@@ -37,9 +38,7 @@ def get_stats(ex: Exchange) -> Response:
         ex.state,
         key,
         "stats",
-        lambda: stats_query.series(
-            query, lambda start, end: patterns.count_events(series, start, end)
-        ),
+        lambda: stats_query.series(query, lambda start, end: count_events(series, start, end)),
     )
     # The same body, like the memo key says, until the 10-second slot ends.
     response_cache.allow(ex.environ, until=(slot + 1) * patterns.SLOT)

@@ -24,7 +24,7 @@ from mockserver.world.fakedata.users import _COMPANY_SUFFIXES
 from mockserver.world.fakedata.users import _COMPANY_TLDS
 from mockserver.world.model import HOOK_EVENTS
 from mockserver.world.model import Hook
-from mockserver.world.patterns import parse_duration
+from mockserver.world.timespec import parse_duration
 
 # --- hooks ----------------------------------------------------------------------------------------
 

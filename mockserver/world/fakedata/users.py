@@ -26,7 +26,7 @@ from mockserver.world.fakedata._common import _spread_number
 from mockserver.world.fakedata._common import _stable_int
 from mockserver.world.fakedata._common import _Timeline
 from mockserver.world.model import EventUser
-from mockserver.world.patterns import parse_duration
+from mockserver.world.timespec import parse_duration
 
 # --- users --------------------------------------------------------------------------------------
 
