@@ -24,14 +24,14 @@ from openapi_spec_validator import validate
 from mockserver.cli import main
 from mockserver.errors import ApiError
 from mockserver.faults import ratelimit
+from mockserver.http.params.values import resolution_pattern
 from mockserver.http.routes import ROUTES
 from mockserver.http.routes import SentryRoute
 from mockserver.http.views import HANDLERS
 from mockserver.http.views.hooks import validate_hook
+from mockserver.openapi.components import component_schemas
 from mockserver.openapi.document import RATE_LIMIT_HEADERS
 from mockserver.openapi.document import build_document
-from mockserver.openapi.document import component_schemas
-from mockserver.openapi.document import resolution_pattern
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry import stats
 from mockserver.sentry.project_update import validate_update

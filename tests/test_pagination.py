@@ -19,11 +19,11 @@ from mockserver.sentry.pagination import Page
 from mockserver.sentry.pagination import PaginatorCrash
 from mockserver.sentry.pagination import last_param
 from mockserver.sentry.pagination import link_header
-from mockserver.sentry.pagination import paginate_keyset
-from mockserver.sentry.pagination import paginate_offset
-from mockserver.sentry.pagination import paginate_sequence
 from mockserver.sentry.pagination import parse_cursor
 from mockserver.sentry.pagination import parse_per_page
+from mockserver.sentry.paginators import paginate_keyset
+from mockserver.sentry.paginators import paginate_offset
+from mockserver.sentry.paginators import paginate_sequence
 
 T = TypeVar("T")
 

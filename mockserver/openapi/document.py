@@ -1,13 +1,15 @@
 """The OpenAPI 3.1 document of the Sentry routes the mock serves, built from the route table and
 ``schemas/``: ``GET /openapi.json`` and ``mockserver openapi``.
 
-Nothing is written twice. Paths, methods, scopes and query parameters come from
-:data:`~mockserver.http.routes.ROUTES`; what each method answers comes from its
-:class:`~mockserver.http.routes.OperationDoc`; every body schema is a file of ``schemas/``, put
-under ``components.schemas`` with its ``urn:mockserver:<stem>`` references rewritten to
-``#/components/schemas/<stem>``. What every route shares is added here, in the pipeline's order
-(:mod:`mockserver.http.pipeline`): 401 from authentication, 403 from the scope check, 404 and 302
-from the project lookup, and the body errors of the methods that read JSON.
+Nothing is written twice. Paths, methods, scopes and the names of the query parameters come
+from :data:`~mockserver.http.routes.ROUTES`; each query parameter's schema and description from
+the table of :mod:`mockserver.http.params`, which the views and the contract checks also read;
+what each method answers comes from its :class:`~mockserver.openapi.operations.OperationDoc`;
+every body schema is a file of ``schemas/``, put under ``components.schemas`` with its
+``urn:mockserver:<stem>`` references rewritten to ``#/components/schemas/<stem>``
+(:mod:`mockserver.openapi.components`). What every route shares is added here, in the
+pipeline's order (:mod:`mockserver.http.pipeline`): 401 from authentication, 403 from the scope
+check, 404 and 302 from the project lookup, and the body errors of the methods that read JSON.
 
 The document describes what the mock (and Sentry) accept, not only what a careful client sends:
 a parameter Sentry reads leniently is documented as leniently, so that a fuzzer's
@@ -21,7 +23,6 @@ import http
 import importlib.metadata
 import json
 import re
-from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,23 +30,22 @@ from flask import Blueprint
 from flask import request
 from werkzeug.wrappers import Response
 
+from mockserver.http.params import parameter
 from mockserver.http.responses import WWW_AUTHENTICATE
 from mockserver.http.responses import dumps
 from mockserver.http.routes import ROUTES
 from mockserver.http.routes import SentryRoute
+from mockserver.openapi.components import COMPONENTS
+from mockserver.openapi.components import component_schemas
 from mockserver.openapi.operations import OPERATIONS
 from mockserver.openapi.operations import Body
 from mockserver.openapi.operations import OperationDoc
-from mockserver.schemas.registry import ID_PREFIX
 from mockserver.schemas.registry import SchemaRegistry
-from mockserver.sentry import stats
-from mockserver.sentry.pagination import MAX_LIMIT
 from mockserver.state import get_state
 
 OPENAPI_VERSION = "3.1.0"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SECURITY_SCHEME = "auth_token"  # Sentry's own name for it in its published schema
-COMPONENTS = "#/components/schemas/"
 JSON = "application/json"
 
 # The route table's path parameters under the names Sentry's published schema gives them.
@@ -81,121 +81,6 @@ _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "schema": _SEGMENT,
         "example": "4f9d73e63b7144ecb8944c41620a090b",
     },
-}
-
-# int() and float() accept whitespace around the number (str.isspace() but for \x1c-\x1f), a
-# sign and "_" between digits. Only ASCII digits are listed (int() also reads, say, Arabic-Indic
-# ones).
-_WS = r"[\t-\r\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*"
-
-
-def _int_spelling(value: int) -> str:
-    """A regex for the non-negative decimal spellings ``int()`` reads as ``value``."""
-    digits = "_?".join(str(value))
-    return rf"{_WS}\+?(?:0_?)*{digits}{_WS}"
-
-
-def resolution_pattern() -> str:
-    """The exact (ASCII) spellings of ``resolution`` that Sentry accepts.
-
-    Sentry reads the last character as a unit (``d``, ``h``, ``m``, ``s``) and the rest with
-    ``int()``; the product must be one of its rollups (10 s, 1 h, 1 d). Empty means absent.
-    """
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    spellings = [
-        _int_spelling(rollup // seconds) + unit
-        for unit, seconds in units.items()
-        for rollup in stats.ROLLUPS
-        if rollup % seconds == 0
-    ]
-    return "^(?:" + "|".join(spellings) + ")?$"
-
-
-# A timestamp, or an empty value (which means "not given").
-_TIMESTAMP = {
-    "type": ["number", "string"],
-    "minimum": stats.MIN_TIMESTAMP,
-    "maximum": stats.MAX_TIMESTAMP,
-    "maxLength": 0,
-}
-# Sentry's own cursors: "<value>:<offset>:<is_prev>". Empty means no cursor.
-_CURSOR = {"type": "string", "pattern": r"^(?:-?[0-9]+(?:\.[0-9]+)?:[0-9]+:[01])?$"}
-# The users paginator multiplies value by offset into a row offset: both whole, both >= 0.
-_PAGE_CURSOR = {"type": "string", "pattern": r"^(?:[0-9]+:[0-9]+:[01])?$"}
-
-_QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
-    "cursor": {
-        "description": "Where the page starts: a cursor from a `Link` header.",
-        "schema": _CURSOR,
-    },
-    "per_page": {
-        "description": f"Items per page (default and maximum {MAX_LIMIT}).",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-    },
-    "stat": {
-        "description": "The count to return (default `received`); Sentry also accepts its "
-        "inbound filter names.",
-        "schema": {"type": "string", "enum": ["", *stats.STATS, *stats.FILTER_STATS]},
-    },
-    "since": {
-        "description": "Window start, epoch seconds (default: `until` minus 86,399 s).",
-        "schema": _TIMESTAMP,
-    },
-    "until": {
-        "description": "Window end, epoch seconds (default: now).",
-        "schema": _TIMESTAMP,
-    },
-    "resolution": {
-        "description": "Bucket size: `10s`, `1h` or `1d` (or an equivalent such as `60m`; "
-        "default: chosen from the window).",
-        "schema": {"type": "string", "pattern": resolution_pattern()},
-    },
-    "environment": {
-        "description": "An environment name; an unknown one answers 404 (for stats, only "
-        "with `stat=generated`).",
-        "schema": {"type": "string"},
-    },
-    "query": {
-        "description": "A filter.",
-        "schema": {"type": "string"},
-    },
-    "status": {
-        "description": "`active` or `disabled`; any other non-empty value matches no hook.",
-        "schema": {"type": "string"},
-    },
-    "include": {
-        "description": "Extra keys, comma-separated; `stats` adds `stats.unresolved`.",
-        "schema": {"type": "array", "items": {"type": "string"}},
-        "style": "form",
-        "explode": True,
-    },
-    "expand": {
-        "description": "`hasAlertIntegration` adds `hasAlertIntegrationInstalled`.",
-        "schema": {"type": "array", "items": {"type": "string"}},
-        "style": "form",
-        "explode": True,
-    },
-    "statsPeriod": {
-        "description": "Accepted and ignored: the mock's tag values have no time window.",
-        "schema": {"type": "string"},
-    },
-    "start": {
-        "description": "Accepted and ignored: the mock's tag values have no time window.",
-        "schema": {"type": "string"},
-    },
-    "end": {
-        "description": "Accepted and ignored: the mock's tag values have no time window.",
-        "schema": {"type": "string"},
-    },
-}
-# Per route, where a parameter means something more specific than the catalogue says.
-_QUERY_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
-    ("project-users", "cursor"): {"schema": _PAGE_CURSOR},
-    ("project-users", "query"): {
-        "description": "`<field>:<value>`, an exact match on `id`, `username`, `email` or "
-        "`ip`; another field or an empty side filters nothing; no colon matches nobody.",
-    },
-    ("project-tag-values", "query"): {"description": "A substring of the values to list."},
 }
 
 _LINK_PATTERN = (
@@ -435,8 +320,20 @@ def _operation(
 
 
 def _query_parameter(route_name: str, name: str) -> dict[str, Any]:
-    spec = {**_QUERY_PARAMETERS[name], **_QUERY_OVERRIDES.get((route_name, name), {})}
-    return {"name": name, "in": "query", "required": False, **copy.deepcopy(spec)}
+    """The parameter object of one query parameter, from the table of
+    :mod:`mockserver.http.params`."""
+    declared = parameter(route_name, name)
+    spec: dict[str, Any] = {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": declared.description,
+        "schema": copy.deepcopy(dict(declared.schema)),
+    }
+    if declared.repeatable:
+        # Sentry reads every value of a repeated parameter: ?expand=a&expand=b.
+        spec.update(style="form", explode=True)
+    return spec
 
 
 def _statuses(
@@ -491,70 +388,6 @@ def _response(status: int, bodies: tuple[str, ...] | None, used: set[str]) -> di
         media_type = RATE_LIMITED_MEDIA_TYPE if status == 429 else JSON
         response["content"] = {media_type: {"schema": schema}}
     return response
-
-
-def component_schemas(registry: SchemaRegistry, stems: Iterable[str]) -> dict[str, Any]:
-    """The schemas ``stems`` and every schema they refer to, as OpenAPI components.
-
-    Each is the file's schema with ``$schema`` and ``$id`` dropped (a component is not a
-    resource of its own) and its references rewritten: ``urn:mockserver:<stem>[#pointer]`` to
-    ``#/components/schemas/<stem>[pointer]``, and a local ``#pointer`` to the same place under
-    its own component.
-
-    :raises KeyError: if a stem is not in ``registry``.
-    """
-    pending = sorted(set(stems))
-    done: dict[str, Any] = {}
-    while pending:
-        stem = pending.pop()
-        if stem in done:
-            continue
-        schema = registry.schema(stem)
-        schema.pop("$schema", None)
-        schema.pop("$id", None)
-        refers: set[str] = set()
-        done[stem] = _rewrite(schema, stem, refers)
-        pending.extend(sorted(refers - set(done)))
-    return dict(sorted(done.items()))
-
-
-# Keywords whose values are data, not schemas: a "$ref" key inside them is data too.
-_DATA_KEYWORDS = frozenset({"const", "default", "enum", "examples", "example"})
-# Keywords whose values map names to schemas.
-_SCHEMA_MAPS = frozenset(
-    {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
-)
-
-
-def _rewrite(node: Any, stem: str, refers: set[str]) -> Any:
-    if isinstance(node, list):
-        return [_rewrite(item, stem, refers) for item in node]
-    if not isinstance(node, dict):
-        return node
-    rewritten: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in ("$ref", "$dynamicRef") and isinstance(value, str):
-            rewritten[key] = _rewrite_ref(value, stem, refers)
-        elif key in _DATA_KEYWORDS:
-            rewritten[key] = copy.deepcopy(value)
-        elif key in _SCHEMA_MAPS and isinstance(value, dict):
-            rewritten[key] = {name: _rewrite(sub, stem, refers) for name, sub in value.items()}
-        else:
-            rewritten[key] = _rewrite(value, stem, refers)
-    return rewritten
-
-
-def _rewrite_ref(ref: str, stem: str, refers: set[str]) -> str:
-    target, _, pointer = ref.partition("#")
-    if not target:
-        target_stem = stem
-    elif target.startswith(ID_PREFIX):
-        target_stem = target[len(ID_PREFIX) :]
-        refers.add(target_stem)
-    else:
-        # The registry refuses any other reference when it loads, so this is unreachable.
-        raise KeyError(f"schema {stem!r}: cannot place reference {ref!r} in the document")
-    return COMPONENTS + target_stem + pointer
 
 
 bp = Blueprint("openapi", __name__)

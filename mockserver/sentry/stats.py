@@ -15,7 +15,8 @@ from mockserver.errors import ApiError
 ROLLUPS = (10, 3600, 86400)
 # get_optimal_rollup: the first (rollup, samples) whose rollup * samples covers the span.
 _OPTIMAL = ((10, 360), (3600, 168), (86400, 90))
-_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+#: The units of ``resolution``, in seconds (its last character).
+UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 DEFAULT_SPAN = 86400 - 1
 MAX_BUCKETS = 100_000
 # The timestamps a datetime can hold (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z). Sentry
@@ -39,6 +40,7 @@ FILTER_STATS = (
     "filtered-transaction",
 )
 STATS = ("received", "rejected", "blacklisted", "generated")
+DEFAULT_STAT = "received"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +53,11 @@ class StatsQuery:
 
 
 def parse_stat(raw: str | None) -> str:
-    """The ``stat`` parameter, defaulting to ``received``.
+    """The ``stat`` parameter, defaulting to :data:`DEFAULT_STAT`.
 
     :raises ApiError: 400 with the JSON array ``["Invalid stat: <x>"]``.
     """
-    stat = raw if raw else "received"
+    stat = raw if raw else DEFAULT_STAT
     if stat not in STATS and stat not in FILTER_STATS:
         raise ApiError(400, [f"Invalid stat: {stat}"])
     return stat
@@ -70,7 +72,7 @@ def parse_resolution(raw: str | None) -> int | None:
         return None
     # Sentry's _parse_resolution: the last character is the unit, int() parses the rest (so
     # " 1h" and "01h" are accepted as Sentry accepts them).
-    unit = _UNITS.get(raw[-1])
+    unit = UNITS.get(raw[-1])
     try:
         seconds = int(raw[:-1]) * unit if unit else None
     except ValueError:
@@ -78,6 +80,23 @@ def parse_resolution(raw: str | None) -> int | None:
     if seconds not in ROLLUPS:
         raise ApiError.detail(400, "Invalid resolution")
     return seconds
+
+
+def parse_until(raw: str | None) -> float | None:
+    """The ``until`` parameter in epoch seconds, or ``None`` (now) when absent or empty.
+
+    :raises ApiError: 400 ``until must be a numeric timestamp.``
+    """
+    return _timestamp(raw, "until must be a numeric timestamp.") if raw else None
+
+
+def parse_since(raw: str | None) -> float | None:
+    """The ``since`` parameter in epoch seconds, or ``None`` (a day before ``until``) when absent
+    or empty.
+
+    :raises ApiError: 400 ``since must be a numeric timestamp``.
+    """
+    return _timestamp(raw, "since must be a numeric timestamp") if raw else None
 
 
 def _timestamp(raw: str, message: str) -> float:
@@ -95,18 +114,22 @@ def _timestamp(raw: str, message: str) -> float:
 def parse_query(params: Mapping[str, str], now: float) -> StatsQuery:
     """Parse ``resolution``, ``until`` and ``since`` in Sentry's order (``StatsMixin._parse_args``).
 
+    Each parameter's own parser is :func:`parse_resolution`, :func:`parse_until` and
+    :func:`parse_since`; this reads them together, as their defaults and errors depend on each
+    other.
+
     :raises ApiError: with Sentry's exact 400 bodies.
     """
     resolution = parse_resolution(params.get("resolution"))
-    raw_until = params.get("until")
-    until = _timestamp(raw_until, "until must be a numeric timestamp.") if raw_until else now
-    raw_since = params.get("since")
-    if raw_since:
-        since = _timestamp(raw_since, "since must be a numeric timestamp")
-        if since > until:
-            raise ApiError.detail(400, "start must be before or equal to end")
-    else:
+    parsed_until = parse_until(params.get("until"))
+    until = now if parsed_until is None else parsed_until
+    parsed_since = parse_since(params.get("since"))
+    if parsed_since is None:
         since = until - DEFAULT_SPAN
+    elif parsed_since > until:
+        raise ApiError.detail(400, "start must be before or equal to end")
+    else:
+        since = parsed_since
     rollup = resolution if resolution is not None else optimal_rollup(since, until)
     if (until - since) / rollup > MAX_BUCKETS:
         # Sentry sets no limit, but asks Snuba, which refuses huge queries; the mock must not

@@ -7,13 +7,14 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from mockserver.errors import ApiError
+from mockserver.http import params
 from mockserver.http.body import json_body
 from mockserver.http.exchange import Exchange
 from mockserver.http.views.answers import respond
 from mockserver.http.views.paging import page_params
 from mockserver.http.views.paging import respond_page
 from mockserver.sentry import drf
-from mockserver.sentry import pagination
+from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import HOOK_EVENTS
 from mockserver.world.model import Hook
@@ -34,11 +35,11 @@ def list_hooks(ex: Exchange) -> Response:
     """The project's hooks, newest first; ``status=active|disabled`` filters."""
     require_feature(ex)
     hooks = ex.state.store.hooks(ex.resolved.project.id)
-    status = ex.request.args.get("status")
+    status = params.STATUS.read(ex.request.args)
     if status:
         hooks = [h for h in hooks if h.status == status]
     per_page, cursor = page_params(ex.request.args)
-    page = pagination.paginate_keyset(hooks, _internal_id, cursor, per_page)
+    page = paginators.paginate_keyset(hooks, _internal_id, cursor, per_page)
     return respond_page(ex, page, serializers.hook, "hooks", memo="hook")
 
 

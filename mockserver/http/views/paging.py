@@ -13,6 +13,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from mockserver.cache import responses as response_cache
+from mockserver.http import params
 from mockserver.http.body import QueryDict
 from mockserver.http.exchange import Exchange
 from mockserver.http.views.answers import list_schema
@@ -30,9 +31,8 @@ T = TypeVar("T")
 def page_params(args: QueryDict) -> tuple[int, Cursor | None]:
     """``per_page`` then ``cursor``, in the order Sentry's ``paginate`` reads them (the last
     value of a repeated parameter wins, as with Django's ``QueryDict``)."""
-    pairs = list(args.items(multi=True))
-    per_page = pagination.parse_per_page(pagination.last_param(pairs, "per_page"))
-    cursor = pagination.parse_cursor(pagination.last_param(pairs, "cursor"))
+    per_page = params.PER_PAGE.read(args)
+    cursor = params.CURSOR.read(args)
     return per_page, cursor
 
 

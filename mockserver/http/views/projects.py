@@ -6,8 +6,11 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from mockserver.cache import responses as response_cache
+from mockserver.http import params
 from mockserver.http.body import json_body
 from mockserver.http.exchange import Exchange
+from mockserver.http.params.values import EXPAND_ALERT_INTEGRATION
+from mockserver.http.params.values import INCLUDE_STATS
 from mockserver.http.routes import WRITE
 from mockserver.http.views.answers import respond
 from mockserver.http.views.answers import respond_encoded
@@ -22,14 +25,14 @@ def get_project(ex: Exchange) -> Response:
     state = ex.state
     response_cache.allow(ex.environ)  # every variant depends on the request and the store only
     args = ex.request.args
-    include = {part for value in args.getlist("include") for part in value.split(",")}
-    expand = "hasAlertIntegration" in args.getlist("expand")
-    if "stats" not in include and not expand:
+    with_stats = INCLUDE_STATS in params.INCLUDE.read(args)
+    expand = EXPAND_ALERT_INTEGRATION in params.EXPAND.read(args)
+    if not with_stats and not expand:
         # The plain answer is the same until the project changes: encoded (and checked) once.
         check = response_check(state, "project")
         return respond_encoded(serializers.project_details_json(view, check))
     body = serializers.project_details(view)
-    if "stats" in include:
+    if with_stats:
         body["stats"] = {"unresolved": view.project.unresolved_issues}
     if expand:
         body["hasAlertIntegrationInstalled"] = view.project.has_alert_integration

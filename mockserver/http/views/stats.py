@@ -6,6 +6,7 @@ from werkzeug.wrappers import Response
 
 from mockserver.cache import responses as response_cache
 from mockserver.errors import ApiError
+from mockserver.http import params
 from mockserver.http.exchange import Exchange
 from mockserver.http.views.answers import memoized_json
 from mockserver.http.views.answers import respond_encoded
@@ -21,11 +22,12 @@ def get_stats(ex: Exchange) -> Response:
     """``[[timestamp, count], ...]`` for one stat; validation in Sentry's order."""
     view = ex.resolved
     args = ex.request.args
-    stat = stats_query.parse_stat(args.get("stat"))
-    environment = args.get("environment")
+    stat = params.STAT.read(args)
+    environment = params.ENVIRONMENT.read(args)
     if stat == "generated" and environment and environment not in view.project.environments:
         raise ApiError.not_found()
     now = ex.state.config.clock()
+    # since, until and resolution: read together, in Sentry's order.
     query = stats_query.parse_query(args, now=now)
     series = view.project.stats.get(stat, _EMPTY)
     starts = stats_query.bucket_starts(query)

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from werkzeug.wrappers import Response
 
 from mockserver.errors import ApiError
+from mockserver.http import params
 from mockserver.http.exchange import Exchange
 from mockserver.http.views.paging import Prefix
 from mockserver.http.views.paging import page_params
 from mockserver.http.views.paging import respond_page
-from mockserver.sentry import pagination
+from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import TagValue
 
@@ -32,7 +33,7 @@ def list_tag_values(ex: Exchange) -> Response:
     """Values of ``key``, most recently seen first; ``query`` is a substring filter."""
     view = ex.resolved
     args = ex.request.args
-    environment = args.get("environment")
+    environment = params.ENVIRONMENT.read(args)
     if environment and environment not in view.project.environments:
         raise ApiError.not_found()
     name = standard_key(ex.params["key"])
@@ -45,12 +46,12 @@ def list_tag_values(ex: Exchange) -> Response:
         values = view.project.tags.get(name)
         if not values:
             raise ApiError.not_found()
-    query = args.get("query")
+    query = params.TAG_VALUES_QUERY.read(args)
     selected: Sequence[TagValue] = Prefix(values, MAX_VALUES)
     if query:
         selected = [v for v in selected if query in v.value]
     per_page, cursor = page_params(args)
-    page = pagination.paginate_sequence(selected, _score, cursor, per_page)
+    page = paginators.paginate_sequence(selected, _score, cursor, per_page)
     return respond_page(
         ex, page, lambda v: serializers.tag_value(name, v), "tag-values", memo=("tag-value", name)
     )

@@ -7,21 +7,21 @@ from collections.abc import Sequence
 
 from werkzeug.wrappers import Response
 
+from mockserver.http import params
 from mockserver.http.exchange import Exchange
+from mockserver.http.params.values import USER_QUERY_FIELDS
 from mockserver.http.views.answers import respond
 from mockserver.http.views.paging import page_params
 from mockserver.http.views.paging import respond_page
-from mockserver.sentry import pagination
+from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import EventUser
-
-_FIELDS = {"id": "identifier", "username": "username", "email": "email", "ip": "ip_address"}
 
 
 def list_users(ex: Exchange) -> Response:
     """Users, most recently seen first, optionally filtered by ``query=field:value``."""
     users: Sequence[EventUser] = ex.resolved.project.users
-    raw = ex.request.args.get("query", "").strip()
+    raw = params.USERS_QUERY.read(ex.request.args)
     if raw:
         field, colon, value = raw.partition(":")
         if not colon:
@@ -29,7 +29,7 @@ def list_users(ex: Exchange) -> Response:
             return respond(ex.state, [], "event-users")
         users = filter_users(users, field, value)
     per_page, cursor = page_params(ex.request.args)
-    page = pagination.paginate_offset(users, cursor, per_page)
+    page = paginators.paginate_offset(users, cursor, per_page)
     return respond_page(ex, page, serializers.event_user, "event-users", memo="event-user")
 
 
@@ -38,7 +38,7 @@ def filter_users(users: Sequence[EventUser], field: str, value: str) -> Sequence
 
     Other fields, or an empty side, filter nothing; an invalid IP drops the condition.
     """
-    attribute = _FIELDS.get(field)
+    attribute = USER_QUERY_FIELDS.get(field)
     if attribute is None or not field or not value:
         return users
     if attribute == "ip_address":

@@ -1,0 +1,78 @@
+"""The ``schemas/`` files as the OpenAPI document's ``components.schemas``: each schema an
+operation uses, and every schema it refers to, with its references rewritten."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from mockserver.schemas.registry import ID_PREFIX
+from mockserver.schemas.registry import SchemaRegistry
+
+COMPONENTS = "#/components/schemas/"
+"""Where a component schema is, as a reference: ``#/components/schemas/<stem>``."""
+
+
+def component_schemas(registry: SchemaRegistry, stems: Iterable[str]) -> dict[str, Any]:
+    """The schemas ``stems`` and every schema they refer to, as OpenAPI components.
+
+    Each is the file's schema with ``$schema`` and ``$id`` dropped (a component is not a
+    resource of its own) and its references rewritten: ``urn:mockserver:<stem>[#pointer]`` to
+    ``#/components/schemas/<stem>[pointer]``, and a local ``#pointer`` to the same place under
+    its own component.
+
+    :raises KeyError: if a stem is not in ``registry``.
+    """
+    pending = sorted(set(stems))
+    done: dict[str, Any] = {}
+    while pending:
+        stem = pending.pop()
+        if stem in done:
+            continue
+        schema = registry.schema(stem)
+        schema.pop("$schema", None)
+        schema.pop("$id", None)
+        refers: set[str] = set()
+        done[stem] = _rewrite(schema, stem, refers)
+        pending.extend(sorted(refers - set(done)))
+    return dict(sorted(done.items()))
+
+
+# Keywords whose values are data, not schemas: a "$ref" key inside them is data too.
+_DATA_KEYWORDS = frozenset({"const", "default", "enum", "examples", "example"})
+# Keywords whose values map names to schemas.
+_SCHEMA_MAPS = frozenset(
+    {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
+)
+
+
+def _rewrite(node: Any, stem: str, refers: set[str]) -> Any:
+    if isinstance(node, list):
+        return [_rewrite(item, stem, refers) for item in node]
+    if not isinstance(node, dict):
+        return node
+    rewritten: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+            rewritten[key] = _rewrite_ref(value, stem, refers)
+        elif key in _DATA_KEYWORDS:
+            rewritten[key] = copy.deepcopy(value)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            rewritten[key] = {name: _rewrite(sub, stem, refers) for name, sub in value.items()}
+        else:
+            rewritten[key] = _rewrite(value, stem, refers)
+    return rewritten
+
+
+def _rewrite_ref(ref: str, stem: str, refers: set[str]) -> str:
+    target, _, pointer = ref.partition("#")
+    if not target:
+        target_stem = stem
+    elif target.startswith(ID_PREFIX):
+        target_stem = target[len(ID_PREFIX) :]
+        refers.add(target_stem)
+    else:
+        # The registry refuses any other reference when it loads, so this is unreachable.
+        raise KeyError(f"schema {stem!r}: cannot place reference {ref!r} in the document")
+    return COMPONENTS + target_stem + pointer

@@ -1,0 +1,158 @@
+"""The table of query parameters: every route's names are in it, and its parts (the views'
+parsers, the contract checks, the OpenAPI schemas) agree on each parameter's grammar and bounds."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from mockserver.errors import ApiError
+from mockserver.http import params
+from mockserver.http.body import QueryDict
+from mockserver.http.params import values
+from mockserver.http.routes import ROUTES
+from mockserver.sentry import stats
+from mockserver.sentry.pagination import DEFAULT_PER_PAGE
+from mockserver.sentry.pagination import MAX_LIMIT
+from mockserver.sentry.pagination import MIN_PER_PAGE
+from mockserver.sentry.pagination import parse_cursor
+from mockserver.sentry.pagination import parse_per_page
+
+
+def test_every_route_reads_parameters_of_the_table() -> None:
+    for route in ROUTES.values():
+        for name in route.query:
+            assert name in params.PARAMETERS, (route.name, name)
+            assert params.parameter(route.name, name).name == name
+
+
+def test_route_variants_belong_to_routes_that_read_the_parameter() -> None:
+    for (route, name), variant in params.ROUTE_PARAMETERS.items():
+        assert name in ROUTES[route].query, (route, name)
+        assert variant.name == name
+        assert params.parameter(route, name) is variant
+    assert params.parameter("project-hooks", "cursor") is params.CURSOR
+
+
+def test_the_last_value_wins_unless_the_parameter_is_repeatable() -> None:
+    pairs = [("per_page", "5"), ("per_page", "7"), ("include", "stats,a"), ("include", "b")]
+    args = QueryDict([*pairs, ("expand", "x")])
+    assert params.PER_PAGE.read(args) == 7
+    assert params.CURSOR.read(args) is None
+    assert params.INCLUDE.read(args) == {"stats", "a", "b"}
+    assert params.EXPAND.read(args) == {"x"}
+    assert params.USERS_QUERY.read(QueryDict([("query", " id:1 ")])) == "id:1"
+    assert params.TAG_VALUES_QUERY.read(QueryDict([("query", " a ")])) == " a "
+    assert params.STATUS.read(args) == ""
+    assert [p.name for p in params.PARAMETERS.values() if p.repeatable] == ["include", "expand"]
+
+
+def test_a_parameter_no_view_reads_has_no_parser() -> None:
+    with pytest.raises(TypeError, match="statsPeriod"):
+        params.STATS_PERIOD.read(QueryDict([("statsPeriod", "14d")]))
+
+
+def test_the_stats_window_is_read_with_the_tables_parsers() -> None:
+    args = QueryDict([("since", "1000"), ("until", "5000"), ("resolution", "60m")])
+    query = stats.parse_query(args, now=9999)
+    assert (query.since, query.until, query.rollup) == (
+        params.SINCE.read(args),
+        params.UNTIL.read(args),
+        params.RESOLUTION.read(args),
+    )
+    for parameter in (params.SINCE, params.UNTIL, params.RESOLUTION):
+        with pytest.raises(ApiError) as parsed:
+            parameter.read(QueryDict([(parameter.name, "x")]))
+        with pytest.raises(ApiError) as together:
+            stats.parse_query(QueryDict([(parameter.name, "x")]), now=9999)
+        assert parsed.value.body == together.value.body
+
+
+# --- per_page: one bound ---------------------------------------------------------------------
+
+
+def test_per_page_bounds_agree_in_the_parser_the_check_and_the_schema() -> None:
+    schema = params.PER_PAGE.schema
+    assert (schema["minimum"], schema["maximum"]) == (MIN_PER_PAGE, MAX_LIMIT)
+    for number in range(MIN_PER_PAGE - 3, MAX_LIMIT + 3):
+        text = str(number)
+        in_schema = schema["minimum"] <= number <= schema["maximum"]
+        try:
+            parse_per_page(text)
+            parsed = True
+        except ApiError:
+            parsed = False
+        checked = values.check_per_page("per_page", text) is None
+        assert in_schema == parsed == checked, number
+
+
+def test_the_default_page_is_the_largest_as_documented() -> None:
+    assert "default and maximum" in params.PER_PAGE.description
+    assert parse_per_page(None) == DEFAULT_PER_PAGE == MAX_LIMIT
+
+
+# --- cursor: one grammar ---------------------------------------------------------------------
+
+
+def test_documented_cursor_patterns_are_the_spellings_with_ascii_digits() -> None:
+    for parameter, spelling in (
+        (params.CURSOR, values.ACCEPTED_CURSOR),
+        (params.USERS_CURSOR, values.OFFSET_CURSOR),
+    ):
+        pattern = parameter.schema["pattern"]
+        assert pattern == f"^(?:{spelling.regex('[0-9]')})?$"
+        assert spelling.regex() == spelling.regex("[0-9]").replace("[0-9]", r"\d")
+
+
+CURSOR_TEXTS = [
+    "".join(letters)
+    for length in range(6)
+    for letters in itertools.product(["0", "7", "-", ".", ":", "٣"], repeat=length)
+]
+
+
+def test_cursor_spellings_nest_and_sentry_parses_them() -> None:
+    nested = (values.OFFSET_CURSOR, values.LINK_CURSOR, values.ACCEPTED_CURSOR)
+    for text in CURSOR_TEXTS:
+        matches = [spelling.fullmatch(text) for spelling in (*nested, values.SIGNED_CURSOR)]
+        # Each spelling lets through everything the one before it does.
+        assert matches == sorted(matches), text
+        if values.SIGNED_CURSOR.fullmatch(text):
+            assert parse_cursor(text) is not None, text
+
+
+def test_the_contract_accepts_only_documented_cursors() -> None:
+    documented = re.compile(params.CURSOR.schema["pattern"])
+    for text in CURSOR_TEXTS:
+        if not text.isascii():
+            continue
+        if values.check_cursor("cursor", text) is None:
+            assert documented.fullmatch(text), text
+
+
+# --- stats parameters ------------------------------------------------------------------------
+
+
+def test_rollup_names_are_the_rollups() -> None:
+    names = values.rollup_names()
+    assert names == ("10s", "1h", "1d")
+    assert tuple(stats.parse_resolution(name) for name in names) == stats.ROLLUPS
+    assert params.RESOLUTION.description.startswith("Bucket size: `10s`, `1h` or `1d` (")
+
+
+def test_timestamp_schema_bounds_are_the_parsers() -> None:
+    for parameter in (params.SINCE, params.UNTIL):
+        schema = parameter.schema
+        assert parameter.read(QueryDict([(parameter.name, str(schema["maximum"]))])) is not None
+        with pytest.raises(ApiError):
+            parameter.read(QueryDict([(parameter.name, str(schema["maximum"] + 1))]))
+        with pytest.raises(ApiError):
+            parameter.read(QueryDict([(parameter.name, str(schema["minimum"] - 1))]))
+
+
+def test_spoken_lists_read_as_english() -> None:
+    assert values.spoken(["a"]) == "`a`"
+    assert values.spoken(["a", "b"]) == "`a` or `b`"
+    assert values.spoken(["a", "b", "c"]) == "`a`, `b` or `c`"
