@@ -41,6 +41,7 @@ from mockserver.http.routes import ROUTES
 from mockserver.resources import default_scenario
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.state import state_of
+from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
@@ -584,6 +585,9 @@ def test_a_scenario_loaded_at_run_time_with_unusable_faults_is_refused_whole(
     before = state.store.world
     with pytest.raises(ScenarioError) as raised:
         state.load(path)
+    assert str(raised.value).startswith(expected)
+    with pytest.raises(ScenarioError) as raised:
+        MockServer(kit.app).load_scenario(str(path))
     assert str(raised.value).startswith(expected)
     # The admin API answers the same error, and the old scenario stays, faults and all.
     admin = kit.app.test_client()
