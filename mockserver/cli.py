@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from mockserver.config import Config
 from mockserver.errors import MockServerError
+from mockserver.faults.options import FaultOptionError
 from mockserver.generate import RESOURCES
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.world.scenario import load_scenario_file
@@ -117,22 +116,24 @@ def serve(
     rate_limits: str | None,
 ) -> None:
     """Serve the Sentry project API from a scenario."""
-    from mockserver.faults.controller import export_options
     from mockserver.serving import serve_forever
 
     try:
-        export_options(fault_specs, rate_limits, os.environ)
-    except ValueError as exc:
+        config = Config.from_env(
+            scenario=scenario,
+            seed=seed,
+            validate_responses=validate_responses,
+            response_cache=response_cache,
+            strict=strict,
+            admin_token=admin_token,
+            # --fault replaces MOCKSERVER_FAULTS; without one, the variable's faults apply.
+            faults=fault_specs or None,
+            rate_limits=rate_limits,
+        )
+    except FaultOptionError as exc:
         raise click.BadParameter(str(exc)) from exc
-
-    config = _config(
-        scenario=scenario,
-        seed=seed,
-        validate_responses=validate_responses,
-        response_cache=response_cache,
-        strict=strict,
-        admin_token=admin_token,
-    )
+    except MockServerError as exc:
+        raise click.ClickException(str(exc)) from exc
     try:
         serve_forever(
             config, host=host, port=port, threads=threads, server=server, io_threads=io_threads
@@ -265,12 +266,5 @@ def generate(
                 stream.close()
         if out:
             click.echo(f"wrote {written} {resource} to {out}", err=True)
-    except MockServerError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def _config(**overrides: Any) -> Config:
-    try:
-        return Config.from_env(**overrides)
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc

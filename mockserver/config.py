@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.errors import ConfigError
+from mockserver.faults.options import FaultOptions
+from mockserver.faults.options import parse_fault_options
+from mockserver.faults.options import split_env
 from mockserver.resources import default_scenario
 from mockserver.resources import schemas_dir
+from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
 from mockserver.webhooks.delivery import DeliverySettings
@@ -33,6 +37,11 @@ class Config:
         (:mod:`mockserver.cache.responses`); off, every request runs the whole pipeline.
     :ivar clock: time source (tests pass a controllable one).
     :ivar delivery: timeout, retries and backoff of service-hook deliveries.
+    :ivar faults: fault rules in ``--fault`` syntax, one each, added after the scenario's.
+    :ivar rate_limits: a rate-limit policy in ``--rate-limits`` syntax, which beats the
+        scenario's; ``None`` keeps the scenario's.
+    :ivar fault_options: :attr:`faults` and :attr:`rate_limits`, parsed and checked when the
+        settings are made (:mod:`mockserver.faults.options`).
     """
 
     scenario: Path | Mapping[str, Any] | None = None
@@ -45,6 +54,23 @@ class Config:
     response_cache: bool = True
     clock: Clock = system_clock
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    faults: tuple[str, ...] = ()
+    rate_limits: str | None = None
+    fault_options: FaultOptions = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Parse :attr:`faults` and :attr:`rate_limits`, once.
+
+        :raises ConfigError: naming the setting, the value and the problem.
+        """
+        object.__setattr__(self, "faults", tuple(self.faults))  # a list, from a mapping
+        options = FaultOptions()
+        if self.faults or self.rate_limits is not None:
+            # The schemas are loaded once per directory: the app built from these settings
+            # gets the same ones.
+            registry = SchemaRegistry(self.schemas_path)
+            options = parse_fault_options(self.faults, self.rate_limits, registry)
+        object.__setattr__(self, "fault_options", options)
 
     @property
     def scenario_source(self) -> Path | Mapping[str, Any]:
@@ -60,8 +86,10 @@ class Config:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         """Read ``MOCKSERVER_SCENARIO``, ``MOCKSERVER_SEED``, ``MOCKSERVER_STRICT``,
         ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_RESPONSE_CACHE``,
-        ``MOCKSERVER_JOURNAL_SIZE`` and
-        ``MOCKSERVER_ADMIN_TOKEN``; keyword overrides that are not ``None`` win.
+        ``MOCKSERVER_JOURNAL_SIZE``, ``MOCKSERVER_ADMIN_TOKEN``, ``MOCKSERVER_FAULTS``
+        (``--fault`` values separated by ``;``) and ``MOCKSERVER_RATE_LIMITS``; keyword
+        overrides that are not ``None`` win. The only reader of the environment: the rest of
+        mockserver gets its settings from a :class:`Config`.
 
         :raises ConfigError: if a variable has a value of the wrong kind.
         """
@@ -79,7 +107,11 @@ class Config:
                 values[name] = _bool(env, key)
         if "MOCKSERVER_ADMIN_TOKEN" in env:
             values["admin_token"] = env["MOCKSERVER_ADMIN_TOKEN"] or None
-        known = {f.name for f in fields(cls)}
+        if env.get("MOCKSERVER_FAULTS"):
+            values["faults"] = split_env(env["MOCKSERVER_FAULTS"])
+        if env.get("MOCKSERVER_RATE_LIMITS"):
+            values["rate_limits"] = env["MOCKSERVER_RATE_LIMITS"]
+        known = {f.name for f in fields(cls) if f.init}
         for key, value in overrides.items():
             if key not in known:
                 raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")

@@ -7,7 +7,6 @@ Everything an app memoizes is its own: :class:`~mockserver.cache.memo.Memos`.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -23,10 +22,12 @@ from flask import current_app
 from mockserver.cache.memo import Memos
 from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
+from mockserver.errors import ConfigError
 from mockserver.errors import ServerError
 from mockserver.faults.controller import FaultController
-from mockserver.faults.controller import apply_environment
-from mockserver.faults.ratelimit import Limiter
+from mockserver.faults.limiter import Limiter
+from mockserver.faults.model import FaultSpecError
+from mockserver.faults.options import FAULTS_SETTING
 from mockserver.http.pipeline import Pipeline
 from mockserver.journal.journal import Journal
 from mockserver.schemas.registry import SchemaRegistry
@@ -79,11 +80,11 @@ class MockState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def build(cls, config: Config, environ: Mapping[str, str] | None = None) -> MockState:
+    def build(cls, config: Config) -> MockState:
         """Load the schemas and the scenario, and make every per-app object; fail fast.
 
-        :param environ: where ``MOCKSERVER_FAULTS`` and ``MOCKSERVER_RATE_LIMITS`` are read
-            (default: ``os.environ``).
+        :raises ScenarioError: if the scenario, its faults included, is not valid.
+        :raises ConfigError: if a ``--fault`` names a preset the scenario does not have.
         """
         registry = SchemaRegistry(config.schemas_path)
         world = load_world(config.scenario_source, registry, config.seed, config.clock)
@@ -98,11 +99,16 @@ class MockState:
             deliverer=Deliverer(store, config.clock, config.delivery),
             journal=Journal(config.journal_size),
             limiter=limiter,
-            faults=FaultController(registry, limiter),
+            faults=FaultController(limiter),
         )
         state.pipeline = Pipeline(state)
         state.faults.sync(state)
-        apply_environment(state.faults, os.environ if environ is None else environ)
+        # The command line's faults, parsed with the settings, may name the scenario's presets.
+        try:
+            state.faults.set_baseline(config.fault_options.rules)
+        except FaultSpecError as exc:
+            raise ConfigError(f"{FAULTS_SETTING}: {exc}") from None
+        limiter.set_baseline_policy(config.fault_options.policy)
         return state
 
     def reset(self) -> None:
@@ -118,10 +124,15 @@ class MockState:
             hook()
 
     def load(self, scenario: Path | Mapping[str, Any], seed: int | None = None) -> World:
-        """Replace the scenario at run time; the old one stays if the new one is invalid."""
+        """Replace the scenario at run time; the old one stays if the new one is invalid.
+
+        :raises ScenarioError: if the new scenario, its faults and rate limits included, is not
+            valid: it is refused whole.
+        """
         seed = self.config.seed if seed is None else seed
         world = load_world(scenario, self.registry, seed, self.config.clock)
         self.store.load(world)
+        self.faults.sync(self)  # its faults and rate limits, parsed with it
         self.deliverer.reset()
         return world
 

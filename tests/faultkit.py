@@ -83,10 +83,13 @@ class Kit:
         return self.recorded[-1]
 
 
-def make_kit(clock: FakeClock | None = None, **extra: Any) -> Kit:
-    """An app serving the default scenario plus ``extra`` top-level keys."""
+def make_kit(
+    clock: FakeClock | None = None, environ: Mapping[str, str] | None = None, **extra: Any
+) -> Kit:
+    """An app serving the default scenario plus ``extra`` top-level keys; ``environ`` gives
+    ``MOCKSERVER_*`` variables (``MOCKSERVER_FAULTS``...), read as ``Config.from_env`` does."""
     clock = clock or FakeClock(NOW)
-    app = create_app(Config(scenario=scenario(**extra), clock=clock))
+    app = create_app(Config.from_env(environ or {}, scenario=scenario(**extra), clock=clock))
     sleeps = Sleeps()
     state_of(app).faults.sleep = sleeps
     recorded: list[list[dict[str, Any]]] = []

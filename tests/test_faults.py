@@ -19,29 +19,32 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from granian.wsgi import Response as GranianStartResponse
 from werkzeug.test import EnvironBuilder
 
 from mockserver import create_app
+from mockserver.cli import main
 from mockserver.config import Config
 from mockserver.errors import ConfigError
 from mockserver.errors import ScenarioError
 from mockserver.faults import connection as netfaults
 from mockserver.faults.connection import MALFORMED_CHUNK_HEAD
-from mockserver.faults.controller import _sections_of
+from mockserver.faults.limits import Category
 from mockserver.faults.model import FaultSpecError
-from mockserver.faults.model import parse_fault_option
+from mockserver.faults.options import parse_fault_option
 from mockserver.http.routes import ROUTES
 from mockserver.resources import default_scenario
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.state import state_of
+from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT
+from tests.conftest import TOKEN
 from tests.faultkit import AUTH
 from tests.faultkit import HOOKS
 from tests.faultkit import SERVERS
@@ -51,6 +54,7 @@ from tests.faultkit import Kit
 from tests.faultkit import http_get
 from tests.faultkit import make_kit
 from tests.faultkit import raw_exchange
+from tests.faultkit import scenario
 from tests.faultkit import serving
 
 MOCKSERVER = Path(sys.executable).parent / "mockserver"
@@ -565,7 +569,7 @@ def test_a_scenario_loaded_at_run_time_brings_its_faults(tmp_path: Path) -> None
     assert statuses(kit, USERS, 1) == [500]
 
 
-def test_a_scenario_loaded_at_run_time_with_unusable_faults_serves_without_them(
+def test_a_scenario_loaded_at_run_time_with_unusable_faults_is_refused_whole(
     tmp_path: Path,
 ) -> None:
     kit = make_kit(**rule(route="project-stats", status=503))
@@ -574,13 +578,38 @@ def test_a_scenario_loaded_at_run_time_with_unusable_faults_serves_without_them(
         default_scenario().read_text(encoding="utf-8")
         + "\nfaults: {rules: [{route: project-users, preset: nope}]}\n"
     )
-    kit.app.extensions["mockserver"].load(path)
-    assert statuses(kit, USERS, 1) == [200]
-    described = kit.app.test_client().get("/__admin/faults").json
-    assert described["rules"] == []
-    assert described["scenarioError"].startswith(
+    expected = (
         f"{path}: line {len(path.read_text().splitlines())}, $.faults.rules[0].preset: no preset"
     )
+    state = state_of(kit.app)
+    before = state.store.world
+    with pytest.raises(ScenarioError) as raised:
+        state.load(path)
+    assert str(raised.value).startswith(expected)
+    with pytest.raises(ScenarioError) as raised:
+        MockServer(kit.app).load_scenario(str(path))
+    assert str(raised.value).startswith(expected)
+    # The admin API answers the same error, and the old scenario stays, faults and all.
+    admin = kit.app.test_client()
+    refused = admin.post("/__admin/scenario", json={"path": str(path)})
+    assert refused.status_code == 400
+    assert refused.json["detail"].startswith(expected)
+    assert state.store.world is before
+    assert statuses(kit, USERS, 1) == [200]
+    assert statuses(kit, STATS, 1) == [503]
+    described = admin.get("/__admin/faults").json
+    assert [r["route"] for r in described["rules"]] == ["project-stats"]
+    assert "scenarioError" not in described
+
+
+def test_a_scenario_loaded_at_run_time_with_unusable_rate_limits_is_refused_whole() -> None:
+    kit = make_kit(rateLimits="saas")
+    inline = scenario(rateLimits={"callers": {"sntryu_NOBODY": "org"}})
+    with pytest.raises(
+        ScenarioError, match=r"<inline>: \$\.rateLimits\.callers\.sntryu_NOBODY: no token"
+    ):
+        state_of(kit.app).load(inline)
+    assert kit.app.test_client().get("/__admin/rate-limits").json["policy"] == "saas"
 
 
 # --- admin API -----------------------------------------------------------------------------------
@@ -673,11 +702,11 @@ def test_fault_option_refuses_what_it_cannot_read(text: str) -> None:
         parse_fault_option(text)
 
 
-def test_faults_from_the_environment_come_after_the_scenarios(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("MOCKSERVER_FAULTS", "503,route=project-stats,first=1; delay=5")
-    kit = make_kit(**rule(name="slow-stats", route="project-stats", delay=10))
+def test_faults_from_the_environment_come_after_the_scenarios() -> None:
+    kit = make_kit(
+        environ={"MOCKSERVER_FAULTS": "503,route=project-stats,first=1; delay=5"},
+        **rule(name="slow-stats", route="project-stats", delay=10),
+    )
     names = [
         (r["name"], r["source"]) for r in kit.app.test_client().get("/__admin/faults").json["rules"]
     ]
@@ -686,10 +715,9 @@ def test_faults_from_the_environment_come_after_the_scenarios(
     assert kit.sleeps.ms == [15.0, 15.0]
 
 
-def test_faults_from_the_environment_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOCKSERVER_FAULTS", "418")
+def test_faults_from_the_environment_are_checked() -> None:
     with pytest.raises(ConfigError, match=r"MOCKSERVER_FAULTS / --fault '418': \$\.status"):
-        make_kit()
+        make_kit(environ={"MOCKSERVER_FAULTS": "418"})
 
 
 def test_serve_switches_faults_on_from_the_command_line() -> None:
@@ -742,18 +770,105 @@ def test_serve_refuses_a_fault_it_cannot_read() -> None:
     assert "--fault: 503,color=red: unknown key 'color'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fault", "418"], "MOCKSERVER_FAULTS / --fault '418': $.status:"),
+        (
+            ["--fault", "503;reset"],
+            "MOCKSERVER_FAULTS / --fault '503;reset': give one fault per --fault, without ';'",
+        ),
+        (["--rate-limits", "fast"], "MOCKSERVER_RATE_LIMITS / --rate-limits: 'fast': use off"),
+    ],
+)
+def test_serve_refuses_faults_it_cannot_use_before_starting(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("served")
+
+    monkeypatch.setattr("mockserver.serving.serve_forever", never)
+    result = CliRunner().invoke(main, ["serve", "--port", "0", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_the_settings_carry_the_command_lines_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+    environ = {"MOCKSERVER_FAULTS": " 503,route=project-stats ;; delay=5 "}
+    config = Config.from_env({**environ, "MOCKSERVER_RATE_LIMITS": "10/1"})
+    assert config.faults == ("503,route=project-stats", "delay=5")
+    assert config.rate_limits == "10/1"
+    assert config.fault_options.rules == ({"status": 503, "route": "project-stats"}, {"delay": 5.0})
+    assert config.fault_options.policy is not None
+    assert config.fault_options.policy.default.limit == 10
+    # --fault (an override) replaces the variable's faults.
+    assert Config.from_env(environ, faults=["reset"]).faults == ("reset",)
+    assert Config.from_env({}).fault_options.rules == ()
+    # Settings made directly are parsed and checked the same way, once.
+    with pytest.raises(ConfigError, match=r"MOCKSERVER_FAULTS / --fault: 503,oops: 'oops'"):
+        Config(faults=("503,oops",))
+    # Only Config.from_env reads the environment: an app built from settings does not.
+    monkeypatch.setenv("MOCKSERVER_FAULTS", "503")
+    monkeypatch.setenv("MOCKSERVER_RATE_LIMITS", "saas")
+    app = create_app(Config(scenario=scenario(), faults=("reset,name=cut",)))
+    assert [(r.name, r.source) for r in state_of(app).faults.rules()] == [("cut", "cli")]
+    assert state_of(app).limiter.source == "scenario"
+    assert not state_of(app).limiter.policy.enabled
+
+
+def test_a_fault_option_may_use_the_scenarios_presets() -> None:
+    kit = make_kit(
+        environ={"MOCKSERVER_FAULTS": "flaky,route=project-stats"},
+        faults={"presets": {"flaky": {"status": 502}}},
+    )
+    assert statuses(kit, STATS, 1) == [502]
+    with pytest.raises(ConfigError, match=r"MOCKSERVER_FAULTS / --fault: \[0\]\.preset: no pre"):
+        make_kit(environ={"MOCKSERVER_FAULTS": "flaky,route=project-stats"})
+
+
+@pytest.mark.parametrize(
+    ("seed", "faults_seed", "expected"),
+    [(None, None, 0), (None, 3, 3), (5, 3, 5), (5, None, 5)],
+)
+def test_the_seed_setting_beats_the_faults_seed_which_beats_the_scenarios(
+    seed: int | None, faults_seed: int | None, expected: int
+) -> None:
+    faults: dict[str, Any] = {"rules": [{"delay": 1}]}
+    if faults_seed is not None:
+        faults["seed"] = faults_seed
+    app = create_app(Config(scenario=scenario(faults=faults), seed=seed))
+    assert app.test_client().get("/__admin/faults").json["seed"] == expected
+    # A scenario loaded at run time follows the same rule, with the seed it is loaded with.
+    state_of(app).load(scenario(faults=faults), 7)
+    assert app.test_client().get("/__admin/faults").json["seed"] == (
+        7 if seed is not None or faults_seed is None else faults_seed
+    )
+
+
 def test_route_names_in_the_schema_are_the_routes_of_the_mock() -> None:
     enum = SchemaRegistry().schema("scenario-faults")["$defs"]["route"]["enum"]
     expected = {"*"} | set(ROUTES) | {r.template for r in ROUTES.values()}
     assert set(enum) == expected
 
 
-def test_a_world_that_keeps_its_sections_is_read_from_them() -> None:
-    # The integration point for inline scenarios loaded at run time: World.extras.
-    kit = make_kit()
-    state = kit.app.extensions["mockserver"]
-    world = SimpleNamespace(source="<inline>", extras={"faults": {"rules": []}, "name": "x"})
-    assert _sections_of(world, state, initial=False) == ({"faults": {"rules": []}}, "")
+def test_a_world_keeps_its_faults_and_rate_limits_parsed() -> None:
+    # The integration point for scenarios loaded at run time, inline or from a file: the World.
+    faults = {
+        "seed": 9,
+        "presets": {"flaky": {"status": 503}},
+        "rules": [{"name": "a", "preset": "flaky"}, {"route": "project-users", "delay": 5}],
+    }
+    limits = {"base": "none", "callers": {TOKEN: "org"}}
+    world = state_of(make_kit(faults=faults, rateLimits=limits).app).store.world
+    assert world.faults.seed == 9
+    assert [(r.name, r.source, r.fault) for r in world.faults.rules] == [
+        ("a", "scenario", "service_unavailable"),
+        ("rule-2", "scenario", None),
+    ]
+    assert world.faults.presets["flaky"].fault == "service_unavailable"
+    assert (world.rate_limits.enabled, world.rate_limits.callers) == (True, {TOKEN: Category.ORG})
+    plain = state_of(make_kit().app).store.world
+    assert (plain.faults.seed, plain.faults.rules, plain.rate_limits.enabled) == (None, (), False)
 
 
 def test_an_inline_scenario_loaded_at_run_time_brings_its_faults() -> None:

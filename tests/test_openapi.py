@@ -23,7 +23,7 @@ from openapi_spec_validator import validate
 
 from mockserver.cli import main
 from mockserver.errors import ApiError
-from mockserver.faults import ratelimit
+from mockserver.faults import limits
 from mockserver.http.params.values import resolution_pattern
 from mockserver.http.routes import ROUTES
 from mockserver.http.routes import SentryRoute
@@ -317,7 +317,7 @@ def test_served_document_is_the_built_one(api: Api, registry: SchemaRegistry) ->
 def test_served_document_follows_the_rate_limiter(app: Flask) -> None:
     client = app.test_client()
     assert "429" not in client.get("/openapi.json").json["paths"][PATH]["get"]["responses"]
-    state_of(app).limiter.set_runtime_policy(ratelimit.SAAS)
+    state_of(app).limiter.set_runtime_policy(limits.SAAS)
     try:
         responses = client.get("/openapi.json").json["paths"][PATH]["get"]["responses"]
     finally:

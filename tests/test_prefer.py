@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mockserver.faults.model import BUILTIN_PRESETS
-from mockserver.faults.model import parse_prefer
+from mockserver.faults.parsing import parse_prefer
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT

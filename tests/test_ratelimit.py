@@ -18,7 +18,7 @@ import pytest
 
 from mockserver.errors import ConfigError
 from mockserver.errors import ScenarioError
-from mockserver.faults.ratelimit import parse_option
+from mockserver.faults.options import parse_rate_limits_option
 from mockserver.http.routes import ROUTES
 from mockserver.testing import MockServer
 from tests.conftest import NOW
@@ -287,19 +287,17 @@ def test_admin_refuses_a_policy_that_is_not_one(build: Callable[..., tuple[Kit, 
     assert "no token 'sntryu_NOBODY' in the scenario" in unknown.json["detail"]
 
 
-def test_command_line_policy_beats_the_scenarios(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOCKSERVER_RATE_LIMITS", "2/10/1")
-    kit = make_kit(rateLimits="saas")
+def test_command_line_policy_beats_the_scenarios() -> None:
+    kit = make_kit(environ={"MOCKSERVER_RATE_LIMITS": "2/10/1"}, rateLimits="saas")
     reply = kit.app.test_client().get(PROJECT, headers={"Authorization": "Bearer sntrys_TOKEN"})
     assert reply.headers["X-Sentry-Rate-Limit-Limit"] == "2"
     assert reply.headers["X-Sentry-Rate-Limit-ConcurrentLimit"] == "1"
     assert kit.app.test_client().get("/__admin/rate-limits").json["source"] == "cli"
 
 
-def test_command_line_policy_must_be_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOCKSERVER_RATE_LIMITS", "fast")
+def test_command_line_policy_must_be_one() -> None:
     with pytest.raises(ConfigError, match=r"MOCKSERVER_RATE_LIMITS / --rate-limits: 'fast': use"):
-        make_kit()
+        make_kit(environ={"MOCKSERVER_RATE_LIMITS": "fast"})
 
 
 @pytest.mark.parametrize(
@@ -316,13 +314,13 @@ def test_command_line_policy_must_be_one(monkeypatch: pytest.MonkeyPatch) -> Non
     ],
 )
 def test_rate_limits_option_syntax(text: str, spec: Any) -> None:
-    assert parse_option(text) == spec
+    assert parse_rate_limits_option(text) == spec
 
 
 @pytest.mark.parametrize("text", ["fast", "10", "10/0", "1/2/3/4", "{nope"])
 def test_rate_limits_option_refuses_other_values(text: str) -> None:
     with pytest.raises(ValueError, match=r"."):
-        parse_option(text)
+        parse_rate_limits_option(text)
 
 
 def test_scenario_callers_must_be_tokens_of_the_scenario() -> None:

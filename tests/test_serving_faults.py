@@ -11,7 +11,6 @@ import http.client
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from mockserver import create_app
@@ -122,10 +121,12 @@ def test_forced_waitress_says_nothing_about_the_choice() -> None:
 # --- which faults need the connection ------------------------------------------------------------
 
 
-def kit_faults(**extra: Any) -> tuple[list[str], tuple[str, str | None]]:
+def kit_faults(
+    environ: dict[str, str] | None = None, **extra: Any
+) -> tuple[list[str], tuple[str, str | None]]:
     """What :func:`needs_the_connection` and :func:`choose_server` say of an app serving the
-    default scenario plus ``extra``."""
-    app = make_kit(**extra).app
+    default scenario plus ``extra``, with ``MOCKSERVER_*`` variables ``environ``."""
+    app = make_kit(environ=environ, **extra).app
     ctl = state_of(app).faults
     return needs_the_connection(ctl.rules(), ctl.presets), choose_server(app)
 
@@ -177,12 +178,13 @@ def test_a_preset_no_rule_uses_still_counts() -> None:
     assert chosen[0] == "waitress"
 
 
-def test_faults_from_the_environment_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    # mockserver serve --fault sets MOCKSERVER_FAULTS; WireMock's names are resolved.
-    monkeypatch.setenv(
-        "MOCKSERVER_FAULTS", "503,route=project-stats; RANDOM_DATA_THEN_CLOSE,name=noisy; empty"
+def test_faults_from_the_environment_are_named() -> None:
+    # MOCKSERVER_FAULTS holds what --fault gives; WireMock's names are resolved.
+    needs, chosen = kit_faults(
+        environ={
+            "MOCKSERVER_FAULTS": "503,route=project-stats; RANDOM_DATA_THEN_CLOSE,name=noisy; empty"
+        }
     )
-    needs, chosen = kit_faults()
     assert needs == [
         "the fault rule 'noisy' of --fault / MOCKSERVER_FAULTS uses 'garbage'",
         "the fault rule 'cli-3' of --fault / MOCKSERVER_FAULTS uses 'empty'",

@@ -28,11 +28,10 @@ from flask import request
 from werkzeug.wrappers import Response
 
 from mockserver.admin.token import require_admin_token
-from mockserver.faults import ratelimit
-from mockserver.faults.controller import check_callers
 from mockserver.faults.controller import rule_json
-from mockserver.faults.controller import schema_problems
 from mockserver.faults.model import FaultSpecError
+from mockserver.faults.parsing import parse_rate_limits
+from mockserver.faults.parsing import schema_problems
 from mockserver.http.responses import json_response
 from mockserver.http.responses import problem_response
 from mockserver.state import get_state
@@ -66,7 +65,7 @@ def add_fault() -> Response:
         return error
     ctl = get_state().faults
     ctl.sync(get_state())
-    problem = schema_problems(ctl.registry, "rule", body)
+    problem = schema_problems(get_state().registry, "rule", body)
     if problem:
         return problem_response("Bad Request", f"not a fault rule: {problem}", 400)
     try:
@@ -136,13 +135,12 @@ def set_rate_limits() -> Response:
     if error is not None:
         return error
     get_state().faults.sync(get_state())
-    problem = schema_problems(get_state().faults.registry, "rateLimits", body)
+    problem = schema_problems(get_state().registry, "rateLimits", body)
     if problem:
         return problem_response("Bad Request", f"not a rate-limit policy: {problem}", 400)
     try:
-        check_callers(body, get_state().store.world)
-        policy = ratelimit.parse_policy(body)
-    except ValueError as exc:
+        policy = parse_rate_limits(body, get_state().store.world.tokens)
+    except FaultSpecError as exc:
         return problem_response("Bad Request", str(exc), 400)
     get_state().limiter.set_runtime_policy(policy)
     return json_response(_describe_limits())

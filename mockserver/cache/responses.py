@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
-from mockserver.faults.model import may_prefer
+from mockserver.faults.parsing import may_prefer
 from mockserver.journal.journal import Entry
 
 if TYPE_CHECKING:

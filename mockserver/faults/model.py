@@ -1,8 +1,10 @@
-"""What a fault is: the built-in catalogue, delays, conditions, presets and rules, and the
-parsing of the three ways to ask for one (a scenario rule, ``Prefer``, ``--fault``).
+"""What a fault is: the built-in catalogue, delays, conditions, presets, rules and ``Prefer``
+overrides, and a scenario's ``faults`` section once parsed. Data only: the parsers of every way to
+ask for a fault are in :mod:`mockserver.faults.parsing`.
 
-Nothing here knows about Flask or sockets: :mod:`mockserver.faults.controller` keeps the rules of an
-app and draws from its seeded generators, :mod:`mockserver.faults.stage` applies them to requests.
+Nothing here knows about Flask, sockets or YAML: :mod:`mockserver.faults.controller` keeps the rules
+of an app and draws from its seeded generators, :mod:`mockserver.faults.stage` applies them to
+requests.
 
 The error bodies are the ones Sentry, or the nginx in front of it, really sends:
 
@@ -22,14 +24,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
-
-from werkzeug.wrappers import Response
-
-from mockserver.faults.ratelimit import method_set
-from mockserver.http.routes import route_name
 
 MAX_DELAY_MS = 600_000.0
 SLOW_MS = 3000.0
@@ -105,28 +102,44 @@ QUERY_THROTTLED = (
     "Rate limit exceeded. Please try your query with a smaller date range or fewer projects."
 )
 
+# --- where, and what is wrong ------------------------------------------------------------------
 
-def nginx_page(status: int) -> Response:
-    """nginx's own error page for a 502, 503 or 504."""
-    title = f"{status} {NGINX_REASONS[status]}"
-    body = (
-        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
-        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-    )
-    return Response(body, status=title, content_type="text/html")
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class At:
+    """Where a value being parsed sits, for messages: a JSON path under a root.
+
+    The root is ``$`` for a scenario (the path then starts at the scenario's top, e.g.
+    ``("faults", "rules", 1, "preset")``) and for a body posted to the admin API, ``""`` for the
+    n-th ``--fault`` (``[0].preset``).
+    """
+
+    path: JsonPath = ()
+    root: str = "$"
+
+    def __truediv__(self, part: str | int) -> At:
+        return At((*self.path, part), self.root)
+
+    def __str__(self) -> str:
+        return self.root + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in self.path)
 
 
 class FaultSpecError(ValueError):
-    """A fault rule, preset or override that cannot be used.
+    """A fault rule, preset, override or rate-limit policy that cannot be used.
 
-    :param where: a JSON path, e.g. ``$.faults.rules[1].preset``.
+    :param where: a JSON path (``$.faults.rules[1].preset``, as an :class:`At` when the parser
+        knows it, so that a scenario's message can name the line) or what was being read (the
+        text of a ``--fault``, ``Prefer code``).
     """
 
-    def __init__(self, where: str, problem: str, fix: str = "") -> None:
-        self.where = where
+    def __init__(self, where: At | str, problem: str, fix: str = "") -> None:
+        self.at = where if isinstance(where, At) else None
+        self.where = str(where)
         self.problem = problem
         self.fix = fix
-        super().__init__(f"{where}: {problem}" + (f" ({fix})" if fix else ""))
+        super().__init__(f"{self.where}: {problem}" + (f" ({fix})" if fix else ""))
 
 
 # --- delays, conditions, presets and rules -----------------------------------------------------
@@ -141,24 +154,6 @@ class Delay:
     a: float
     b: float = 0.0
     cap: float | None = None
-
-    @classmethod
-    def parse(cls, raw: Any, where: str = "delay") -> Delay:
-        """From the scenario form (a number, or a mapping with ``type``).
-
-        :raises FaultSpecError: for a uniform range whose min is above its max.
-        """
-        if isinstance(raw, int | float):
-            return cls("fixed", float(raw))
-        kind = raw["type"]
-        if kind == "fixed":
-            return cls("fixed", float(raw["ms"]))
-        if kind == "uniform":
-            if raw["min"] > raw["max"]:
-                raise FaultSpecError(where, f"min {raw['min']} is above max {raw['max']}")
-            return cls("uniform", float(raw["min"]), float(raw["max"]))
-        cap = raw.get("max")
-        return cls("lognormal", float(raw["median"]), float(raw["sigma"]), cap)
 
     def sample(self, rng: random.Random) -> float:
         """A delay in milliseconds."""
@@ -188,12 +183,6 @@ class When:
     probability: float | None = None
     first: int | None = None
     every: int | None = None
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, Any] | None) -> When:
-        """From the scenario form."""
-        raw = raw or {}
-        return cls(raw.get("probability"), raw.get("first"), raw.get("every"))
 
     def fires(self, count: int, rng: random.Random) -> bool:
         """Whether the ``count``-th matching request fires.
@@ -234,31 +223,6 @@ BUILTIN_PRESETS: Mapping[str, Preset] = {
 }
 
 
-def _failure(raw: Mapping[str, Any], where: str) -> str | None:
-    """The built-in fault of a ``fault`` or ``status`` key."""
-    if "fault" in raw and "status" in raw:
-        raise FaultSpecError(where, "has both 'fault' and 'status'", "keep one of them")
-    if "status" in raw:
-        return STATUS_FAULTS[int(raw["status"])]
-    name = raw.get("fault")
-    if name is None or CATALOGUE[name].stage == "delay":
-        return None
-    return str(name)
-
-
-def parse_preset(raw: Mapping[str, Any], where: str) -> Preset:
-    """A preset from the scenario form."""
-    delay = Delay.parse(raw["delay"], f"{where}.delay") if "delay" in raw else None
-    if raw.get("fault") == "slow" and delay is None:
-        delay = BUILTIN_PRESETS["slow"].delay
-    return Preset(
-        fault=_failure(raw, where),
-        delay=delay,
-        when=When.parse(raw["when"]) if "when" in raw else None,
-        description=str(raw.get("description", "")),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A fault rule: where (route, methods), what (failure, delay), when.
@@ -284,44 +248,6 @@ class Rule:
         return self.route in ("*", route) and (self.methods is None or method in self.methods)
 
 
-def build_rule(
-    raw: Mapping[str, Any], name: str, source: str, presets: Mapping[str, Preset], where: str
-) -> Rule:
-    """A rule from the scenario form (already valid against the schema).
-
-    :raises FaultSpecError: for an unknown preset, both ``fault`` and ``status``, or a rule that
-        does nothing.
-    """
-    preset = Preset()
-    preset_name = raw.get("preset")
-    if preset_name is not None:
-        if preset_name not in presets:
-            known = ", ".join(sorted(presets))
-            raise FaultSpecError(f"{where}.preset", f"no preset {preset_name!r}", f"known: {known}")
-        preset = presets[preset_name]
-    own = parse_preset(raw, where)
-    fault = own.fault if ("fault" in raw or "status" in raw) else preset.fault
-    delay = own.delay or preset.delay
-    if fault is None and delay is None:
-        raise FaultSpecError(
-            where, "the rule does nothing", "give it a fault, a status, a preset or a delay"
-        )
-    route = route_name(str(raw.get("route", "*")))
-    if route is None:
-        raise FaultSpecError(f"{where}.route", f"no route {raw.get('route')!r}")
-    return Rule(
-        name=name,
-        source=source,
-        route=route,
-        methods=method_set(raw.get("method", "*")),
-        fault=fault,
-        delay=delay,
-        when=own.when or preset.when or When(),
-        preset=preset_name,
-        spec=dict(raw),
-    )
-
-
 # --- Prefer ------------------------------------------------------------------------------------
 
 
@@ -338,164 +264,20 @@ class Prefer:
     applied: tuple[str, ...]
 
 
-def may_prefer(environ: Mapping[str, Any]) -> bool:
-    """Whether a request may ask for faults of its own (a ``Prefer`` header or a ``__code``,
-    ``__fault`` or ``__delay`` parameter, also percent-encoded): ``False`` is certain, so that
-    callers can skip parsing the query."""
-    if "HTTP_PREFER" in environ:
-        return True
-    query = environ.get("QUERY_STRING", "")
-    return "__" in query or "%5f" in query.lower()
+# --- a scenario's section ----------------------------------------------------------------------
 
 
-def parse_prefer(
-    headers: Sequence[str], args: Mapping[str, str], presets: Mapping[str, Preset]
-) -> Prefer | None:
-    """The ``code``, ``fault`` and ``delay`` preferences of a request (RFC 7240 syntax: a
-    comma-separated list of ``token[=value]``, parameters after ``;`` ignored); the header wins
-    over the ``__code``/``__fault``/``__delay`` query parameters. Preferences that are not ours
-    (``return=``, ``wait=``, Prism's ``example=`` and ``dynamic=``) are ignored, as RFC 7240
-    requires.
+@dataclass(frozen=True, slots=True)
+class ScenarioFaults:
+    """A scenario's ``faults`` section, parsed and checked when the scenario is loaded.
 
-    :returns: ``None`` when the request asks for nothing.
-    :raises FaultSpecError: for a value we cannot honour, naming the accepted ones.
+    :ivar seed: the section's own ``seed``; ``None`` draws from the scenario's (the controller
+        decides, since ``--seed`` beats it).
+    :ivar presets: the built-in presets and the scenario's, which replace built-in ones of the
+        same name.
+    :ivar rules: in the scenario's order.
     """
-    wanted: dict[str, str] = {}
-    for key in ("code", "fault", "delay"):
-        if f"__{key}" in args:
-            wanted[key] = args[f"__{key}"]
-    for line in headers:
-        for item in line.split(","):
-            token = item.split(";", 1)[0].strip()
-            key, _, value = token.partition("=")
-            key = key.strip().lower()
-            if key in ("code", "fault", "delay"):
-                wanted[key] = value.strip().strip('"')
-    if not wanted:
-        return None
-    failures: list[str] = []
-    delay: Delay | None = None
-    preset_name: str | None = None
-    if "code" in wanted:
-        code = wanted["code"]
-        if not code.isdigit() or not (200 <= int(code) < 300 or int(code) in STATUS_FAULTS):
-            codes = ", ".join(map(str, STATUS_FAULTS))
-            raise FaultSpecError("Prefer code", f"{code!r} is not supported", f"use 2xx or {codes}")
-        if int(code) in STATUS_FAULTS:
-            failures.append(STATUS_FAULTS[int(code)])
-    if "fault" in wanted:
-        name = resolve_name(wanted["fault"], presets)
-        preset = presets[name]
-        if preset.fault is not None:
-            failures.append(preset.fault)
-        delay = preset.delay
-        # Named in the journal only when it is the scenario's, not a built-in fault.
-        preset_name = None if BUILTIN_PRESETS.get(name) is preset else name
-    if len(failures) > 1:
-        raise FaultSpecError(
-            "Prefer", f"asks for two failures ({', '.join(failures)})", "ask for one"
-        )
-    if "delay" in wanted:
-        try:
-            ms = float(wanted["delay"])
-        except ValueError:
-            ms = -1.0
-        if not 0 <= ms <= MAX_DELAY_MS:
-            raise FaultSpecError(
-                "Prefer delay",
-                f"{wanted['delay']!r} is not a delay",
-                f"milliseconds from 0 to {MAX_DELAY_MS:.0f}",
-            )
-        delay = Delay("fixed", ms)
-    applied = tuple(f"{key}={wanted[key]}" for key in ("code", "fault", "delay") if key in wanted)
-    return Prefer(failures[0] if failures else None, delay, preset_name, applied)
 
-
-def resolve_name(name: str, presets: Mapping[str, Preset]) -> str:
-    """A preset or built-in fault by name, or by WireMock's name (any case).
-
-    :raises FaultSpecError: naming the known ones and the closest.
-    """
-    if name in presets:
-        return name
-    lowered = name.lower()
-    lowered = ALIASES.get(lowered, lowered)
-    if lowered in presets:
-        return lowered
-    known = sorted(presets)
-    raise FaultSpecError("fault", f"no fault or preset {name!r}", f"known: {', '.join(known)}")
-
-
-# --- the command line -----------------------------------------------------------------------
-
-
-def parse_fault_option(text: str) -> dict[str, Any]:
-    """The ``--fault`` / ``MOCKSERVER_FAULTS`` syntax, as a scenario rule.
-
-    ``FAULT[,key=value]...`` where ``FAULT`` is a fault or preset name (``reset``, ``slow``,
-    ``CONNECTION_RESET_BY_PEER``) or a status (``503``), and the keys are ``route`` (a name or a
-    template), ``method`` (``GET`` or ``GET|POST``), ``delay`` (``800``, ``uniform:100:900``,
-    ``lognormal:250:0.4[:3000]``), ``probability``, ``first``, ``every`` and ``name``. Examples:
-    ``503,route=project-hooks,method=POST,first=2``; ``reset,every=3``; ``delay=800``;
-    ``slow,probability=0.1``.
-
-    :raises FaultSpecError: naming what is wrong.
-    """
-    rule: dict[str, Any] = {}
-    when: dict[str, Any] = {}
-    for i, item in enumerate(part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        key, eq, value = item.partition("=")
-        key, value = key.strip().lower(), value.strip()
-        if not eq:
-            if i != 0:
-                raise FaultSpecError(text, f"{item!r} is not key=value")
-            key, value = ("status", item) if item.isdigit() else ("fault", item)
-        try:
-            if key == "status":
-                rule["status"] = int(value)
-            elif key == "fault":
-                name = ALIASES.get(value.lower(), value)
-                rule["fault" if name in CATALOGUE else "preset"] = name
-            elif key in ("route", "name", "preset"):
-                rule[key] = value
-            elif key == "method":
-                methods = [m.strip().upper() for m in value.split("|") if m.strip()]
-                rule["method"] = methods[0] if len(methods) == 1 else methods
-            elif key == "delay":
-                rule["delay"] = _delay_option(value)
-            elif key == "probability":
-                when["probability"] = float(value)
-            elif key in ("first", "every"):
-                when[key] = int(value)
-            else:
-                raise FaultSpecError(
-                    text,
-                    f"unknown key {key!r}",
-                    "use route, method, delay, probability, first, every, name",
-                )
-        except ValueError as exc:
-            if isinstance(exc, FaultSpecError):
-                raise
-            raise FaultSpecError(text, f"{key}={value!r} is not valid") from None
-    if when:
-        rule["when"] = when
-    return rule
-
-
-def _delay_option(value: str) -> Any:
-    parts = value.split(":")
-    if len(parts) == 1:
-        return float(parts[0])
-    kind, numbers = parts[0].lower(), [float(p) for p in parts[1:]]
-    if kind == "fixed" and len(numbers) == 1:
-        return {"type": "fixed", "ms": numbers[0]}
-    if kind == "uniform" and len(numbers) == 2:
-        return {"type": "uniform", "min": numbers[0], "max": numbers[1]}
-    if kind == "lognormal" and len(numbers) in (2, 3):
-        out: dict[str, Any] = {"type": "lognormal", "median": numbers[0], "sigma": numbers[1]}
-        if len(numbers) == 3:
-            out["max"] = numbers[2]
-        return out
-    raise ValueError(value)
+    seed: int | None = None
+    presets: Mapping[str, Preset] = field(default_factory=lambda: dict(BUILTIN_PRESETS))
+    rules: tuple[Rule, ...] = ()

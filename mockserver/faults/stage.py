@@ -21,7 +21,7 @@ Where each fault happens decides what else the client sees (sentry-behavior.md Â
 
 1. in front of Sentry (nginx's 502/503/504, connection faults): before the rate limiter, so the
    request is not counted and the answer has no rate-limit or CORS headers;
-2. the rate limiter (:mod:`mockserver.faults.ratelimit`), first in Sentry as its middleware is;
+2. the rate limiter (:mod:`mockserver.faults.limiter`), first in Sentry as its middleware is;
 3. inside Sentry (latency, Sentry's errors): after the rate limiter, so a slow request holds its
    concurrent slot and an injected 500 carries the rate-limit headers; before authentication;
 4. after the view (``truncated``, ``malformed``): the real answer, cut.
@@ -31,12 +31,13 @@ and :func:`inside`. Every fault applied is recorded on the exchange (``Exchange.
 of dicts: ``source``: ``scenario``, ``cli``, ``runtime``, ``prefer`` or ``rateLimits``;
 ``rule``; ``fault``; ``status``; ``delayMs``; ``errorId``, ...), for the request journal; the
 limiter's count of the request is ``Exchange.rate_limit`` (a
-:class:`~mockserver.faults.ratelimit.Meta`).
+:class:`~mockserver.faults.limiter.Meta`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -47,25 +48,36 @@ from werkzeug.wrappers import Response
 
 from mockserver.errors import NOT_FOUND
 from mockserver.errors import PERMISSION_DENIED
-from mockserver.faults import ratelimit
 from mockserver.faults.connection import CONNECTION_FAULT
 from mockserver.faults.connection import SocketFault
 from mockserver.faults.controller import Fired
 from mockserver.faults.controller import Plan
+from mockserver.faults.limiter import Meta
+from mockserver.faults.limiter import identify
+from mockserver.faults.limiter import rate_limit_key
+from mockserver.faults.limits import SAAS
+from mockserver.faults.limits import Category
+from mockserver.faults.limits import Limit
+from mockserver.faults.limits import Policy
 from mockserver.faults.model import CATALOGUE
 from mockserver.faults.model import FEATURE_DISABLED
+from mockserver.faults.model import NGINX_REASONS
 from mockserver.faults.model import QUERY_THROTTLED
 from mockserver.faults.model import FaultSpecError
-from mockserver.faults.model import may_prefer
-from mockserver.faults.model import nginx_page
-from mockserver.faults.model import parse_prefer
-from mockserver.faults.ratelimit import Meta
+from mockserver.faults.parsing import may_prefer
+from mockserver.faults.parsing import parse_prefer
 from mockserver.http.auth import unauthorized
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
 from mockserver.http.responses import json_response
 from mockserver.http.responses import problem_response
 
+RATE_LIMITED = (
+    "You are attempting to use this endpoint too frequently. Limit is {limit} requests in "
+    "{window} seconds"
+)
+# Django's default for a plain HttpResponse (DEFAULT_CONTENT_TYPE + DEFAULT_CHARSET).
+CONTENT_TYPE_429 = "text/html; charset=utf-8"
 _SENTRY_ERRORS: Mapping[str, Any] = {
     "query_throttled": {"detail": QUERY_THROTTLED},
     "permission_denied": {"detail": PERMISSION_DENIED},
@@ -226,14 +238,12 @@ def _answer_in_front(ex: Exchange, plan: Plan) -> Response | None:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _classify(
-    ex: Exchange, policy: ratelimit.Policy
-) -> tuple[str, ratelimit.Category, ratelimit.Limit]:
+def _classify(ex: Exchange, policy: Policy) -> tuple[str, Category, Limit]:
     """The rate-limit key, category and limit of the request under ``policy``."""
     match = ex.match
     route = match.route.name if match is not None else None
     org = str(match.params.get("org")) if match is not None else None
-    caller = ratelimit.identify(
+    caller = identify(
         ex.request.headers.get("Authorization"),
         ex.state.store.world.tokens,
         policy.callers,
@@ -241,7 +251,7 @@ def _classify(
         org,
     )
     limit, custom = policy.limit_for(route, ex.method, caller.category)
-    return ratelimit.rate_limit_key(caller, route, ex.method, custom), caller.category, limit
+    return rate_limit_key(caller, route, ex.method, custom), caller.category, limit
 
 
 def _limited_meta(ex: Exchange) -> Meta:
@@ -256,7 +266,7 @@ def _limited_meta(ex: Exchange) -> Meta:
             remaining=0,
             concurrent_requests=None,
         )
-    key, category, limit = _classify(ex, ratelimit.SAAS)
+    key, category, limit = _classify(ex, SAAS)
     return ex.state.limiter.peek(key, category, limit)
 
 
@@ -266,7 +276,23 @@ def _answer_429(ex: Exchange, meta: Meta) -> Response:
     does."""
     ex.rate_limit = meta
     ex.cors_methods = [ex.method]
-    return ratelimit.too_many_requests(meta)
+    return too_many_requests(meta)
+
+
+def nginx_page(status: int) -> Response:
+    """nginx's own error page for a 502, 503 or 504."""
+    title = f"{status} {NGINX_REASONS[status]}"
+    body = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
+    return Response(body, status=title, content_type="text/html")
+
+
+def too_many_requests(meta: Meta) -> Response:
+    """The rate-limit middleware's 429: ``orjson.dumps(message)`` in a plain ``HttpResponse``."""
+    body = json.dumps(RATE_LIMITED.format(limit=meta.limit, window=meta.window))
+    return Response(body, status=429, content_type=CONTENT_TYPE_429)
 
 
 def _cut_body(ex: Exchange, response: Response, failure: Fired) -> None:

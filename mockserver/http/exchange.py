@@ -24,7 +24,7 @@ from mockserver.http.routes import match_route
 if TYPE_CHECKING:
     from mockserver.faults.controller import Fired
     from mockserver.faults.controller import Plan
-    from mockserver.faults.ratelimit import Meta
+    from mockserver.faults.limiter import Meta
     from mockserver.journal.journal import Violation
     from mockserver.state import MockState
     from mockserver.world.model import Token

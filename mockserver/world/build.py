@@ -2,8 +2,11 @@
 
 :mod:`mockserver.world.scenario` parses and validates; this module only converts, wiring the
 generators of :mod:`mockserver.world.fakedata` and :mod:`mockserver.world.patterns` into lazy
-collections. A generator that refuses its spec raises :class:`GenerationError` with the JSON path,
-which the loader turns into a :class:`~mockserver.errors.ScenarioError`.
+collections, and the parsers of :mod:`mockserver.faults.parsing` for the ``faults`` and
+``rateLimits`` sections. A generator that refuses its spec raises :class:`GenerationError` with the
+JSON path, and a section of faults that cannot be used a
+:class:`~mockserver.faults.model.FaultSpecError` with its path, which the loader turns into a
+:class:`~mockserver.errors.ScenarioError`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from typing import TypeVar
 
+from mockserver.faults.parsing import parse_faults
+from mockserver.faults.parsing import parse_rate_limits
 from mockserver.timefmt import Clock
 from mockserver.timefmt import parse_datetime
 from mockserver.timefmt import system_clock
@@ -95,15 +100,17 @@ def build_world(
     """The world of validated scenario data.
 
     :raises GenerationError: if a generator refuses its spec.
+    :raises FaultSpecError: if the ``faults`` or ``rateLimits`` cannot be used.
     """
     ctx = _Context(
         seed=seed if seed is not None else int(data.get("seed", 0)),
         anchor=parse_datetime(data.get("anchor", DEFAULT_ANCHOR)),
         clock=clock,
     )
+    tokens = {t["token"]: _token(t) for t in data.get("tokens", [])}
     return World(
         seed=ctx.seed,
-        tokens={t["token"]: _token(t) for t in data.get("tokens", [])},
+        tokens=tokens,
         organizations=tuple(
             _organization(o, ctx, ("organizations", i)) for i, o in enumerate(data["organizations"])
         ),
@@ -115,7 +122,8 @@ def build_world(
             ScheduledEvent(e["project"], e.get("type", "event.created"), float(e["every"]))
             for e in data.get("events", {}).get("schedule", [])
         ),
-        extras={k: data[k] for k in ("faults", "rateLimits") if k in data},
+        faults=parse_faults(data.get("faults")),
+        rate_limits=parse_rate_limits(data.get("rateLimits"), tokens),
     )
 
 

@@ -17,6 +17,9 @@ from datetime import datetime
 from typing import Any
 from typing import TypeVar
 
+from mockserver.faults.limits import OFF
+from mockserver.faults.limits import Policy
+from mockserver.faults.model import ScenarioFaults
 from mockserver.world.sequences import IndexedSequence
 
 T = TypeVar("T")
@@ -208,6 +211,8 @@ class World:
     """Everything a scenario describes: immutable; client changes live in the store.
 
     :ivar source: the scenario file it came from (or ``"<inline>"``), for messages.
+    :ivar faults: the scenario's ``faults`` section, parsed and checked.
+    :ivar rate_limits: the scenario's ``rateLimits`` (``off`` without one).
     """
 
     seed: int
@@ -218,9 +223,8 @@ class World:
     description: str = ""
     url_prefix: str | None = None
     schedule: tuple[ScheduledEvent, ...] = ()
-    # Top-level settings other modules read from the world (faults, rate limits), kept raw so
-    # that a scenario loaded at run time brings them along.
-    extras: Mapping[str, Any] = field(default_factory=dict)
+    faults: ScenarioFaults = field(default_factory=ScenarioFaults)
+    rate_limits: Policy = OFF
 
     def find_project(self, org_ref: str, project_ref: str) -> tuple[Organization, Project] | None:
         """Resolve an org and a project by id or slug, as Sentry's ``IdOrSlugLookup`` does."""

@@ -1,6 +1,6 @@
 """Load a YAML scenario: parse safely, validate against ``scenario.schema.json``, check what the
-schema cannot (duplicates, references), and build the immutable
-:class:`~mockserver.world.model.World`.
+schema cannot (duplicates, references; the faults' presets and rule names, the rate limits'
+callers), and build the immutable :class:`~mockserver.world.model.World`.
 
 Every problem raises :class:`~mockserver.errors.ScenarioError` naming the file, the line and the
 JSON path, what was expected, and how to fix it. Nothing is half-loaded: a world is returned
@@ -19,6 +19,7 @@ import yaml
 from jsonschema import ValidationError
 
 from mockserver.errors import ScenarioError
+from mockserver.faults.model import FaultSpecError
 from mockserver.schemas.explain import explain
 from mockserver.schemas.explain import first
 from mockserver.schemas.registry import SchemaRegistry
@@ -144,6 +145,11 @@ def load_scenario_data(
         return build_world(data, source=source, seed=seed, clock=clock)
     except GenerationError as exc:
         raise ScenarioError(source, locate.where(exc.path), exc.problem, exc.fix) from None
+    except FaultSpecError as exc:
+        # The faults and rate limits, which the schema checked, name a preset, a token or a rule
+        # that is not there.
+        where = locate.where(exc.at.path) if exc.at is not None else exc.where
+        raise ScenarioError(source, where, exc.problem, exc.fix) from None
 
 
 # --- YAML parsing ------------------------------------------------------------------------------

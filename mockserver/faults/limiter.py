@@ -22,226 +22,29 @@ What the reference and Sentry's code (``sentry/ratelimits/utils.py``, ``types/ra
   (``ENFORCE_CONCURRENT_RATE_LIMITS``, off by default);
 - the 429 gets the CORS headers with only the request's method allowed.
 
-This module holds the policies, the windows and the answers; :mod:`mockserver.faults.stage` puts the
-limiter in the request pipeline (first, before authentication) and gives each app its own.
+This module holds the windows and who is counted; the policies are in
+:mod:`mockserver.faults.limits`, and :mod:`mockserver.faults.stage` puts the limiter in the request
+pipeline (first, before authentication) and answers its 429. Each app has its own limiter
+(``MockState.limiter``).
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field
-from enum import StrEnum
 from typing import Any
 
-from werkzeug.wrappers import Response
-
+from mockserver.faults.limits import OFF
+from mockserver.faults.limits import Category
+from mockserver.faults.limits import Limit
+from mockserver.faults.limits import Policy
 from mockserver.http.auth import ORG_TOKEN_PREFIX
 from mockserver.http.routes import ROUTES
-from mockserver.http.routes import route_name
 from mockserver.timefmt import Clock
 from mockserver.world.model import Token
 
 GROUP = "default"
-MESSAGE = (
-    "You are attempting to use this endpoint too frequently. Limit is {limit} requests in "
-    "{window} seconds"
-)
-# Django's default for a plain HttpResponse (DEFAULT_CONTENT_TYPE + DEFAULT_CHARSET).
-CONTENT_TYPE_429 = "text/html; charset=utf-8"
-ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-class Category(StrEnum):
-    """Sentry's ``RateLimitCategory``: who is counted."""
-
-    IP = "ip"
-    USER = "user"
-    ORG = "org"
-
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    """Sentry's ``RateLimit``: ``limit`` requests per ``window`` seconds, ``concurrent`` in flight.
-
-    :ivar concurrent: ``None`` for no concurrent limit (the headers then say ``None``).
-    """
-
-    limit: int
-    window: int
-    concurrent: int | None = None
-
-    def to_json(self) -> dict[str, int | None]:
-        """The limit as the scenario writes it."""
-        return {"limit": self.limit, "window": self.window, "concurrent": self.concurrent}
-
-
-@dataclass(frozen=True, slots=True)
-class RouteLimit:
-    """A limit of one endpoint for some methods and categories.
-
-    :ivar route: a route name, or ``"*"`` for every route (and paths no route serves).
-    :ivar methods: the methods it applies to; ``None`` for all.
-    """
-
-    route: str
-    methods: frozenset[str] | None
-    categories: frozenset[Category]
-    limit: Limit
-
-    def applies(self, route: str | None, method: str, category: Category) -> bool:
-        """Whether this limit is the one for a request."""
-        return (
-            self.route in ("*", route)
-            and (self.methods is None or method in self.methods)
-            and category in self.categories
-        )
-
-
-SAAS_DEFAULT = Limit(40, 1, 25)
-"""sentry.io's default, as observed (40 per second, 25 in flight)."""
-SENTRY_DEFAULT = Limit(999, 1, 999)
-"""``SENTRY_RATELIMITER_DEFAULT`` and ``SENTRY_CONCURRENT_RATE_LIMIT_DEFAULT``."""
-_EVERY = frozenset(Category)
-_GET = frozenset({"GET"})
-SAAS_ROUTES: tuple[RouteLimit, ...] = (
-    # project_stats.py: IP, USER and ORG 5 per second.
-    RouteLimit("project-stats", _GET, _EVERY, Limit(5, 1, 25)),
-    # project_users.py: ORG 5 per minute; the other categories keep the group default, but in
-    # the endpoint's own window (its view name is in the key).
-    RouteLimit("project-users", _GET, frozenset({Category.ORG}), Limit(5, 60, 25)),
-    # project_tagkey_values.py: enforce_rate_limit, IP and USER 10/s (10 in flight), ORG 20/s (5).
-    RouteLimit(
-        "project-tag-values", _GET, frozenset({Category.IP, Category.USER}), Limit(10, 1, 10)
-    ),
-    RouteLimit("project-tag-values", _GET, frozenset({Category.ORG}), Limit(20, 1, 5)),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """What the limiter enforces.
-
-    :ivar enabled: ``False`` is self-hosted Sentry: no limits and no headers.
-    :ivar routes: per-route limits, later entries winning.
-    :ivar callers: the category of particular tokens (others: by their prefix).
-    :ivar spec: the policy as configured (``"off"``, ``"saas"`` or a mapping), for the admin API.
-    """
-
-    enabled: bool
-    default: Limit = SAAS_DEFAULT
-    routes: tuple[RouteLimit, ...] = ()
-    enforce_concurrent: bool = False
-    callers: Mapping[str, Category] = field(default_factory=dict)
-    spec: Any = "off"
-
-    def limit_for(self, route: str | None, method: str, category: Category) -> tuple[Limit, bool]:
-        """The limit of a request, and whether its endpoint has limits of its own.
-
-        An endpoint with limits of its own gets its own window (Sentry adds the view to the key
-        when ``has_custom_limit()``), for every method and category, even where it falls back to
-        the default limit.
-        """
-        custom = any(entry.route in ("*", route) for entry in self.routes)
-        for entry in reversed(self.routes):
-            if entry.applies(route, method, category):
-                return entry.limit, custom
-        return self.default, custom
-
-
-OFF = Policy(enabled=False)
-SAAS = Policy(enabled=True, default=SAAS_DEFAULT, routes=SAAS_ROUTES, spec="saas")
-
-
-def parse_policy(spec: Any) -> Policy:
-    """A policy from its scenario form (already valid against ``scenario-faults.json``).
-
-    :param spec: ``None`` or ``"off"``, ``"saas"``, or a mapping with ``base``, ``default``,
-        ``routes``, ``enforceConcurrent`` and ``callers``.
-    :raises ValueError: for what the schema cannot say (a route entry's unknown route).
-    """
-    if spec is None or spec == "off":
-        return OFF
-    if spec == "saas":
-        return SAAS
-    if not isinstance(spec, Mapping):
-        raise ValueError(f"rate limits must be 'off', 'saas' or a mapping, got {spec!r}")
-    saas = spec.get("base", "saas") == "saas"
-    default = SAAS_DEFAULT if saas else SENTRY_DEFAULT
-    if "default" in spec:
-        raw = spec["default"]
-        default = Limit(raw["limit"], raw["window"], raw.get("concurrent", default.concurrent))
-    routes = list(SAAS_ROUTES) if saas else []
-    for i, raw in enumerate(spec.get("routes", ())):
-        name = route_name(raw["route"])
-        if name is None:
-            raise ValueError(f"routes[{i}].route: no route {raw['route']!r}")
-        categories = raw.get("category", list(Category))
-        if isinstance(categories, str):
-            categories = [categories]
-        limit = Limit(raw["limit"], raw["window"], raw.get("concurrent", default.concurrent))
-        routes.append(
-            RouteLimit(
-                name,
-                method_set(raw.get("method", "*")),
-                frozenset(Category(c) for c in categories),
-                limit,
-            )
-        )
-    return Policy(
-        enabled=True,
-        default=default,
-        routes=tuple(routes),
-        enforce_concurrent=bool(spec.get("enforceConcurrent", False)),
-        callers={token: Category(c) for token, c in spec.get("callers", {}).items()},
-        spec=dict(spec),
-    )
-
-
-def parse_option(text: str) -> Any:
-    """The ``--rate-limits`` / ``MOCKSERVER_RATE_LIMITS`` syntax, as a scenario ``rateLimits``.
-
-    ``off``, ``saas``, ``LIMIT/WINDOW`` or ``LIMIT/WINDOW/CONCURRENT`` (every endpoint, no
-    per-route limits, e.g. ``10/1`` or ``100/60/5``), or a JSON object in the scenario's form.
-
-    :raises ValueError: naming the accepted forms.
-    """
-    value = text.strip()
-    if value.lower() in ("off", "saas"):
-        return value.lower()
-    if value.startswith("{"):
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON: {exc}") from None
-        return parsed
-    parts = value.split("/")
-    if len(parts) in (2, 3) and all(p.strip().isdigit() for p in parts):
-        numbers = [int(p) for p in parts]
-        default: dict[str, int] = {"limit": numbers[0], "window": numbers[1]}
-        if len(numbers) == 3:
-            default["concurrent"] = numbers[2]
-        if default["window"] < 1:
-            raise ValueError("the window is at least 1 second")
-        return {"base": "none", "default": default}
-    raise ValueError(
-        f"{text!r}: use off, saas, LIMIT/WINDOW or LIMIT/WINDOW/CONCURRENT (e.g. 10/1, 100/60/5), "
-        "or a JSON object as the scenario's rateLimits"
-    )
-
-
-def method_set(spec: Any) -> frozenset[str] | None:
-    """``"*"`` → ``None`` (every method); a method or a list of them → a set."""
-    if spec == "*":
-        return None
-    if isinstance(spec, str):
-        return frozenset({spec.upper()})
-    return frozenset(str(m).upper() for m in spec)
-
-
-# --- the limiter -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,9 +283,3 @@ def rate_limit_key(caller: Caller, route: str | None, method: str, custom: bool)
     endpoint = declared.endpoint if declared is not None else (route or "CatchallEndpoint")
     view = f"{endpoint}:" if custom else ""
     return f"{caller.category}:{GROUP}:{view}{method}:{caller.ident}"
-
-
-def too_many_requests(meta: Meta) -> Response:
-    """The middleware's 429: ``orjson.dumps(message)`` in a plain ``HttpResponse``."""
-    body = json.dumps(MESSAGE.format(limit=meta.limit, window=meta.window))
-    return Response(body, status=429, content_type=CONTENT_TYPE_429)
