@@ -7,7 +7,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck pytest bench bench-deps fuzz install clean
+.PHONY: serve test quick lint typecheck pytest bench bench-deps fuzz install clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -37,6 +37,10 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# The suite without the tests marked slow (a few seconds each): for the edit-test loop only.
+quick: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
 # A longer Schemathesis campaign than the one in `make test`, with a random seed, printed before
 # and after; `make fuzz SEED=<n>` replays one (EXAMPLES and SCENARIOS set its length).
 fuzz: $(STAMP)
@@ -44,7 +48,7 @@ fuzz: $(STAMP)
 	echo "fuzz: seed $$seed (replay with: make fuzz SEED=$$seed)"; \
 	MOCKSERVER_FUZZ_SEED=$$seed MOCKSERVER_FUZZ_EXAMPLES=$${EXAMPLES:-200} \
 	MOCKSERVER_FUZZ_SCENARIOS=$${SCENARIOS:-300} \
-	$(BIN)/python -m pytest tests/test_fuzz.py -q -p no:logging; \
+	$(BIN)/python -m pytest tests/openapi/test_fuzz.py -q -p no:logging; \
 	status=$$?; echo "fuzz: seed $$seed"; exit $$status
 
 # Benchmarks: never part of `make test`. wrk comes from Debian; the peers (Prism, WireMock) are

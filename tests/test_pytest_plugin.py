@@ -392,6 +392,7 @@ def test_markers_and_fixtures_are_documented(pytester: pytest.Pytester) -> None:
     )
 
 
+@pytest.mark.slow
 def test_each_xdist_worker_has_its_own_server(suite: pytest.Pytester, tmp_path: Path) -> None:
     out = tmp_path / "ports"
     out.mkdir()

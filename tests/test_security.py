@@ -101,7 +101,7 @@ def test_mock_server_binds_loopback_by_default() -> None:
 
 def admin_endpoints(app: Flask) -> list[tuple[str, str]]:
     """Every method and path under /__admin/ the app serves, path parameters filled in."""
-    endpoints = []
+    endpoints: list[tuple[str, str]] = []
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/__admin"):
             path = re.sub(r"<[^>]+>", "x", rule.rule)
@@ -300,7 +300,7 @@ def called_names(source: str) -> set[str]:
 
 
 def imported_modules(source: str) -> set[str]:
-    modules = set()
+    modules: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             modules.update(alias.name.split(".")[0] for alias in node.names)

@@ -26,7 +26,7 @@ from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
 from tests.conftest import FakeClock
-from tests.test_journal import make_entry
+from tests.journal.test_journal import make_entry
 
 USERS = "/api/0/projects/{org}/{project}/users/"
 TINY = {

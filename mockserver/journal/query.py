@@ -117,7 +117,8 @@ class JournalFilter:
     method: str | None = None
     path: str | None = None
     status: int | str | None = None
-    since: float | None = None
+    # Given as epoch seconds, a datetime or ISO 8601; kept as epoch seconds (__post_init__).
+    since: float | datetime | str | None = None
     unmatched: bool | None = None
     violations: bool | None = None
     query: Mapping[str, QueryCondition] | None = None
@@ -254,7 +255,8 @@ class JournalFilter:
         return None if ok else f"status {entry.status}, not {wanted}"
 
     def _check_since(self, entry: Entry) -> str | None:
-        if self.since is None or entry.time >= self.since:
+        since = self.since
+        if since is None or entry.time >= float(since):  # type: ignore[arg-type] # epoch by now
             return None
         return f"recorded at {entry.time}, before {self.since}"
 

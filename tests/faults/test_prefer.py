@@ -16,10 +16,10 @@ from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.conftest import Api
 from tests.conftest import Reply
-from tests.faultkit import HOOKS
-from tests.faultkit import STATS
-from tests.faultkit import Kit
-from tests.faultkit import make_kit
+from tests.faults.kit import HOOKS
+from tests.faults.kit import STATS
+from tests.faults.kit import Kit
+from tests.faults.kit import make_kit
 
 NGINX_503 = (
     b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n"

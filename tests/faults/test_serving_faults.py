@@ -20,14 +20,14 @@ from mockserver.resources import default_scenario
 from mockserver.serving import choose_server
 from mockserver.state import state_of
 from tests.conftest import PROJECT
-from tests.faultkit import AUTH
-from tests.faultkit import STATS
-from tests.faultkit import USERS
-from tests.faultkit import http_get
-from tests.faultkit import make_kit
-from tests.faultkit import raw_exchange
+from tests.faults.kit import AUTH
+from tests.faults.kit import STATS
+from tests.faults.kit import USERS
+from tests.faults.kit import http_get
+from tests.faults.kit import make_kit
+from tests.faults.kit import raw_exchange
+from tests.faults.test_faults import nginx as nginx_page
 from tests.served import serve
-from tests.test_faults import nginx as nginx_page
 
 STOPPED = "mockserver: SIGTERM, shutting down"
 

@@ -228,7 +228,7 @@ def test_with_the_journal_off_answers_are_replayed_unrecorded(server: MockServer
 def test_an_answer_made_while_a_change_landed_is_not_kept(clock: FakeClock) -> None:
     app = create_app(Config(validate_responses=True, clock=clock))
     store = app.extensions["mockserver"].store
-    renamed = []
+    renamed: list[bool] = []
 
     def rename_once(ex: Exchange, inner: Next) -> Response:
         # A PUT landing while this GET is in the pipeline, after its lookup.

@@ -35,7 +35,7 @@ from tests.conftest import PROJECT
 from tests.conftest import TOKEN
 from tests.conftest import FakeClock
 
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AUTH: dict[str, str] = {"Authorization": f"Bearer {TOKEN}"}
 STATS = PROJECT + "stats/"
 USERS = PROJECT + "users/"
 HOOKS = PROJECT + "hooks/"
@@ -47,7 +47,7 @@ _DEFAULT = yaml.safe_load(default_scenario().read_text(encoding="utf-8"))
 
 def scenario(**extra: Any) -> dict[str, Any]:
     """The default scenario plus top-level keys, e.g. ``faults={...}``."""
-    data = copy.deepcopy(_DEFAULT)
+    data: dict[str, Any] = copy.deepcopy(_DEFAULT)
     data.update(extra)
     return data
 
@@ -115,18 +115,19 @@ def serving(app: Flask, kind: str) -> Iterator[int]:
         with MockServer(app) as server:
             yield server.port
         return
-    server = create_server(
+    waitress = create_server(
         app, host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05, ident="mockserver"
     )
-    assert isinstance(server, TcpWSGIServer)
-    thread = threading.Thread(target=server.run, daemon=True)
+    assert isinstance(waitress, TcpWSGIServer)
+    assert waitress.socket is not None
+    thread = threading.Thread(target=waitress.run, daemon=True)
     thread.start()
     try:
-        yield int(server.socket.getsockname()[1])
+        yield int(waitress.socket.getsockname()[1])
     finally:
         # Close from the server's own loop: closing its sockets from this thread would pull
         # them from under the select() the loop is in.
-        server.trigger.pull_trigger(server.close)
+        waitress.trigger.pull_trigger(waitress.close)  # type: ignore[attr-defined]
         thread.join(timeout=5)
         assert not thread.is_alive()
 
@@ -186,7 +187,7 @@ def raw_exchange(port: int, path: str, headers: Mapping[str, str] | None = None)
     request = ("\r\n".join(lines) + "\r\n\r\n").encode()
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(request)
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             chunk = sock.recv(65536)
             if not chunk:

@@ -17,7 +17,7 @@ from mockserver.testing import MockServer
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 # A fixed window, so the stats do not depend on today's date.
 WINDOW = "since=1699920000&until=1700006399"
 CASES = {

@@ -399,7 +399,7 @@ def test_tag_values_are_ordered_by_last_seen_and_first_seen_is_not_later(key: st
     last = [v.last_seen for v in values]
     assert all(s is not None for s in last)
     assert last[0] == ANCHOR
-    assert all(a >= b for a, b in itertools.pairwise(last))  # type: ignore[operator]
+    assert all(a >= b for a, b in itertools.pairwise(last))
     for v in values:
         assert v.first_seen is not None
         assert v.last_seen is not None

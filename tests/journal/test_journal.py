@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from waitress.server import TcpWSGIServer
 from waitress.server import create_server
 from werkzeug.wrappers import Response
 
@@ -517,25 +518,28 @@ def waitress_serving(app: Flask) -> Iterator[int]:
     """The app on waitress (keep-alive, a thread pool; one of ``mockserver serve``'s servers), in
     this process, so that the test reads the journal itself."""
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    assert isinstance(server, TcpWSGIServer)
     stop = threading.Event()
 
     def loop() -> None:
         while not stop.is_set():
-            server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
+            channels = server._map  # type: ignore[attr-defined]
+            server.asyncore.loop(timeout=0.05, map=channels, use_poll=True, count=1)
 
     thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     try:
-        yield server.effective_port
+        yield server.effective_port  # type: ignore[attr-defined]
     finally:
         stop.set()
         thread.join()
         # Workers first: a finishing task pulls the trigger, which must still be open.
         server.task_dispatcher.shutdown()
-        for channel in list(server._map.values()):
+        for channel in list(server._map.values()):  # type: ignore[attr-defined]
             channel.close()
 
 
+@pytest.mark.slow
 def test_concurrent_clients_leave_exactly_the_requests_they_made(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document: valid, served as built, complete, and as lenient as Sentry is.
 
-The last part matters most: the fuzzer (tests/test_fuzz.py) checks that what the document
+The last part matters most: the fuzzer (tests/openapi/test_fuzz.py) checks that what the document
 allows is accepted and what it forbids is refused, so a parameter or a body field documented
 more strictly than Sentry reads it would be reported as a bug of the mock. The tables here pin
 the tricky spellings one by one, against the validators themselves.

@@ -164,8 +164,9 @@ def test_served_document_is_the_fuzzed_one(fuzz_server: MockServer) -> None:
     }
 
 
+@pytest.mark.slow
 @schema.parametrize()
-def test_every_operation_conforms(case: schemathesis.Case, fuzz_server: MockServer) -> None:
+def test_every_operation_conforms(case: schemathesis.Case[Any], fuzz_server: MockServer) -> None:
     # Each case starts from the scenario: a deleted or renamed project must not leak into the
     # next case.
     fuzz_server.reset()
@@ -184,12 +185,12 @@ def test_stateful_chains_conform(fuzz_server: MockServer) -> None:
         def setup(self) -> None:
             fuzz_server.reset()
 
-        def before_call(self, case: schemathesis.Case) -> None:
+        def before_call(self, case: schemathesis.Case[Any]) -> None:
             # The unit phases apply CONFIG's fixed parameter values; a state machine's steps do
             # not get them (Schemathesis' own runner applies them itself), so apply them here.
             overrides.for_operation(schema.config, operation=case.operation).apply_to(case)
 
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
             return {"base_url": fuzz_server.url}
 
         def teardown(self) -> None:

@@ -20,6 +20,7 @@ from mockserver.errors import ConfigError
 from mockserver.errors import ScenarioError
 from mockserver.faults.options import parse_rate_limits_option
 from mockserver.http.routes import ROUTES
+from mockserver.resources import default_scenario
 from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT
@@ -27,12 +28,12 @@ from tests.conftest import READONLY
 from tests.conftest import WRITE
 from tests.conftest import Api
 from tests.conftest import Reply
-from tests.faultkit import HOOKS
-from tests.faultkit import STATS
-from tests.faultkit import TAG_VALUES
-from tests.faultkit import USERS
-from tests.faultkit import Kit
-from tests.faultkit import make_kit
+from tests.faults.kit import HOOKS
+from tests.faults.kit import STATS
+from tests.faults.kit import TAG_VALUES
+from tests.faults.kit import USERS
+from tests.faults.kit import Kit
+from tests.faults.kit import make_kit
 
 NAMES = ("Remaining", "Limit", "Reset", "ConcurrentRemaining", "ConcurrentLimit")
 SMALL = {"base": "none", "default": {"limit": 3, "window": 10}}
@@ -334,7 +335,7 @@ def test_a_scenario_loaded_at_run_time_brings_its_limits(
     kit, api = build(rateLimits="saas")
     assert limits(api.get(PROJECT))["Limit"] == "40"
     path = tmp_path / "strict.yaml"
-    text = (Path(__file__).parents[1] / "scenarios" / "default.yaml").read_text(encoding="utf-8")
+    text = default_scenario().read_text(encoding="utf-8")
     path.write_text(text + "\nrateLimits: {base: none, default: {limit: 1, window: 60}}\n")
     kit.app.extensions["mockserver"].load(path)
     assert limits(api.get(PROJECT)) == expect(0, 1, (NOW // 60 + 1) * 60, 998, 999)

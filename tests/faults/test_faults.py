@@ -45,17 +45,17 @@ from mockserver.testing import MockServer
 from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
-from tests.faultkit import AUTH
-from tests.faultkit import HOOKS
-from tests.faultkit import SERVERS
-from tests.faultkit import STATS
-from tests.faultkit import USERS
-from tests.faultkit import Kit
-from tests.faultkit import http_get
-from tests.faultkit import make_kit
-from tests.faultkit import raw_exchange
-from tests.faultkit import scenario
-from tests.faultkit import serving
+from tests.faults.kit import AUTH
+from tests.faults.kit import HOOKS
+from tests.faults.kit import SERVERS
+from tests.faults.kit import STATS
+from tests.faults.kit import USERS
+from tests.faults.kit import Kit
+from tests.faults.kit import http_get
+from tests.faults.kit import make_kit
+from tests.faults.kit import raw_exchange
+from tests.faults.kit import scenario
+from tests.faults.kit import serving
 
 MOCKSERVER = Path(sys.executable).parent / "mockserver"
 CORS = ("allow", "access-control-allow-origin", "access-control-allow-methods")
@@ -212,10 +212,10 @@ def test_a_server_that_keeps_the_connection_gets_malformed_chunk_as_a_body_that_
     kit = make_kit()
     noise = state_of(make_kit().app).faults.noise()  # the first draw of the same seed
     environ = EnvironBuilder(
-        path=PROJECT, headers={**AUTH, "Prefer": "fault=malformed_chunk"}
+        path=PROJECT, headers=[*AUTH.items(), ("Prefer", "fault=malformed_chunk")]
     ).get_environ()
     environ["SERVER_SOFTWARE"] = "Granian"
-    start_response = GranianStartResponse()
+    start_response = GranianStartResponse()  # type: ignore[no-untyped-call]
     body = kit.app(environ, start_response)
     assert (start_response.status, start_response.headers) == (
         200,

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 
+from mockserver.app import create_app
+from mockserver.http import exchange
+from mockserver.http.pipeline import STAGES
+from mockserver.http.routes import match_route
+from mockserver.state import state_of
 from tests.conftest import PROJECT
 from tests.conftest import READONLY
+from tests.conftest import TOKEN
 from tests.conftest import WRITE
 from tests.conftest import Api
 
@@ -204,3 +211,62 @@ def test_json_is_compact(api: Api) -> None:
     reply = api.get(PROJECT + "hooks/")
     assert reply.raw.startswith(b'[{"id":"4f9d73e63b7144ecb8944c41620a090b","url":')
     assert b", " not in reply.raw.split(b'"events"')[0]
+
+
+# --- the pipeline itself -------------------------------------------------------------------------
+
+
+def test_the_stages_are_declared_once_in_sentrys_order() -> None:
+    assert [name for name, _ in STAGES] == [
+        "record",
+        "cors",
+        "contract",
+        "faults in front of Sentry",
+        "rate limit",
+        "faults inside Sentry",
+        "errors",
+        "catch-all 404",
+        "preflight",
+        "authentication",
+        "scopes",
+        "method",
+        "lookup",
+    ]
+    app = create_app({"response_cache": False})
+    assert state_of(app).pipeline.stages == tuple(STAGES)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", PROJECT, 200),
+        ("GET", PROJECT + "users/?per_page=2&cursor=0:2:0", 200),
+        ("POST", PROJECT + "hooks/", 400),
+        ("PATCH", PROJECT, 403),
+        ("GET", PROJECT + "hooks", 404),
+        ("GET", "/api/0/projects/my-org/", 404),
+    ],
+)
+def test_a_request_matches_its_route_once(
+    monkeypatch: pytest.MonkeyPatch, method: str, path: str, status: int
+) -> None:
+    # With faults and rate limits in force, every stage that needs the route reads it.
+    app = create_app(
+        {
+            "response_cache": False,
+            "faults": ("503,route=project-stats",),
+            "rate_limits": "saas",
+        }
+    )
+    matched: list[str] = []
+
+    def counting(path: str, method: str) -> Any:
+        matched.append(path)
+        return match_route(path, method)
+
+    monkeypatch.setattr(exchange, "match_route", counting)
+    reply = app.test_client().open(
+        path, method=method, headers={"Authorization": "Bearer " + TOKEN}
+    )
+    assert reply.status_code == status
+    assert len(matched) == 1
