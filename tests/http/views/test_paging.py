@@ -60,7 +60,10 @@ def test_walking_next_finds_every_item_exactly_once(
 
 def test_users_link_header_is_sentrys(api: Api) -> None:
     reply = api.get(PROJECT + "users/?per_page=20")
-    host = "http://localhost" if api.server is None else f"http://127.0.0.1:{api.server.port}"
+    host = "http://localhost"
+    if api.transport == "socket":
+        assert api.server is not None
+        host = f"http://127.0.0.1:{api.server.port}"
     base = f"{host}/api/0/projects/my-org/my-project/users/?per_page=20"
     assert reply.header("Link") == (
         f'<{base}&cursor=20:-1:1>; rel="previous"; results="false"; cursor="20:-1:1", '
@@ -128,7 +131,10 @@ def test_bad_cursor_and_per_page_answer_400(api: Api, path: str, query: str, det
 
 def test_the_cursor_is_removed_from_the_echoed_query(api: Api) -> None:
     reply = api.get(PROJECT + "users/?cursor=5:1:0&query=email:x@y.z&cursor=5:0:0")
-    host = "http://localhost" if api.server is None else f"http://127.0.0.1:{api.server.port}"
+    host = "http://localhost"
+    if api.transport == "socket":
+        assert api.server is not None
+        host = f"http://127.0.0.1:{api.server.port}"
     base = f"{host}/api/0/projects/my-org/my-project/users/?query=email%3Ax%40y.z"
     assert reply.header("Link") == (
         f'<{base}&cursor=100:-1:1>; rel="previous"; results="false"; cursor="100:-1:1", '
