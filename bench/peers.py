@@ -65,11 +65,11 @@ def serve_mock_without_journal(port: int, scenario: str) -> None:
     """``mockserver serve`` with the journal off."""
     from mockserver.app import create_app
     from mockserver.config import Config
-    from mockserver.journal.recording import get_journal
     from mockserver.serving import serve_app
+    from mockserver.state import state_of
 
     app = create_app(Config.from_env(scenario=Path(scenario), validate_responses=True))
-    get_journal(app).enabled = False
+    state_of(app).journal.enabled = False
     serve_app(app, host="127.0.0.1", port=port)
 
 

@@ -495,10 +495,10 @@ def main() -> None:
                 [*peer_script, "mock-journal-off", "--port", "{port}", "--scenario", str(scenario)],
             ),
             Target(
-                "replay off",
+                "cache off",
                 mock_cli,
                 env={"MOCKSERVER_RESPONSE_CACHE": "0"},
-                note="every GET through the whole pipeline (mockserver.replay off)",
+                note="every GET through the whole pipeline (the response cache off)",
             ),
             Target(
                 "mock on waitress",
