@@ -225,6 +225,22 @@ def test_stats_without_until_are_kept_only_while_the_window_gives_the_same_bucke
         assert later.raw == fresh_answer()
 
 
+def test_hook_stats_are_never_replayed(api: Api, server: MockServer) -> None:
+    # They count delivery attempts, which do not change the store: a kept answer would be stale.
+    server.state.store.delete_hook("2", "4f9d73e63b7144ecb8944c41620a090b")  # on the internet
+    refused = {"url": "http://169.254.169.254/", "events": ["event.created"]}
+    hook = api.post(PROJECT + "hooks/", json_body=refused).json
+    path = PROJECT + f"hooks/{hook['id']}/stats/"
+    cache = cache_of(server.app)
+    assert sum(point["total"] for point in api.get(path).json) == 0
+    server.trigger_event("my-org/my-project")  # refused at once, but counted (as in Sentry)
+    server.wait_for_delivery(hook_id=hook["id"])
+    hits = cache.stats().hits
+    after = api.get(path)
+    assert (after.status, cache.stats().hits) == (200, hits)
+    assert sum(point["total"] for point in after.json) == 1
+
+
 def test_a_request_differing_in_any_header_gets_its_own_answer(
     api: Api, server: MockServer
 ) -> None:
