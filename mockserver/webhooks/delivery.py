@@ -10,6 +10,8 @@ by the deadline and stopped at once on shutdown, is :mod:`mockserver.webhooks.wi
 from __future__ import annotations
 
 import json
+import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from mockserver.errors import ConfigError
 from mockserver.signing import sign
 from mockserver.timefmt import Clock
 from mockserver.timefmt import from_epoch
@@ -34,6 +37,7 @@ from mockserver.world.store import ProjectView
 from mockserver.world.store import Store
 
 USER_AGENT = "sentry/mockserver (https://sentry.io)"
+log = logging.getLogger("mockserver")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,19 @@ class DeliverySettings:
     retries: int = 3
     backoff: Callable[[int], float] = field(default=lambda n: float(2 ** (n - 1)))
     max_answer_bytes: int = 64 * 1024
+
+    def __post_init__(self) -> None:
+        """:raises ConfigError: naming the setting and what it must be."""
+        if not (isinstance(self.timeout, int | float) and 0 < self.timeout < math.inf):
+            raise ConfigError(
+                f"delivery timeout must be a positive number of seconds, got {self.timeout!r}"
+            )
+        if not isinstance(self.retries, int) or self.retries < 0:
+            raise ConfigError(f"delivery retries must be 0 or more, got {self.retries!r}")
+        if not isinstance(self.max_answer_bytes, int) or self.max_answer_bytes < 1:
+            raise ConfigError(
+                f"delivery max_answer_bytes must be at least 1, got {self.max_answer_bytes!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +290,9 @@ class Deliverer:
             status, received, error = exc.status, exc.received, str(exc)
         except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
             error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a bug of the mock's: recorded and logged, never retried
+            log.exception("delivery %s of hook %s failed unexpectedly", attempt, hook.id)
+            error, again = f"unexpected error in the mock: {type(exc).__name__}: {exc}", False
         finally:
             with self._cond:
                 left = self._in_flight.pop(signature) - 1

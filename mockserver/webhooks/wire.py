@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import os
 import selectors
 import socket
 import ssl
@@ -247,7 +248,7 @@ class _Wire:
                 wire.wait(selectors.EVENT_WRITE)
                 code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if code:
-                raise OSError(code, f"{errno.errorcode.get(code, code)} connecting")
+                raise OSError(code, os.strerror(code))  # ConnectionRefusedError, ...
         except BaseException:
             wire.close()
             raise

@@ -5,7 +5,10 @@ checks only the URL's shape at creation); the delivery is refused, recorded, and
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +21,9 @@ from mockserver.webhooks.delivery import DeliverySettings
 from mockserver.webhooks.destinations import Address
 from mockserver.webhooks.destinations import Destinations
 from mockserver.webhooks.destinations import Refused
+from tests import served
 from tests.conftest import PROJECT
+from tests.conftest import TOKEN
 from tests.conftest import Api
 from tests.conftest import FakeClock
 from tests.receiver import Receiver
@@ -208,3 +213,36 @@ def test_the_own_server_is_refused_by_every_address_that_reaches_it() -> None:
     dual.remove_own(("::", 8000, 0, 0))
     assert refusal(dual, "::1", v6("::1", 8000)) is None
     assert dual.own() == []
+
+
+def test_mockserver_serve_refuses_a_hook_on_its_own_admin_api() -> None:
+    # The row as it was found: granian, the default scenario, no admin token.
+    with served.serve() as mock:
+        port = mock.port
+        assert call(port, "DELETE", HOOKS + EXAMPLE_ID + "/")[0] == 204
+        assert call(port, "PUT", PROJECT, {"name": "Renamed"})[0] == 200
+        url = f"http://localhost:{port}/__admin/reset"
+        assert call(port, "POST", HOOKS, {"url": url, "events": ["event.created"]})[0] == 201
+        assert call(port, "POST", "/__admin/events", {"project": "my-org/my-project"})[0] == 202
+        deadline = time.monotonic() + 10  # no way to wait over HTTP: ask until it is recorded
+        while (listed := call(port, "GET", "/__admin/deliveries")[1])["total"] == 0:
+            assert time.monotonic() < deadline, "no delivery recorded"
+        (only,) = listed["deliveries"]
+        assert only["status"] is None
+        assert only["error"].startswith("refused: localhost (")
+        assert only["error"].endswith(f"port {port} {ITSELF}")
+        assert call(port, "GET", PROJECT)[1]["name"] == "Renamed"  # nothing was reset
+
+
+def call(port: int, method: str, path: str, body: object = None) -> tuple[int, Any]:
+    """One request to a served mock with the default scenario's token: status and JSON."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        data = None if body is None else json.dumps(body)
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, json.loads(raw) if raw else None
+    finally:
+        conn.close()

@@ -4,6 +4,9 @@ receiver. Every receiver here is a real socket of the test's own; every wait has
 
 from __future__ import annotations
 
+import http.client
+import json
+import re
 import shutil
 import signal
 import socket
@@ -12,10 +15,12 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mockserver.config import Config
+from mockserver.errors import ConfigError
 from mockserver.testing import MockServer
 from mockserver.webhooks.delivery import Delivery
 from mockserver.webhooks.delivery import DeliverySettings
@@ -137,48 +142,38 @@ def test_mockserver_stop_is_not_held_by_a_stuck_delivery() -> None:
     )
 
 
-def test_sigterm_is_not_held_by_a_stuck_delivery() -> None:
-    # mockserver serve (granian): its delivery deadline is Sentry's 5 s; SIGTERM must not wait
-    # for it.
-    import http.client
-    import json
+def call(port: int, method: str, path: str, body: object = None) -> int:
+    """One request to a served mock, with the default scenario's token; its status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        data = None if body is None else json.dumps(body)
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
 
-    process_server = served.start()
-    process = process_server.process
+
+def test_sigterm_is_not_held_by_a_stuck_delivery() -> None:
+    # mockserver serve (granian), whose deadline is Sentry's 5 s: SIGTERM must not wait for it.
+    mock = served.start()
     try:
         with Trickler(every=0.05) as receiver:
-
-            def call(method: str, path: str, body: object = None) -> int:
-                conn = http.client.HTTPConnection("127.0.0.1", process_server.port, timeout=10)
-                try:
-                    conn.request(
-                        method,
-                        path,
-                        body=None if body is None else json.dumps(body),
-                        headers={
-                            "Authorization": f"Bearer {TOKEN}",
-                            "Content-Type": "application/json",
-                        },
-                    )
-                    response = conn.getresponse()
-                    response.read()
-                    return response.status
-                finally:
-                    conn.close()
-
-            assert call("DELETE", PROJECT + f"hooks/{EXAMPLE_ID}/") == 204
+            assert call(mock.port, "DELETE", PROJECT + f"hooks/{EXAMPLE_ID}/") == 204
             hook = {"url": receiver.url, "events": ["event.created"]}
-            assert call("POST", PROJECT + "hooks/", hook) == 201
+            assert call(mock.port, "POST", PROJECT + "hooks/", hook) == 201
             event = {"project": "my-org/my-project", "type": "event.created"}
-            assert call("POST", "/__admin/events", event) == 202
+            assert call(mock.port, "POST", "/__admin/events", event) == 202
             assert receiver.trickling.wait(10)
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=1.0) == 0
+            mock.process.send_signal(signal.SIGTERM)
+            assert mock.process.wait(timeout=1.0) == 0
             assert receiver.hung_up.wait(5)
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
+        if mock.process.poll() is None:
+            mock.process.kill()
+        mock.process.communicate()
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
@@ -228,3 +223,35 @@ def test_an_https_receiver_gets_the_delivery_unverified_as_sentry_sends_it(
         assert not thread.is_alive()
     assert (delivery.status, delivery.received, delivery.error) == (202, 2, None)
     assert got[0].startswith(b"POST /tls?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + str(port).encode())
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"timeout": 0}, "delivery timeout must be a positive number of seconds, got 0"),
+        (
+            {"timeout": float("inf")},
+            "delivery timeout must be a positive number of seconds, got inf",
+        ),
+        ({"retries": -1}, "delivery retries must be 0 or more, got -1"),
+        ({"max_answer_bytes": 0}, "delivery max_answer_bytes must be at least 1, got 0"),
+    ],
+)
+def test_delivery_settings_are_checked(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        DeliverySettings(**changes)
+
+
+def test_a_bug_in_a_delivery_is_recorded_not_lost(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No receiver can make the mock's own code raise: the bug is planted.
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr("mockserver.webhooks.wire.post", broken)
+    delivery = deliver_once(mock, "http://127.0.0.1:9/hook")
+    assert (delivery.status, delivery.error) == (
+        None,
+        "unexpected error in the mock: RuntimeError: planted",
+    )
