@@ -128,6 +128,8 @@ def serve_app(
     gc.collect()
     gc.freeze()
     sock = bind(host, port)
+    # Deliveries must never reach this server (its admin API): the deliverer refuses it.
+    _state(app).deliverer.destinations.add_own(sock.getsockname())
     if host not in ("127.0.0.1", "localhost", "::1") and not _state(app).config.admin_token:
         log.warning(
             "listening on %s without --admin-token: anyone who can reach this address can "

@@ -55,7 +55,8 @@ class MockState:
     :ivar store: the scenario's world and what clients changed.
     :ivar memos: every value the app derives once and keeps (items, JSON, pages, request-body
         violations, list-schema analyses); the store drops the world's when it loads another.
-    :ivar deliverer: service-hook deliveries.
+    :ivar deliverer: service-hook deliveries; whoever serves the app tells its
+        ``destinations`` where the mock listens, so that no delivery reaches it.
     :ivar journal: every request answered.
     :ivar limiter: Sentry's rate limiter.
     :ivar faults: the fault rules and presets.

@@ -77,6 +77,7 @@ class MockServer:
         self._port = port
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._bound: tuple[object, ...] = ()
         # The world of the server's own scenario: prepare() reloads that scenario only when
         # another world is served (loaded here or through the admin API), since loading the
         # default scenario takes tens of milliseconds.
@@ -112,6 +113,9 @@ class MockServer:
             # werkzeug prints the reason and exits when it cannot bind.
             raise ServerStartError(f"cannot bind {self._host}:{self._port}") from exc
         self._server = server
+        # Deliveries must never reach this server (its admin API): the deliverer refuses it.
+        self._bound = server.socket.getsockname()
+        self.state.deliverer.destinations.add_own(self._bound)
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -122,13 +126,17 @@ class MockServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving, close the socket, and stop the deliveries in progress (within a
+        fraction of a second, whatever their receivers do; see
+        :meth:`~mockserver.webhooks.delivery.Deliverer.close`)."""
         if self._server is None:
             return
-        self._server.shutdown()
+        self._server.shutdown()  # werkzeug's loop closes the socket as it ends
+        self.state.deliverer.destinations.remove_own(self._bound)
         self._server.server_close()
         if self._thread is not None:
             self._thread.join()
+        self.state.deliverer.close()
         self._server = None
         self._thread = None
 

@@ -20,9 +20,12 @@ state:
   turn replay off, key on it).
 - **An answer that depends on nothing else.** A view opts in with :func:`allow` only when its
   body is a pure function of the request and the store: project details, the paged lists
-  (users, tag values, hooks) and stats, whose body depends on the clock only through
-  10-second slots, so stats pass the end of the slot as the answer's expiry. Only a ``200``
-  with no fault applied, no connection fault and its journal entry made is kept.
+  (users, tag values, hooks) and stats, whose body depends on the clock through 10-second
+  slots and, without ``until``, through a window that ends now: stats pass as the answer's
+  expiry the first moment at which either may give another body
+  (:func:`mockserver.sentry.stats.stable_until`). Hook stats count deliveries, which change
+  without the store: they are never kept. Only a ``200`` with no fault applied, no connection
+  fault and its journal entry made is kept.
 - **The same state.** Every change to the store (a ``PUT``, a new hook, a reset, a scenario
   load; through HTTP or the Python API) increments :attr:`mockserver.world.store.Store.version`;
   an answer is tagged with the version read *before* the pipeline ran, so an answer made while

@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 from mockserver.errors import ApiError
 
@@ -45,11 +46,20 @@ DEFAULT_STAT = "received"
 
 @dataclass(frozen=True, slots=True)
 class StatsQuery:
-    """A validated stats query: the window and the bucket size, in epoch seconds."""
+    """A validated stats query: the window and the bucket size, in epoch seconds.
+
+    :ivar until_is_now: ``until`` was not given: the window ends at the time of the request,
+        so the same parameters give other buckets as the clock moves (see :func:`stable_until`).
+    :ivar since_is_default: ``since`` was not given: the window is a day long.
+    :ivar rollup_is_chosen: ``resolution`` was not given: the rollup follows the window's span.
+    """
 
     since: float
     until: float
     rollup: int
+    until_is_now: bool = False
+    since_is_default: bool = False
+    rollup_is_chosen: bool = False
 
 
 def parse_stat(raw: str | None) -> str:
@@ -139,7 +149,14 @@ def parse_query(params: Mapping[str, str], now: float) -> StatsQuery:
             f"Too many buckets: at most {MAX_BUCKETS} per query; narrow since/until "
             "or use a coarser resolution",
         )
-    return StatsQuery(since=since, until=until, rollup=rollup)
+    return StatsQuery(
+        since=since,
+        until=until,
+        rollup=rollup,
+        until_is_now=parsed_until is None,
+        since_is_default=parsed_since is None,
+        rollup_is_chosen=resolution is None,
+    )
 
 
 def optimal_rollup(since: float, until: float) -> int:
@@ -163,6 +180,46 @@ def bucket_starts(query: StatsQuery) -> list[int]:
         timestamp -= rollup
     starts.reverse()
     return starts
+
+
+def stable_until(query: StatsQuery, buckets: int) -> float:
+    """The first moment (epoch seconds) at which the parameters of ``query`` may give other
+    buckets than the ``buckets`` it has now: another rollup, other bucket starts, another number
+    of buckets, or the too-many-buckets 400. ``inf`` when ``until`` was given: the window is
+    then fixed.
+
+    Without ``until``, the window ends at the time of the request (``query.until``), and:
+
+    - every bucket start is ``int(until)`` floored to the rollup, minus whole rollups: all of
+      them move when ``int(until)`` reaches the next multiple of the rollup;
+    - with ``since`` given, the window grows: one more bucket once ``until - since`` reaches
+      ``buckets`` rollups, Sentry's rollup choice moves to the next one once the span passes its
+      samples (an hour, then a week), and the too-many-buckets answer starts past
+      :data:`MAX_BUCKETS` rollups. (With ``since`` defaulting to a day before ``until``, the span,
+      the rollup and the number of buckets never change.)
+
+    Exact, not a guess: before the moment returned, :func:`parse_query` and
+    :func:`bucket_starts` give the same buckets (the stats view keeps its answer until then).
+    """
+    if not query.until_is_now:
+        return math.inf
+    now, rollup, since = query.until, query.rollup, query.since
+    if since < 0:
+        # int() truncates negative timestamps toward zero, so buckets before 1970 move with
+        # every fraction of a second: such answers are not kept at all.
+        return now
+    moments: list[float] = [(int(now) // rollup + 1) * rollup]
+    if not query.since_is_default:
+        # The window reaches one more bucket when until - since == buckets * rollup; one float
+        # step down, in case the sum rounded up.
+        moments.append(math.nextafter(since + buckets * rollup, -math.inf))
+        moments.append(since + MAX_BUCKETS * rollup)
+        if query.rollup_is_chosen:
+            # get_optimal_rollup compares int(until) - int(since) with each rollup's samples.
+            for (chosen, samples), (following, _) in pairwise(_OPTIMAL):
+                if chosen == rollup and following != rollup:
+                    moments.append(int(since) + chosen * samples + 1)
+    return max(now, min(moments))
 
 
 def series(query: StatsQuery, count: Callable[[int, int], int]) -> list[list[int]]:

@@ -1,56 +1,88 @@
 """Service-hook delivery as Sentry does it (sentry-behavior.md §5.5): one signed POST per
-matching hook per event, off the request thread, with a timeout and retries on connection
-errors; every attempt is recorded and can be waited for.
+matching hook per event, off the request thread, within a deadline, with retries when no answer
+came; every attempt is recorded and can be waited for.
+
+Where a delivery may go is :mod:`mockserver.webhooks.destinations`' job (never to a cloud
+metadata service, a link-local address, or the mock's own server); the exchange itself, bounded
+by the deadline and stopped at once on shutdown, is :mod:`mockserver.webhooks.wire`'s.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
-import ssl
+import logging
+import math
 import threading
 import time
 from collections.abc import Callable
 from collections.abc import Mapping
+from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
-from urllib.parse import urlsplit
 
+from mockserver.errors import ConfigError
 from mockserver.signing import sign
 from mockserver.timefmt import Clock
 from mockserver.timefmt import from_epoch
 from mockserver.webhooks import events
+from mockserver.webhooks import wire
+from mockserver.webhooks.destinations import Destinations
+from mockserver.webhooks.destinations import Refused
+from mockserver.webhooks.http1 import BrokenAnswer
 from mockserver.world.model import HOOK_EVENTS
 from mockserver.world.model import Hook
 from mockserver.world.store import ProjectView
 from mockserver.world.store import Store
 
 USER_AGENT = "sentry/mockserver (https://sentry.io)"
+log = logging.getLogger("mockserver")
 
 
 @dataclass(frozen=True, slots=True)
 class DeliverySettings:
     """How deliveries behave.
 
-    :ivar timeout: seconds before an unanswered attempt counts as failed (Sentry: 5).
-    :ivar retries: further attempts after a connection error or timeout (Sentry: 3).
+    :ivar timeout: the deadline of one attempt, in seconds (Sentry: 5): resolving the host,
+        connecting, TLS, sending and reading the whole answer must all end within it.
+    :ivar retries: further attempts after one that got no complete answer: a connection error,
+        the deadline, a broken answer (Sentry: 3). A refused delivery is not retried.
     :ivar backoff: seconds to wait before retry *n* (1-based); Sentry waits 300 s, the mock
         defaults to 1, 2, 4 s so a developer sees the retries; tests pass 0.
+    :ivar max_answer_bytes: bytes of the answer's body read at most; the rest is left unread and
+        the connection closed (the status counts, as in Sentry, which ignores the body).
     """
 
     timeout: float = 5.0
     retries: int = 3
     backoff: Callable[[int], float] = field(default=lambda n: float(2 ** (n - 1)))
+    max_answer_bytes: int = 64 * 1024
+
+    def __post_init__(self) -> None:
+        """:raises ConfigError: naming the setting and what it must be."""
+        if not (isinstance(self.timeout, int | float) and 0 < self.timeout < math.inf):
+            raise ConfigError(
+                f"delivery timeout must be a positive number of seconds, got {self.timeout!r}"
+            )
+        if not isinstance(self.retries, int) or self.retries < 0:
+            raise ConfigError(f"delivery retries must be 0 or more, got {self.retries!r}")
+        if not isinstance(self.max_answer_bytes, int) or self.max_answer_bytes < 1:
+            raise ConfigError(
+                f"delivery max_answer_bytes must be at least 1, got {self.max_answer_bytes!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One attempt to deliver one event to one hook.
 
-    :ivar status: the receiver's HTTP status, or ``None`` when it never answered.
-    :ivar error: why there was no answer (refused, reset, timed out), else ``None``.
+    :ivar status: the receiver's HTTP status, or ``None`` when no answer's head arrived.
+    :ivar error: what went wrong, else ``None``: ``refused: ...`` (never sent, not retried: a
+        metadata service, a link-local address, the mock itself), a connection error,
+        ``deadline exceeded after 5 s ...`` (with the status if the head had arrived), a broken
+        answer, or ``cancelled: ...`` when the mock stopped during the attempt.
+    :ivar received: bytes of the answer's body read (at most ``max_answer_bytes``).
     """
 
     id: int
@@ -66,11 +98,12 @@ class Delivery:
     status: int | None
     error: str | None
     duration_ms: float
+    received: int = 0
 
     @property
     def ok(self) -> bool:
-        """The receiver answered (any status: Sentry ignores it)."""
-        return self.status is not None
+        """The receiver answered in full, or enough (any status: Sentry ignores it)."""
+        return self.status is not None and self.error is None
 
     def to_json(self) -> dict[str, Any]:
         """The attempt as JSON for the admin API."""
@@ -87,6 +120,7 @@ class Delivery:
             "body": self.body.decode("utf-8"),
             "status": self.status,
             "error": self.error,
+            "receivedBytes": self.received,
             "durationMs": round(self.duration_ms, 3),
         }
 
@@ -106,6 +140,8 @@ class Deliverer:
 
     :param store: where hooks live.
     :param clock: the time source for timestamps and payload dates.
+    :ivar destinations: where deliveries may not go; whoever serves the app tells it the
+        addresses the mock listens on (:meth:`Destinations.add_own`).
     """
 
     def __init__(
@@ -118,9 +154,13 @@ class Deliverer:
         self._log: list[Delivery] = []
         self._fired: dict[str, list[float]] = {}
         self._event_numbers: dict[str, int] = {}
-        self._stopping = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mockserver-delivery")
+        self.destinations = Destinations()
+        # Made on the first delivery, and again after close(): an app that never delivers
+        # starts no thread, and a server stopped and started again delivers again.
+        self._pool: ThreadPoolExecutor | None = None
+        self._cancel = wire.Cancel()
         self._pending = 0
+        self._in_flight: dict[str, int] = {}  # signatures of the attempts being sent
 
     # --- triggering ---------------------------------------------------------------------------
 
@@ -163,70 +203,129 @@ class Deliverer:
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode("ascii")
         for hook in hooks:
             with self._cond:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(
+                        max_workers=4, thread_name_prefix="mockserver-delivery"
+                    )
                 self._pending += 1
-            self._pool.submit(self._deliver, hook, key, event_id, event_type, body)
+                future = self._pool.submit(
+                    self._deliver, hook, key, event_id, event_type, body, self._cancel
+                )
+                # Also when close() cancels it before it started.
+                future.add_done_callback(self._finished)
         return Triggered(event_id, event_type, tuple(h.id for h in hooks), payload)
 
     # --- sending ------------------------------------------------------------------------------
 
+    def _finished(self, _future: Future[None]) -> None:
+        with self._cond:
+            self._pending -= 1
+            self._cond.notify_all()
+
     def _deliver(
-        self, hook: Hook, project: str, event_id: str, event_type: str, body: bytes
+        self,
+        hook: Hook,
+        project: str,
+        event_id: str,
+        event_type: str,
+        body: bytes,
+        cancel: wire.Cancel,
     ) -> None:
-        try:
-            for attempt in range(1, self.settings.retries + 2):
-                if attempt > 1 and self._stopping.wait(self.settings.backoff(attempt - 1)):
-                    return
-                delivery = self._attempt(hook, project, event_id, event_type, body, attempt)
-                if delivery.ok:
-                    return
-        finally:
-            with self._cond:
-                self._pending -= 1
-                self._cond.notify_all()
+        for attempt in range(1, self.settings.retries + 2):
+            if attempt > 1 and cancel.wait(self.settings.backoff(attempt - 1)):
+                return
+            if not self._attempt(hook, project, event_id, event_type, body, attempt, cancel):
+                return
 
     def _attempt(
-        self, hook: Hook, project: str, event_id: str, event_type: str, body: bytes, attempt: int
-    ) -> Delivery:
+        self,
+        hook: Hook,
+        project: str,
+        event_id: str,
+        event_type: str,
+        body: bytes,
+        attempt: int,
+        cancel: wire.Cancel,
+    ) -> bool:
+        """Send once and record it; whether to try again."""
         now = self._clock()
+        signature = sign(hook.secret, body)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "X-ServiceHook-Timestamp": str(int(now)),
             "X-ServiceHook-GUID": hook.id,
-            "X-ServiceHook-Signature": sign(hook.secret, body),
+            "X-ServiceHook-Signature": signature,
         }
         with self._cond:
             # servicehook_fired counts every attempt, before it is sent (§2.1).
             self._fired.setdefault(hook.id, []).append(now)
+            self._in_flight[signature] = self._in_flight.get(signature, 0) + 1
         started = time.perf_counter()
+        deadline = time.monotonic() + self.settings.timeout
         status: int | None = None
         error: str | None = None
+        received = 0
+        again = True
         try:
-            status = _post(hook.url, body, headers, self.settings.timeout)
-        except TimeoutError:
-            error = f"timed out after {self.settings.timeout:g} s"
-        except (OSError, http.client.HTTPException, ValueError) as exc:
+            answer = wire.post(
+                hook.url,
+                body,
+                headers,
+                destinations=self.destinations,
+                deadline=deadline,
+                limit=self.settings.max_answer_bytes,
+                cancel=cancel,
+            )
+            status, received, again = answer.status, answer.received, False
+        except Refused as exc:
+            error, again = str(exc), False
+        except wire.Cancelled as exc:
+            status, received, again = exc.status, exc.received, False
+            error = f"cancelled: the mock server stopped while {exc.progress()}"
+        except wire.DeadlineExceeded as exc:
+            status, received = exc.status, exc.received
+            error = f"deadline exceeded after {self.settings.timeout:g} s {exc.progress()}"
+        except BrokenAnswer as exc:
+            status, received, error = exc.status, exc.received, str(exc)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
             error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a bug of the mock's: recorded and logged, never retried
+            log.exception("delivery %s of hook %s failed unexpectedly", attempt, hook.id)
+            error, again = f"unexpected error in the mock: {type(exc).__name__}: {exc}", False
+        finally:
+            with self._cond:
+                left = self._in_flight.pop(signature) - 1
+                if left:
+                    self._in_flight[signature] = left
         duration = (time.perf_counter() - started) * 1000
         with self._cond:
-            delivery = Delivery(
-                id=len(self._log) + 1,
-                event_id=event_id,
-                event_type=event_type,
-                project=project,
-                hook_id=hook.id,
-                url=hook.url,
-                attempt=attempt,
-                time=now,
-                headers=headers,
-                body=body,
-                status=status,
-                error=error,
-                duration_ms=duration,
+            self._log.append(
+                Delivery(
+                    id=len(self._log) + 1,
+                    event_id=event_id,
+                    event_type=event_type,
+                    project=project,
+                    hook_id=hook.id,
+                    url=hook.url,
+                    attempt=attempt,
+                    time=now,
+                    headers=headers,
+                    body=body,
+                    status=status,
+                    error=error,
+                    duration_ms=duration,
+                    received=received,
+                )
             )
-            self._log.append(delivery)
             self._cond.notify_all()
-        return delivery
+        return again
+
+    def is_own_delivery(self, signature: str | None) -> bool:
+        """Whether a request carrying this ``X-ServiceHook-Signature`` is one of this mock's
+        deliveries being sent (the admin API refuses them, however they came back)."""
+        with self._cond:
+            return signature is not None and signature in self._in_flight
 
     # --- querying -----------------------------------------------------------------------------
 
@@ -291,32 +390,12 @@ class Deliverer:
             self._event_numbers.clear()
 
     def close(self) -> None:
-        """Stop retrying and shut the pool down."""
-        self._stopping.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
-    """POST without following redirects; the status, whatever it is."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {url}")
-    connection: http.client.HTTPConnection
-    if parts.scheme == "https":
-        # Sentry posts with verify_ssl=False.
-        context = ssl._create_unverified_context()  # noqa: S323 - as Sentry does
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=context
-        )
-    else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    try:
-        connection.request("POST", path, body=body, headers=dict(headers))
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
+        """Stop every delivery now: attempts in progress end as ``cancelled``, retries are
+        dropped, and the threads are gone when this returns (within a fraction of a second,
+        whatever the receivers do). A later trigger starts afresh."""
+        with self._cond:
+            pool, cancel = self._pool, self._cancel
+            self._pool, self._cancel = None, wire.Cancel()
+        cancel.set()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

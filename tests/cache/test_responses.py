@@ -195,6 +195,52 @@ def test_stats_are_made_again_when_their_ten_second_slot_ends(
     assert later.raw == fresh.test_client().get(STATS, headers=AUTH).data
 
 
+def test_stats_without_until_are_kept_only_while_the_window_gives_the_same_buckets(
+    api: Api, server: MockServer, clock: FakeClock
+) -> None:
+    # until defaults to now: as the clock moves, since=now-3596 gives 360 ten-second buckets,
+    # then 361, then (past an hour) 2 hourly ones, all inside one 10-second slot.
+    path = PROJECT + f"stats/?since={NOW - 3596}"
+    fresh = create_app(Config(validate_responses=True, clock=clock, response_cache=False))
+    cache = cache_of(server.app)
+
+    def fresh_answer() -> bytes:
+        return bytes(fresh.test_client().get(path, headers=AUTH).data)
+
+    clock.now = NOW
+    first = api.get(path)
+    assert (first.status, len(first.json)) == (200, 360)
+    assert first.raw == fresh_answer()
+    clock.now = NOW + 2  # the same buckets: the kept answer is the right one
+    hits = cache.stats().hits
+    assert api.get(path).raw == first.raw
+    assert cache.stats().hits == hits + 1
+    for moment, buckets, rollup in ((NOW + 4, 361, 10), (NOW + 5, 2, 3600)):
+        clock.now = moment
+        hits = cache.stats().hits
+        later = api.get(path)
+        assert cache.stats().hits == hits  # made again, not replayed
+        assert (later.status, len(later.json)) == (200, buckets)
+        assert later.json[1][0] - later.json[0][0] == rollup
+        assert later.raw == fresh_answer()
+
+
+def test_hook_stats_are_never_replayed(api: Api, server: MockServer) -> None:
+    # They count delivery attempts, which do not change the store: a kept answer would be stale.
+    server.state.store.delete_hook("2", "4f9d73e63b7144ecb8944c41620a090b")  # on the internet
+    refused = {"url": "http://169.254.169.254/", "events": ["event.created"]}
+    hook = api.post(PROJECT + "hooks/", json_body=refused).json
+    path = PROJECT + f"hooks/{hook['id']}/stats/"
+    cache = cache_of(server.app)
+    assert sum(point["total"] for point in api.get(path).json) == 0
+    server.trigger_event("my-org/my-project")  # refused at once, but counted (as in Sentry)
+    server.wait_for_delivery(hook_id=hook["id"])
+    hits = cache.stats().hits
+    after = api.get(path)
+    assert (after.status, cache.stats().hits) == (200, hits)
+    assert sum(point["total"] for point in after.json) == 1
+
+
 def test_a_request_differing_in_any_header_gets_its_own_answer(
     api: Api, server: MockServer
 ) -> None:

@@ -42,6 +42,8 @@ def get_stats(ex: Exchange) -> Response:
         "stats",
         lambda: stats_query.series(query, lambda start, end: count_events(series, start, end)),
     )
-    # The same body, like the memo key says, until the 10-second slot ends.
-    response_cache.allow(ex.environ, until=(slot + 1) * patterns.SLOT)
+    # The same body, like the memo key says, until the 10-second slot ends, or until the same
+    # parameters give other buckets: without until, the window moves with the clock.
+    expires = min((slot + 1) * patterns.SLOT, stats_query.stable_until(query, len(starts)))
+    response_cache.allow(ex.environ, until=expires)
     return respond_encoded(body)
