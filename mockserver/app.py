@@ -17,6 +17,7 @@ from flask import request
 from mockserver.admin import api as admin
 from mockserver.admin import faults as faults_admin
 from mockserver.admin import webhooks as webhooks_admin
+from mockserver.admin.body import BodyError
 from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
 from mockserver.faults.connection import ConnectionFaultMiddleware
@@ -47,6 +48,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(admin.bp)
     app.register_error_handler(Exception, _error)
+    # A body the admin API cannot read (admin/body.py): its own 400 or 415, not a 500.
+    app.register_error_handler(BodyError, BodyError.response)
     # The layers of mockserver.http.pipeline, innermost first.
     wsgi: Any = Dispatch(app.wsgi_app, ConnectionFaultMiddleware(state.pipeline))
     if cfg.response_cache:

@@ -44,7 +44,7 @@ def _raw_scenario(scenario: Path | Mapping[str, Any] | None) -> dict[str, Any]:
     if isinstance(scenario, Mapping):
         return copy.deepcopy(dict(scenario))
     path = scenario or default_scenario()
-    data = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    data = parse_yaml(Path(path).read_text(encoding="utf-8"), source=str(path))
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a scenario is a mapping")
     return data

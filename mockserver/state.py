@@ -34,8 +34,10 @@ from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
 from mockserver.webhooks.delivery import Deliverer
+from mockserver.world.scenario import ScenarioText
 from mockserver.world.scenario import load_scenario_data
 from mockserver.world.scenario import load_scenario_file
+from mockserver.world.scenario import load_scenario_text
 from mockserver.world.store import Store
 
 if TYPE_CHECKING:
@@ -123,7 +125,9 @@ class MockState:
         for hook in self.reset_hooks:
             hook()
 
-    def load(self, scenario: Path | Mapping[str, Any], seed: int | None = None) -> World:
+    def load(
+        self, scenario: Path | Mapping[str, Any] | ScenarioText, seed: int | None = None
+    ) -> World:
         """Replace the scenario at run time; the old one stays if the new one is invalid.
 
         :raises ScenarioError: if the new scenario, its faults and rate limits included, is not
@@ -149,12 +153,16 @@ class MockState:
 
 
 def load_world(
-    scenario: Path | Mapping[str, Any],
+    scenario: Path | Mapping[str, Any] | ScenarioText,
     registry: SchemaRegistry,
     seed: int | None,
     clock: Clock = system_clock,
 ) -> World:
-    """Load a scenario file or an inline mapping."""
+    """Load a scenario file, an inline mapping or YAML text."""
+    if isinstance(scenario, ScenarioText):
+        return load_scenario_text(
+            scenario.text, registry, source=scenario.source, seed=seed, clock=clock
+        )
     if isinstance(scenario, Mapping):
         return load_scenario_data(dict(scenario), registry, seed=seed, clock=clock)
     return load_scenario_file(scenario, registry, seed=seed, clock=clock)
