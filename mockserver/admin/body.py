@@ -1,7 +1,6 @@
 """Reading the admin API's request bodies, in one place for every endpoint that takes one.
 
-Bad input gets a clear 400 (or 415 for a body that is not JSON by its type) in
-``application/problem+json``: text that is not JSON, not UTF-8, nested deeper than
+Bad input gets a clear 400 in ``application/problem+json``: text that is not JSON, not UTF-8, nested deeper than
 :data:`~mockserver.world.bounds.MAX_DEPTH`, or holding ``NaN``/``Infinity`` (Python's parser
 accepts them, and ``1e999`` overflows to infinity, but no JSON answer can carry them back: a
 fault rule with ``probability: NaN`` once made ``GET /__admin/faults`` fail until a reset).
@@ -31,27 +30,25 @@ _TOO_DEEP = f"the body is {TOO_DEEP}: send at most {MAX_DEPTH} levels of arrays 
 
 
 class BodyError(Exception):
-    """A request body the admin API cannot read; the app answers it as problem+json.
+    """A request body the admin API cannot read; the app answers it 400 problem+json.
 
     :param detail: what is wrong and what to send instead.
-    :param status: 400, or 415 for a content type the endpoint does not read.
     """
 
-    def __init__(self, detail: str, status: int = 400) -> None:
+    def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.status = status
 
     def response(self) -> Response:
         """The problem+json answer."""
-        title = "Unsupported Media Type" if self.status == 415 else "Bad Request"
-        return problem_response(title, self.detail, self.status)
+        return problem_response("Bad Request", self.detail, 400)
 
 
-def body_kind(*, yaml: bool = False) -> str | None:
+def body_kind(*, yaml: bool = False, expected: str = "a JSON body") -> str | None:
     """``"json"``, ``"yaml"`` (when the endpoint reads YAML) or ``None`` for an empty body.
 
-    :raises BodyError: 415 for a content type the endpoint does not read.
+    :param expected: what the endpoint reads, for the message.
+    :raises BodyError: for a content type the endpoint does not read.
     """
     if not request.get_data(cache=True):
         return None
@@ -60,12 +57,8 @@ def body_kind(*, yaml: bool = False) -> str | None:
         return "json"
     if yaml and mimetype in YAML_TYPES:
         return "yaml"
-    accepted = "application/json" + (" or application/yaml" if yaml else "")
-    raise BodyError(
-        f"this endpoint reads {accepted}, got Content-Type {mimetype!r}: send "
-        f"'Content-Type: {accepted.split(' or ')[0]}'",
-        415,
-    )
+    types = "application/json" + (" or application/yaml" if yaml else "")
+    raise BodyError(f"send {expected} (Content-Type: {types})")
 
 
 def body_text() -> str:
@@ -79,16 +72,17 @@ def body_text() -> str:
         raise BodyError(f"the body is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-def json_body(empty: Any = _REQUIRED) -> Any:
+def json_body(empty: Any = _REQUIRED, expected: str = "a JSON body") -> Any:
     """The request's JSON body, parsed strictly.
 
     :param empty: what an empty body stands for; without it, an empty body is refused.
-    :raises BodyError: 400 for an empty (unless ``empty``), non-UTF-8, non-JSON, too deep or
-        non-finite body; 415 for another content type.
+    :param expected: what the endpoint reads, for messages.
+    :raises BodyError: for an empty (unless ``empty``), non-UTF-8, non-JSON, too deep or
+        non-finite body, or one of another content type.
     """
-    if body_kind() is None:
+    if body_kind(expected=expected) is None:
         if empty is _REQUIRED:
-            raise BodyError("send a JSON body (Content-Type: application/json)")
+            raise BodyError(f"send {expected} (Content-Type: application/json)")
         return empty
     return parse_json(body_text())
 
@@ -98,9 +92,10 @@ def json_object(empty: bool = False) -> dict[str, Any]:
 
     :raises BodyError: as :func:`json_body` does, and if the JSON is not an object.
     """
-    body = json_body({} if empty else _REQUIRED)
+    expected = "a JSON object"
+    body = json_body({} if empty else _REQUIRED, expected)
     if not isinstance(body, dict):
-        raise BodyError(f"send a JSON object, got {_kind(body)}")
+        raise BodyError(f"send {expected} (Content-Type: application/json), got {_kind(body)}")
     return body
 
 
