@@ -18,6 +18,7 @@ from mockserver.admin import api as admin
 from mockserver.admin import faults as faults_admin
 from mockserver.admin import webhooks as webhooks_admin
 from mockserver.admin.body import BodyError
+from mockserver.admin.crosssite import refuse_cross_site
 from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
 from mockserver.faults.connection import ConnectionFaultMiddleware
@@ -43,6 +44,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app = Flask("mockserver")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions[EXTENSION] = state
+    # Before every admin blueprint's own guards: no web page of another site changes the mock.
+    app.before_request(refuse_cross_site)
     app.register_blueprint(webhooks_admin.bp)
     app.register_blueprint(faults_admin.bp)
     app.register_blueprint(openapi.bp)

@@ -1,9 +1,10 @@
 """Reading the admin API's request bodies, in one place for every endpoint that takes one.
 
-Bad input gets a clear 400 in ``application/problem+json``: text that is not JSON, not UTF-8, nested deeper than
-:data:`~mockserver.world.bounds.MAX_DEPTH`, or holding ``NaN``/``Infinity`` (Python's parser
-accepts them, and ``1e999`` overflows to infinity, but no JSON answer can carry them back: a
-fault rule with ``probability: NaN`` once made ``GET /__admin/faults`` fail until a reset).
+Bad input gets a clear 400 in ``application/problem+json``: text that is not JSON, not UTF-8,
+nested deeper than :data:`~mockserver.world.bounds.MAX_DEPTH`, or holding ``NaN``/``Infinity``
+(Python's parser accepts them, and ``1e999`` overflows to infinity, but no JSON answer can carry
+them back: a fault rule with ``probability: NaN`` once made ``GET /__admin/faults`` fail until a
+reset).
 """
 
 from __future__ import annotations
