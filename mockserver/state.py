@@ -30,6 +30,8 @@ from mockserver.faults.model import FaultSpecError
 from mockserver.faults.options import FAULTS_SETTING
 from mockserver.http.pipeline import Pipeline
 from mockserver.journal.journal import Journal
+from mockserver.journal.redaction import PATTERNS
+from mockserver.journal.redaction import Redactor
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
@@ -63,6 +65,8 @@ class MockState:
     :ivar faults: the fault rules and presets.
     :ivar pipeline: the way of a Sentry API request.
     :ivar response_cache: answers kept for repeated reads, or ``None`` when off.
+    :ivar redactor: what every journal output redacts: token shapes, and the token values of
+        every scenario this app has served (entries made under an earlier one stay redacted).
     :ivar errors: unexpected exceptions, kept until a test takes them.
     :ivar reset_hooks: what else drops its state on reset (the scheduler adds itself).
     """
@@ -77,6 +81,7 @@ class MockState:
     faults: FaultController
     pipeline: Pipeline = field(init=False)
     response_cache: ResponseCache | None = None
+    redactor: Redactor = PATTERNS
     errors: list[ServerError] = field(default_factory=list)
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -102,6 +107,7 @@ class MockState:
             journal=Journal(config.journal_size),
             limiter=limiter,
             faults=FaultController(limiter),
+            redactor=PATTERNS.including(world.tokens),
         )
         state.pipeline = Pipeline(state)
         state.faults.sync(state)
@@ -136,6 +142,7 @@ class MockState:
         seed = self.config.seed if seed is None else seed
         world = load_world(scenario, self.registry, seed, self.config.clock)
         self.store.load(world)
+        self.redactor = self.redactor.including(world.tokens)
         self.faults.sync(self)  # its faults and rate limits, parsed with it
         self.deliverer.reset()
         return world

@@ -205,10 +205,11 @@ class MockServer:
         errors = self.state.take_errors()
         if errors:
             first = errors[0]
-            raise MockServerError(
+            message = (
                 f"{len(errors)} unexpected server error(s); first: {first.method} {first.path} "
                 f"(errorId {first.error_id}): {first.exception!r}"
-            ) from first.exception
+            )
+            raise MockServerError(self.state.redactor.text(message)) from first.exception
 
     # --- the journal -------------------------------------------------------------------------
 
@@ -297,7 +298,11 @@ class MockServer:
         matching = [e for e in entries if where.matches(e)]
         ok = len(matching) == count if count is not None else bool(matching)
         if not ok:
-            raise AssertionError(verify.expectation_failure(where, count, len(matching), entries))
+            raise AssertionError(
+                verify.expectation_failure(
+                    where, count, len(matching), entries, self.state.redactor
+                )
+            )
         return matching
 
     def assert_no_violations(self, *, warnings: bool = False, allow: tuple[str, ...] = ()) -> None:
@@ -310,7 +315,7 @@ class MockServer:
         __tracebackhide__ = True  # pytest: show the failure at the caller
         found = self.violations(warnings=warnings, allow=allow)
         if found:
-            raise AssertionError(verify.violations_failure(found))
+            raise AssertionError(verify.violations_failure(found, self.state.redactor))
 
     def wait_for_request(
         self,
@@ -339,13 +344,20 @@ class MockServer:
         if found is None:
             entries = self.journal.entries()
             matching = sum(1 for e in entries if where.matches(e))
-            raise AssertionError(verify.timeout_failure(where, count, matching, timeout, entries))
+            raise AssertionError(
+                verify.timeout_failure(
+                    where, count, matching, timeout, entries, self.state.redactor
+                )
+            )
         return list(found)
 
     def journal_text(self, *, limit: int = verify.REPORT_ENTRIES) -> str:
         """The journal as text, credentials redacted (what the pytest plugin reports)."""
         return verify.journal_text(
-            self.journal.entries(), evicted=self.journal.stats().evicted, limit=limit
+            self.journal.entries(),
+            evicted=self.journal.stats().evicted,
+            limit=limit,
+            redactor=self.state.redactor,
         )
 
     # --- webhooks ------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from typing import Literal
 
 from flask import Blueprint
 from flask import current_app
@@ -48,6 +49,7 @@ from mockserver.journal import export
 from mockserver.journal.journal import Entry
 from mockserver.journal.query import FilterError
 from mockserver.journal.query import JournalFilter
+from mockserver.journal.redaction import Redactor
 from mockserver.state import MockState
 from mockserver.state import get_state
 from mockserver.world.model import World
@@ -87,10 +89,12 @@ def _body_filter() -> JournalFilter:
     return JournalFilter.from_mapping(json_object(empty=True))
 
 
-def _redact() -> bool:
+def _redact() -> Redactor | Literal[False]:
+    """The app's redactor (which knows the scenarios' tokens), or ``False`` for
+    ``?redact=false``."""
     raw = request.args.get("redact", "true").strip().lower()
     if raw in ("true", "1", "yes", ""):
-        return True
+        return get_state().redactor
     if raw in ("false", "0", "no"):
         return False
     raise _BadRequest(f"redact must be true or false, got {raw!r}")
@@ -220,10 +224,12 @@ def unmatched_near_misses() -> Response:
     misses: list[dict[str, Any]] = []
     for entry in get_state().journal.entries(_query_filter({"unmatched": True})):
         request_json = export.entry_json(entry, redact=redact)
-        misses.extend(
-            {"request": request_json, **near.to_json()}
-            for near in nearest(entry.method, entry.path)
-        )
+        for near in nearest(entry.method, entry.path):
+            # The suggestion and the reasons quote the request's path.
+            found = (
+                redact.strings(near.to_json()) if isinstance(redact, Redactor) else near.to_json()
+            )
+            misses.append({"request": request_json, **found})
     return json_response({"nearMisses": misses})
 
 
