@@ -21,9 +21,12 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
 from mockserver.app import create_app
+from mockserver.config import MAX_PORT
+from mockserver.config import MIN_PORT
 from mockserver.config import Config
 from mockserver.contract.nearmiss import NearMiss
 from mockserver.contract.nearmiss import nearest
+from mockserver.errors import ConfigError
 from mockserver.errors import MockServerError
 from mockserver.journal import explain as verify
 from mockserver.journal.journal import Entry
@@ -63,6 +66,7 @@ class MockServer:
     :param config: settings, a mapping of settings, or an app already built.
     :param host: the address to bind; tests keep the default.
     :param port: 0 picks a free port.
+    :raises ConfigError: for a port out of 0..65535, or invalid settings.
     """
 
     def __init__(
@@ -72,6 +76,9 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        if not MIN_PORT <= port <= MAX_PORT:
+            # Not left to the resolver, which takes it modulo 65,536 (70000 binds 4464).
+            raise ConfigError(f"port must be from {MIN_PORT} to {MAX_PORT}, got {port}")
         self.app = config if isinstance(config, Flask) else create_app(config)
         self._host = host
         self._port = port

@@ -116,8 +116,17 @@ def load_scenario_file(
     :raises ScenarioError: if the file is missing, is not YAML, or is not a valid scenario.
     """
     path = Path(path)
+    text = read_scenario_text(path)
+    return load_scenario_text(text, registry, source=str(path), seed=seed, clock=clock)
+
+
+def read_scenario_text(path: Path) -> str:
+    """A scenario file's text.
+
+    :raises ScenarioError: if it is missing, unreadable, not UTF-8, or the path is not one.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(
             str(path), "file", "no such file", "check the path, or run 'mockserver validate'"
@@ -130,7 +139,6 @@ def load_scenario_file(
         raise ScenarioError(
             repr(str(path)), "file", f"not a file path: {exc}", "send the file's path as text"
         ) from None
-    return load_scenario_text(text, registry, source=str(path), seed=seed, clock=clock)
 
 
 def parse_yaml(text: str, source: str = "<yaml>") -> Any:
