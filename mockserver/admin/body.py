@@ -110,6 +110,10 @@ def parse_json(text: str) -> Any:
         value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:  # the C parser's own limit, some thousand levels down
         raise BodyError(_TOO_DEEP) from None
+    except _NotFinite as exc:
+        raise BodyError(
+            f"the body holds {exc}, which is not a finite number: send a finite number"
+        ) from None
     except ValueError as exc:  # JSONDecodeError, and int() of more than 4,300 digits
         raise BodyError(f"the body is not valid JSON: {exc}") from None
     # Parsed JSON shares nothing and its numbers are finite by now: only the depth is left.
@@ -118,14 +122,18 @@ def parse_json(text: str) -> Any:
     return value
 
 
+class _NotFinite(ValueError):
+    """``NaN``, ``Infinity``, ``-Infinity``, or a number that overflows to one (``1e999``)."""
+
+
 def _refuse_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not a JSON number (send a finite number)")
+    raise _NotFinite(name)
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"{text} is too large for a number (send a finite number)")
+        raise _NotFinite(text)
     return value
 
 

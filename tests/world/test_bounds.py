@@ -30,6 +30,12 @@ ALIAS_FIX = (
 )
 
 
+def compose(text: str) -> yaml.Node:
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert node is not None
+    return node
+
+
 def laughs(levels: int = 9, width: int = 9) -> str:
     """The billion laughs: each level a list of ``width`` aliases of the level below (9 levels
     of 9 expand to 9^9 = 387,420,489 strings, from 400 bytes)."""
@@ -133,8 +139,8 @@ def expansion(aliases: int, width: int = 999) -> str:
 
 def test_aliases_may_add_exactly_the_limit() -> None:
     assert MAX_ALIAS_EXPANSION == 100_000
-    assert measure_nodes(yaml.compose(expansion(100))) is None
-    over = measure_nodes(yaml.compose(expansion(101)))
+    assert measure_nodes(compose(expansion(100))) is None
+    over = measure_nodes(compose(expansion(101)))
     assert over is not None
     assert over.problem == (
         "aliases expand the document by more than 100,000 nodes; those here repeat 1,000 each"
@@ -148,8 +154,8 @@ def nested(depth: int) -> str:
 
 def test_nesting_may_reach_exactly_the_limit() -> None:
     assert MAX_DEPTH == 64
-    assert measure_nodes(yaml.compose(nested(64))) is None
-    over = measure_nodes(yaml.compose(nested(65)))
+    assert measure_nodes(compose(nested(64))) is None
+    over = measure_nodes(compose(nested(65)))
     assert over is not None
     assert (over.problem, over.where()) == (TOO_DEEP, "line 1, column 65")
 
@@ -157,7 +163,7 @@ def test_nesting_may_reach_exactly_the_limit() -> None:
 def test_an_alias_that_deepens_past_the_limit_is_refused() -> None:
     # Each part is 40 deep; the alias puts one inside the other: 80.
     text = f"a: &a {nested(40)}\nb: {'[' * 40}*a{']' * 40}\n"
-    over = measure_nodes(yaml.compose(text))
+    over = measure_nodes(compose(text))
     assert over is not None
     assert (over.problem, over.where()) == (TOO_DEEP, "line 2, column 43")
 
@@ -197,7 +203,7 @@ def test_a_number_that_is_not_finite_is_refused(
 
 
 def test_plain_data_that_shares_a_value_is_measured_once() -> None:
-    shared = [list(range(10))]
+    shared: list[Any] = [list(range(10))]
     for _ in range(40):  # 2^40 paths through 41 lists: a walk that expanded them never ends
         shared = [shared, shared]
     over = within(lambda: measure_data({"a": shared}))
