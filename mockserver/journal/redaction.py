@@ -31,8 +31,9 @@ SECRET_HEADERS = frozenset(
 _SECRET_KEY = re.compile(r"(secret|token|password|passwd|api_?key|credentials?)$", re.IGNORECASE)
 # No word boundary before a prefixed token: in a URL it may follow a percent-escape
 # ("%20sntrys_…"). Its characters include base64's and the percent sign, so a token written
-# percent-encoded is replaced whole (what follows it in the same path segment goes too).
-_SHAPED = r"sntry[a-z]{1,2}_[A-Za-z0-9_+/=.%-]+|\b[0-9a-fA-F]{64}\b"
+# percent-encoded is replaced whole (what follows it in the same path segment goes too). A
+# 64-hex token starts at a word boundary or right after a percent-escape ("%20" is hex too).
+_SHAPED = r"sntry[a-z]{1,2}_[A-Za-z0-9_+/=.%-]+|(?:(?<=%[0-9A-Fa-f]{2})|\b)[0-9a-fA-F]{64}\b"
 
 
 class Redactor:
