@@ -189,6 +189,20 @@ def test_serve_refuses_a_port_out_of_range(port: str) -> None:
     assert f"Invalid value for '--port': {port} is not in the range 0<=x<=65535." in result.output
 
 
+def test_serve_on_port_65537_is_a_usage_error_not_port_1() -> None:
+    result = subprocess.run(
+        [str(MOCKSERVER), "serve", "--port", "65537"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,  # the deadline: it must exit, not serve
+    )
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--port': 65537 is not in the range 0<=x<=65535.\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("option", "value", "bounds"),
     [

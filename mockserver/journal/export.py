@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from mockserver.journal.journal import Entry
 from mockserver.journal.redaction import PATTERNS
+from mockserver.journal.redaction import Redacted
 from mockserver.journal.redaction import Redactor
 
 HAR_VERSION = "1.2"
@@ -82,10 +83,10 @@ def _body_json(raw: bytes, size: int, redactor: Redactor | None) -> dict[str, An
     data = raw if redactor is None else redactor.body(raw)
     fields: dict[str, Any] = {"bodySize": size}
     try:
-        fields["body"] = data.decode("utf-8")
+        fields["body"] = Redacted(data.decode("utf-8"))
     except UnicodeDecodeError:
         fields["body"] = None
-        fields["bodyAsBase64"] = base64.b64encode(data).decode("ascii")
+        fields["bodyAsBase64"] = Redacted(base64.b64encode(data).decode("ascii"))
     if size > len(raw):
         fields["bodyTruncated"] = True
     return fields
@@ -159,9 +160,9 @@ def _content(raw: bytes, size: int, mimetype: str, redactor: Redactor | None) ->
     content: dict[str, Any] = {"size": size, "mimeType": mimetype}
     if data:
         try:
-            content["text"] = data.decode("utf-8")
+            content["text"] = Redacted(data.decode("utf-8"))
         except UnicodeDecodeError:
-            content["text"] = base64.b64encode(data).decode("ascii")
+            content["text"] = Redacted(base64.b64encode(data).decode("ascii"))
             content["encoding"] = "base64"
     if size > len(raw):
         content["comment"] = f"truncated to the first {len(raw)} of {size} bytes"

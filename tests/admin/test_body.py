@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -245,6 +246,24 @@ def test_a_deeply_nested_yaml_body_is_refused(own_api: Api, text: str, location:
         "  fix: nest at most 64 levels deep (the default scenario nests 10)",
         title="Invalid scenario",
     )
+    assert own_api.get(PROJECT).status == 200
+
+
+@pytest.mark.parametrize("name", ["laughs", "deep"])
+def test_a_hostile_scenario_file_is_refused_at_once(
+    own_api: Api, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(LAUGHS if name == "laughs" else DEEP_BLOCK, encoding="utf-8")
+    reply = within(lambda: admin(own_api, "POST", "scenario", json_body={"path": str(path)}))
+    problem = (
+        "line 6, column 7: aliases expand the document by more than 100,000 nodes"
+        if name == "laughs"
+        else "line 65, column 129: nested more than 64 levels deep"
+    )
+    assert reply.status == 400
+    assert reply.json["title"] == "Invalid scenario"
+    assert reply.json["detail"].startswith(f"{path}: {problem}")
     assert own_api.get(PROJECT).status == 200
 
 

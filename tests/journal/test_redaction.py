@@ -23,6 +23,7 @@ from tests.conftest import PROJECT
 from tests.conftest import Api
 
 LEAK = "sntrys_LEAK"
+DEEP_SECRET = b'{"token": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 OUTPUTS = ("/__admin/requests", "/__admin/requests/har", "/__admin/requests/1")
 
 
@@ -183,3 +184,18 @@ def test_an_entry_prints_without_credentials(api: Api, server: MockServer) -> No
         f"Entry(#{entry.seq} GET {PROJECT}users/?per_page=[redacted]&api_key=[redacted] → 400)"
     )
     server.state.journal.clear()
+
+
+@pytest.mark.parametrize(
+    ("raw", "redacted"),
+    [
+        (b'{"secret": "abc", "n": 1}', b'{"secret":"[redacted]","n":1}'),  # by key: re-encoded
+        (b'{"url": "https://x.io/sntrys_A"}', b'{"url": "https://x.io/[redacted]"}'),  # kept
+        (b'{"ApiKey": ""}', b'{"ApiKey": ""}'),  # an empty secret reveals nothing
+        (b"token=sntryu_abc&x=1", b"token=[redacted]&x=1"),  # not JSON: by shape only
+        (b"\xff\xfe", b"\xff\xfe"),  # binary: kept
+        (DEEP_SECRET, DEEP_SECRET),  # too deep to parse: by shape only
+    ],
+)
+def test_bodies_are_redacted_by_key_and_by_shape(raw: bytes, redacted: bytes) -> None:
+    assert PATTERNS.body(raw) == redacted
