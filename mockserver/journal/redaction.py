@@ -13,7 +13,7 @@ authenticated (``Bearer [redacted]`` vs ``Token [redacted]``):
   organization, ``sntrya_`` user application, ``sntryi_`` integration and ``sntryag_`` agent
   tokens, as Sentry's ``AuthTokenType`` names them, and any other ``sntry…_`` prefix), 64-hex
   legacy tokens and hook secrets; and the token values of every scenario the app has served,
-  whatever their shape.
+  whatever their shape (six characters or more).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from typing import Any
 from urllib.parse import quote
 
 REDACTED = "[redacted]"
+#: The shortest literal secret replaced wherever it appears.
+MIN_SECRET = 6
 SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-sentry-auth"}
 )
@@ -54,11 +56,13 @@ class Redactor:
     """Replaces credentials in text, headers, query parameters, JSON values and bodies.
 
     :param secrets: literal values to replace besides the token-shaped ones (a scenario's token
-        values); each is also replaced percent-encoded, and only as a whole word.
+        values); each is also replaced percent-encoded, and only as a whole word. Those shorter
+        than :data:`MIN_SECRET` are left to the header and key rules: a scenario's token ``t``
+        would otherwise turn every "doesn't" into "doesn'[redacted]".
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.secrets = frozenset(secret for secret in secrets if secret)
+        self.secrets = frozenset(secret for secret in secrets if len(secret) >= MIN_SECRET)
         literals = {form for secret in self.secrets for form in (secret, quote(secret, safe=""))}
         # Those Sentry-shaped already are need no test of their own in text().
         self._literals = tuple(literal for literal in literals if _PREFIX not in literal)
@@ -72,7 +76,7 @@ class Redactor:
 
     def including(self, secrets: Iterable[str]) -> Redactor:
         """This redactor, also replacing ``secrets`` (``self`` when it already does)."""
-        more = frozenset(secret for secret in secrets if secret)
+        more = frozenset(secret for secret in secrets if len(secret) >= MIN_SECRET)
         return self if more <= self.secrets else Redactor(self.secrets | more)
 
     def text(self, text: str) -> str:
