@@ -194,7 +194,10 @@ def openapi(out: Path | None, server: str, rate_limits: bool) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(_cannot_write(out, exc)) from exc
     click.echo(f"wrote {out}", err=True)
 
 
@@ -285,3 +288,10 @@ def generate(
         raise click.UsageError(f"{detail}") from exc
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # --out in a missing directory, under a file, or not writable
+        raise click.ClickException(_cannot_write(out or Path("-"), exc)) from exc
+
+
+def _cannot_write(out: Path, exc: OSError) -> str:
+    where = exc.filename or out
+    return f"cannot write {where}: {exc.strerror or exc}; check --out"

@@ -257,3 +257,28 @@ def test_generate_from_a_billion_laughs_is_refused_at_once(tmp_path: Path) -> No
     )
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {laughs}: line 6, column 7: aliases expand")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["openapi"], ["generate", "users", "--count", "1"], ["generate", "world"]],
+    ids=["openapi", "generate", "world"],
+)
+def test_an_out_path_that_cannot_be_written_is_an_error_not_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    out = blocker / "out"  # under a file: no directory can be made there
+    result = CliRunner().invoke(main, [*command, "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot write {out}")
+    assert result.output.endswith(": Not a directory; check --out\n")
+
+
+def test_validate_names_a_directory_as_such(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {tmp_path}: file: is a directory\n  fix: name a scenario file (*.yaml) in it\n"
+    )

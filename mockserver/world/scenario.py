@@ -131,6 +131,10 @@ def read_scenario_text(path: Path) -> str:
         raise ScenarioError(
             str(path), "file", "no such file", "check the path, or run 'mockserver validate'"
         ) from None
+    except IsADirectoryError:
+        raise ScenarioError(
+            str(path), "file", "is a directory", "name a scenario file (*.yaml) in it"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(
             str(path), "file", f"cannot be read: {exc}", "save it as UTF-8"
