@@ -1,6 +1,8 @@
-"""Load a YAML scenario: parse safely, validate against ``scenario.schema.json``, check what the
-schema cannot (duplicates, references; the faults' presets and rule names, the rate limits'
-callers), and build the immutable :class:`~mockserver.world.model.World`.
+"""Load a YAML scenario: parse safely, measure it before anything walks it (nesting and alias
+expansion, :mod:`mockserver.world.bounds`), validate against ``scenario.schema.json``, check
+what the schema cannot (duplicates, references in :mod:`mockserver.world.references`; the
+faults' presets and rule names, the rate limits' callers), and build the immutable
+:class:`~mockserver.world.model.World`.
 
 Every problem raises :class:`~mockserver.errors.ScenarioError` naming the file, the line and the
 JSON path, what was expected, and how to fix it. Nothing is half-loaded: a world is returned
