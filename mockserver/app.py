@@ -17,6 +17,8 @@ from flask import request
 from mockserver.admin import api as admin
 from mockserver.admin import faults as faults_admin
 from mockserver.admin import webhooks as webhooks_admin
+from mockserver.admin.body import BodyError
+from mockserver.admin.crosssite import refuse_cross_site
 from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
 from mockserver.faults.connection import ConnectionFaultMiddleware
@@ -42,11 +44,15 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app = Flask("mockserver")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions[EXTENSION] = state
+    # Before every admin blueprint's own guards: no web page of another site changes the mock.
+    app.before_request(refuse_cross_site)
     app.register_blueprint(webhooks_admin.bp)
     app.register_blueprint(faults_admin.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(admin.bp)
     app.register_error_handler(Exception, _error)
+    # A body the admin API cannot read (admin/body.py): its own 400 or 415, not a 500.
+    app.register_error_handler(BodyError, BodyError.response)
     # The layers of mockserver.http.pipeline, innermost first.
     wsgi: Any = Dispatch(app.wsgi_app, ConnectionFaultMiddleware(state.pipeline))
     if cfg.response_cache:

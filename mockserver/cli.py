@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
+from mockserver.config import MAX_IO_THREADS
+from mockserver.config import MAX_PORT
+from mockserver.config import MAX_THREADS
+from mockserver.config import MIN_PORT
 from mockserver.config import Config
+from mockserver.errors import ApiError
 from mockserver.errors import MockServerError
 from mockserver.faults.options import FaultOptionError
 from mockserver.generate import RESOURCES
@@ -31,7 +36,13 @@ def main() -> None:
     help="Scenario file (default: the shipped default scenario).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port (0: any free).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(MIN_PORT, MAX_PORT),
+    help=f"Port, {MIN_PORT} to {MAX_PORT} (0: any free).",
+)
 @click.option("--seed", type=int, help="Seed for generated data (overrides the scenario's).")
 @click.option(
     "--server",
@@ -49,15 +60,15 @@ def main() -> None:
     "--threads",
     default=4,
     show_default=True,
-    type=click.IntRange(min=1),
-    help="Python threads running requests.",
+    type=click.IntRange(1, MAX_THREADS),
+    help=f"Python threads running requests (1 to {MAX_THREADS}).",
 )
 @click.option(
     "--io-threads",
     default=1,
     show_default=True,
-    type=click.IntRange(min=1),
-    help="granian's I/O threads (network only; waitress ignores it).",
+    type=click.IntRange(1, MAX_IO_THREADS),
+    help=f"granian's I/O threads, 1 to {MAX_IO_THREADS} (network only; waitress ignores it).",
 )
 @click.option(
     "--validate-responses/--no-validate-responses",
@@ -183,7 +194,10 @@ def openapi(out: Path | None, server: str, rate_limits: bool) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(_cannot_write(out, exc)) from exc
     click.echo(f"wrote {out}", err=True)
 
 
@@ -240,6 +254,8 @@ def generate(
             files = gen.export_world(out, seed=seed, scenario=scenario)
             click.echo(f"wrote {len(files)} files under {out}", err=True)
             return
+        if resource == "tag-values" and key is None:
+            raise click.UsageError("tag-values needs --key (a tag key of the project)")
         items = gen.iter_generate(
             resource,
             count=count,
@@ -266,5 +282,16 @@ def generate(
                 stream.close()
         if out:
             click.echo(f"wrote {written} {resource} to {out}", err=True)
+    except ApiError as exc:
+        # What Sentry would answer 400 for (--since nan, --resolution 2h): the option is wrong.
+        detail = exc.body.get("detail") if isinstance(exc.body, dict) else exc.body
+        raise click.UsageError(f"{detail}") from exc
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # --out in a missing directory, under a file, or not writable
+        raise click.ClickException(_cannot_write(out or Path("-"), exc)) from exc
+
+
+def _cannot_write(out: Path, exc: OSError) -> str:
+    where = exc.filename or out
+    return f"cannot write {where}: {exc.strerror or exc}; check --out"

@@ -22,6 +22,14 @@ from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
 from mockserver.webhooks.delivery import DeliverySettings
 
+#: The bounds of ``serve``'s numbers that are not settings of the app: the command line refuses
+#: others as usage errors, :func:`mockserver.serving.serve_app` (for Python callers) with a
+#: :class:`~mockserver.errors.ConfigError`. A port outside them would not fail: the resolver
+#: takes it modulo 65,536 (``--port 65537`` served on port 1).
+MIN_PORT, MAX_PORT = 0, 65_535
+MAX_THREADS = 256
+MAX_IO_THREADS = 64
+
 
 @dataclass(frozen=True, slots=True)
 class Config:

@@ -26,6 +26,7 @@ from mockserver.world.model import StatsSeries
 from mockserver.world.model import World
 from mockserver.world.scenario import load_scenario_data
 from mockserver.world.scenario import parse_yaml
+from mockserver.world.scenario import read_scenario_text
 from mockserver.world.series import count_events
 from mockserver.world.store import Store
 
@@ -44,7 +45,7 @@ def _raw_scenario(scenario: Path | Mapping[str, Any] | None) -> dict[str, Any]:
     if isinstance(scenario, Mapping):
         return copy.deepcopy(dict(scenario))
     path = scenario or default_scenario()
-    data = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    data = parse_yaml(read_scenario_text(Path(path)), source=str(path))
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a scenario is a mapping")
     return data
@@ -157,6 +158,11 @@ def iter_generate(
     """Like :func:`generate`, one object at a time (memory stays flat for millions)."""
     if resource not in RESOURCES:
         raise ConfigError(f"unknown resource {resource!r}; one of {', '.join(RESOURCES)}")
+    tag_key = ""
+    if resource == "tag-values":
+        if key is None:
+            raise ConfigError("tag-values needs a tag key (--key)")
+        tag_key = key
     world, project_id = load_world(
         scenario, seed=seed, project=project, resource=resource, count=count, key=key
     )
@@ -171,9 +177,8 @@ def iter_generate(
             serializers.hook,
         )
     elif resource == "tag-values":
-        assert key is not None  # noqa: S101 - load_world checked it
-        items = view.project.tags.get(key, ())
-        serialize = lambda v: serializers.tag_value(key, v)  # noqa: E731
+        items = view.project.tags.get(tag_key, ())
+        serialize = lambda v: serializers.tag_value(tag_key, v)  # noqa: E731
     elif resource == "project":
         yield serializers.project_details(view)
         return

@@ -48,6 +48,10 @@ from typing import cast
 from flask import Flask
 
 from mockserver.app import create_app
+from mockserver.config import MAX_IO_THREADS
+from mockserver.config import MAX_PORT
+from mockserver.config import MAX_THREADS
+from mockserver.config import MIN_PORT
 from mockserver.config import Config
 from mockserver.errors import ConfigError
 from mockserver.faults.connection import BREAK_MESSAGE
@@ -89,7 +93,8 @@ def serve_forever(
     :param server: ``"auto"`` (see :func:`choose_server`), ``"granian"`` or ``"waitress"``.
     :param io_threads: granian's I/O threads (ignored by waitress).
     :raises MockServerError: if the scenario or the schemas are invalid (before binding).
-    :raises ConfigError: for an unknown server, a thread count below 1, or an address that
+    :raises ConfigError: for an unknown server, a thread count out of its bounds
+        (:data:`~mockserver.config.MAX_THREADS`), a port out of 0..65535, or an address that
         cannot be bound.
     """
     if server not in SERVERS:
@@ -119,8 +124,11 @@ def serve_app(
     """
     if server not in SERVERS:
         raise ConfigError(f"unknown server {server!r}; one of {', '.join(SERVERS)}")
-    if threads < 1 or io_threads < 1:
-        raise ConfigError("--threads and --io-threads must be at least 1")
+    if not 1 <= threads <= MAX_THREADS or not 1 <= io_threads <= MAX_IO_THREADS:
+        raise ConfigError(
+            f"--threads must be from 1 to {MAX_THREADS} and --io-threads from 1 to "
+            f"{MAX_IO_THREADS}, got {threads} and {io_threads}"
+        )
     server, why = choose_server(app, server)
     # What exists now (schemas, validators, the world, Faker's tables, Flask) lives as long as
     # the server: out of the collector's sight, a full collection under load takes ~10 ms
@@ -169,8 +177,11 @@ def choose_server(app: Flask, server: str = DEFAULT_SERVER) -> tuple[str, str | 
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (port 0: any free port).
 
-    :raises ConfigError: if the address cannot be resolved or bound.
+    :raises ConfigError: if the port is not from 0 to 65535, or the address cannot be resolved
+        or bound.
     """
+    if not MIN_PORT <= port <= MAX_PORT:
+        raise ConfigError(f"the port must be from {MIN_PORT} to {MAX_PORT}, got {port}")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
         family, kind, proto, _, address = infos[0]

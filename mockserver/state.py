@@ -30,12 +30,16 @@ from mockserver.faults.model import FaultSpecError
 from mockserver.faults.options import FAULTS_SETTING
 from mockserver.http.pipeline import Pipeline
 from mockserver.journal.journal import Journal
+from mockserver.journal.redaction import PATTERNS
+from mockserver.journal.redaction import Redactor
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
 from mockserver.webhooks.delivery import Deliverer
+from mockserver.world.scenario import ScenarioText
 from mockserver.world.scenario import load_scenario_data
 from mockserver.world.scenario import load_scenario_file
+from mockserver.world.scenario import load_scenario_text
 from mockserver.world.store import Store
 
 if TYPE_CHECKING:
@@ -62,6 +66,8 @@ class MockState:
     :ivar faults: the fault rules and presets.
     :ivar pipeline: the way of a Sentry API request.
     :ivar response_cache: answers kept for repeated reads, or ``None`` when off.
+    :ivar redactor: what every journal output redacts: token shapes, and the token values of
+        every scenario this app has served (entries made under an earlier one stay redacted).
     :ivar errors: unexpected exceptions, kept until a test takes them.
     :ivar reset_hooks: what else drops its state on reset (the scheduler adds itself).
     """
@@ -76,6 +82,7 @@ class MockState:
     faults: FaultController
     pipeline: Pipeline = field(init=False)
     response_cache: ResponseCache | None = None
+    redactor: Redactor = PATTERNS
     errors: list[ServerError] = field(default_factory=list)
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -101,6 +108,7 @@ class MockState:
             journal=Journal(config.journal_size),
             limiter=limiter,
             faults=FaultController(limiter),
+            redactor=PATTERNS.including(world.tokens),
         )
         state.pipeline = Pipeline(state)
         state.faults.sync(state)
@@ -124,7 +132,9 @@ class MockState:
         for hook in self.reset_hooks:
             hook()
 
-    def load(self, scenario: Path | Mapping[str, Any], seed: int | None = None) -> World:
+    def load(
+        self, scenario: Path | Mapping[str, Any] | ScenarioText, seed: int | None = None
+    ) -> World:
         """Replace the scenario at run time; the old one stays if the new one is invalid.
 
         :raises ScenarioError: if the new scenario, its faults and rate limits included, is not
@@ -133,6 +143,7 @@ class MockState:
         seed = self.config.seed if seed is None else seed
         world = load_world(scenario, self.registry, seed, self.config.clock)
         self.store.load(world)
+        self.redactor = self.redactor.including(world.tokens)
         self.faults.sync(self)  # its faults and rate limits, parsed with it
         self.deliverer.reset()
         return world
@@ -150,12 +161,16 @@ class MockState:
 
 
 def load_world(
-    scenario: Path | Mapping[str, Any],
+    scenario: Path | Mapping[str, Any] | ScenarioText,
     registry: SchemaRegistry,
     seed: int | None,
     clock: Clock = system_clock,
 ) -> World:
-    """Load a scenario file or an inline mapping."""
+    """Load a scenario file, an inline mapping or YAML text."""
+    if isinstance(scenario, ScenarioText):
+        return load_scenario_text(
+            scenario.text, registry, source=scenario.source, seed=seed, clock=clock
+        )
     if isinstance(scenario, Mapping):
         return load_scenario_data(dict(scenario), registry, seed=seed, clock=clock)
     return load_scenario_file(scenario, registry, seed=seed, clock=clock)

@@ -21,9 +21,12 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
 from mockserver.app import create_app
+from mockserver.config import MAX_PORT
+from mockserver.config import MIN_PORT
 from mockserver.config import Config
 from mockserver.contract.nearmiss import NearMiss
 from mockserver.contract.nearmiss import nearest
+from mockserver.errors import ConfigError
 from mockserver.errors import MockServerError
 from mockserver.journal import explain as verify
 from mockserver.journal.journal import Entry
@@ -63,6 +66,7 @@ class MockServer:
     :param config: settings, a mapping of settings, or an app already built.
     :param host: the address to bind; tests keep the default.
     :param port: 0 picks a free port.
+    :raises ConfigError: for a port out of 0..65535, or invalid settings.
     """
 
     def __init__(
@@ -72,6 +76,9 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        if not MIN_PORT <= port <= MAX_PORT:
+            # Not left to the resolver, which takes it modulo 65,536 (70000 binds 4464).
+            raise ConfigError(f"port must be from {MIN_PORT} to {MAX_PORT}, got {port}")
         self.app = config if isinstance(config, Flask) else create_app(config)
         self._host = host
         self._port = port
@@ -213,10 +220,11 @@ class MockServer:
         errors = self.state.take_errors()
         if errors:
             first = errors[0]
-            raise MockServerError(
+            message = (
                 f"{len(errors)} unexpected server error(s); first: {first.method} {first.path} "
                 f"(errorId {first.error_id}): {first.exception!r}"
-            ) from first.exception
+            )
+            raise MockServerError(self.state.redactor.text(message)) from first.exception
 
     # --- the journal -------------------------------------------------------------------------
 
@@ -305,7 +313,11 @@ class MockServer:
         matching = [e for e in entries if where.matches(e)]
         ok = len(matching) == count if count is not None else bool(matching)
         if not ok:
-            raise AssertionError(verify.expectation_failure(where, count, len(matching), entries))
+            raise AssertionError(
+                verify.expectation_failure(
+                    where, count, len(matching), entries, self.state.redactor
+                )
+            )
         return matching
 
     def assert_no_violations(self, *, warnings: bool = False, allow: tuple[str, ...] = ()) -> None:
@@ -318,7 +330,7 @@ class MockServer:
         __tracebackhide__ = True  # pytest: show the failure at the caller
         found = self.violations(warnings=warnings, allow=allow)
         if found:
-            raise AssertionError(verify.violations_failure(found))
+            raise AssertionError(verify.violations_failure(found, self.state.redactor))
 
     def wait_for_request(
         self,
@@ -347,13 +359,20 @@ class MockServer:
         if found is None:
             entries = self.journal.entries()
             matching = sum(1 for e in entries if where.matches(e))
-            raise AssertionError(verify.timeout_failure(where, count, matching, timeout, entries))
+            raise AssertionError(
+                verify.timeout_failure(
+                    where, count, matching, timeout, entries, self.state.redactor
+                )
+            )
         return list(found)
 
     def journal_text(self, *, limit: int = verify.REPORT_ENTRIES) -> str:
         """The journal as text, credentials redacted (what the pytest plugin reports)."""
         return verify.journal_text(
-            self.journal.entries(), evicted=self.journal.stats().evicted, limit=limit
+            self.journal.entries(),
+            evicted=self.journal.stats().evicted,
+            limit=limit,
+            redactor=self.state.redactor,
         )
 
     # --- webhooks ------------------------------------------------------------------------------

@@ -19,7 +19,10 @@ from click.testing import CliRunner
 from mockserver.cli import main
 from mockserver.resources import default_scenario
 from tests.conftest import PROJECT
+from tests.deadline import within
 from tests.served import serve
+from tests.world.test_bounds import DEEP_BLOCK
+from tests.world.test_bounds import LAUGHS
 
 ACCEPTANCE = Path(__file__).resolve().parents[2] / "shared" / "acceptance" / "seed_examples.py"
 MOCKSERVER = Path(sys.executable).parent / "mockserver"
@@ -135,3 +138,147 @@ def test_serve_replays_a_repeated_get_unless_told_not_to(
         expected = {**expected, "bytes": len(bodies[0][1])}
     assert health["responseCache"] == expected
     assert health["journal"]["recorded"] == 2
+
+
+# --- hard input: nothing on the command line wedges the mock or ends in a traceback -----------
+
+
+def test_validate_refuses_a_billion_laughs_at_once(tmp_path: Path) -> None:
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text(LAUGHS, encoding="utf-8")
+    result = within(lambda: CliRunner().invoke(main, ["validate", str(laughs)]))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {laughs}: line 6, column 7: aliases expand the document by more than 100,000 "
+        "nodes; those here repeat 13,942 each\n"
+        "  fix: aliases may add at most 100,000 nodes: repeat fewer aliases, or write the values "
+        "out (use 'generate: N' for many items)\n"
+    )
+
+
+def test_validate_refuses_deeply_nested_yaml(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(DEEP_BLOCK, encoding="utf-8")
+    result = within(lambda: CliRunner().invoke(main, ["validate", str(deep)]))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {deep}: line 65, column 129: nested more than 64 levels deep\n"
+        "  fix: nest at most 64 levels deep (the default scenario nests 10)\n"
+    )
+
+
+def test_serve_refuses_a_billion_laughs_before_binding(tmp_path: Path) -> None:
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text(LAUGHS, encoding="utf-8")
+    result = subprocess.run(
+        [str(MOCKSERVER), "serve", "--port", "0", "--scenario", str(laughs)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,  # the deadline: a process that starts, refuses and exits
+    )
+    assert result.returncode == 1
+    assert f"Error: {laughs}: line 6, column 7: aliases expand the document" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["65536", "65537", "70000", "-1"])
+def test_serve_refuses_a_port_out_of_range(port: str) -> None:
+    result = CliRunner().invoke(main, ["serve", "--port", port])
+    assert result.exit_code == 2  # a usage error: nothing was served
+    assert f"Invalid value for '--port': {port} is not in the range 0<=x<=65535." in result.output
+
+
+def test_serve_on_port_65537_is_a_usage_error_not_port_1() -> None:
+    result = subprocess.run(
+        [str(MOCKSERVER), "serve", "--port", "65537"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,  # the deadline: it must exit, not serve
+    )
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--port': 65537 is not in the range 0<=x<=65535.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "bounds"),
+    [
+        ("--threads", "0", "1<=x<=256"),
+        ("--threads", "100000", "1<=x<=256"),
+        ("--io-threads", "65", "1<=x<=64"),
+    ],
+)
+def test_serve_refuses_thread_counts_out_of_range(option: str, value: str, bounds: str) -> None:
+    result = CliRunner().invoke(main, ["serve", option, value])
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}': {value} is not in the range {bounds}." in result.output
+
+
+def test_generate_tag_values_without_a_key_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["generate", "tag-values"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: tag-values needs --key (a tag key of the project)\n")
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("options", "detail"),
+    [
+        (["--since", "nan"], "since must be a numeric timestamp"),
+        (["--resolution", "2h"], "Invalid resolution"),
+    ],
+)
+def test_generate_stats_options_sentry_refuses_are_usage_errors(
+    options: list[str], detail: str
+) -> None:
+    result = CliRunner().invoke(main, ["generate", "stats", *options])
+    assert result.exit_code == 2
+    assert result.output.endswith(f"Error: {detail}\n")
+
+
+def test_generate_from_a_missing_scenario_names_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yaml"
+    result = CliRunner().invoke(main, ["generate", "users", "--scenario", str(missing)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {missing}: file: no such file\n  fix: check the path, or run 'mockserver "
+        "validate'\n"
+    )
+
+
+def test_generate_from_a_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text(LAUGHS, encoding="utf-8")
+    result = within(
+        lambda: CliRunner().invoke(main, ["generate", "users", "--scenario", str(laughs)])
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {laughs}: line 6, column 7: aliases expand")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["openapi"], ["generate", "users", "--count", "1"], ["generate", "world"]],
+    ids=["openapi", "generate", "world"],
+)
+def test_an_out_path_that_cannot_be_written_is_an_error_not_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    out = blocker / "out"  # under a file: no directory can be made there
+    result = CliRunner().invoke(main, [*command, "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot write {out}")
+    assert result.output.endswith(": Not a directory; check --out\n")
+
+
+def test_validate_names_a_directory_as_such(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {tmp_path}: file: is a directory\n  fix: name a scenario file (*.yaml) in it\n"
+    )

@@ -299,6 +299,40 @@ def test_violations_fail_the_test_at_teardown(suite: pytest.Pytester) -> None:
     )
 
 
+def test_the_report_and_the_teardown_failure_redact_tokens_anywhere(
+    suite: pytest.Pytester,
+) -> None:
+    # The tokens are put together at run time: the report shows the test's source.
+    suite.makepyfile(
+        test_leaks="""
+        from helpers import PROJECT, call
+
+        def test_fails(mockserver):
+            call(mockserver, "GET", "/api/0/projects/" + "sntrys_" + "PATHLEAK/my-project/")
+            assert False, "the client broke"
+
+        def test_sloppy(mockserver):
+            call(mockserver, "GET", PROJECT + "users/?per_page=" + "sntrys_" + "QUERYLEAK")
+        """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_sloppy*",
+            "1 contract violation in 1 request to the Sentry mock:",
+            "  #* GET /api/0/projects/my-org/my-project/users/?per_page=[[]redacted] → 400",
+            "      invalid-query-parameter (query.per_page): per_page='[[]redacted]' is not an "
+            "integer*",
+            "*_ test_fails _*",
+            "*- mockserver journal -*",
+            "#* GET /api/0/projects/[[]redacted] → 404 (* ms)",
+        ]
+    )
+    assert "sntrys_PATHLEAK" not in result.stdout.str()
+    assert "sntrys_QUERYLEAK" not in result.stdout.str()
+
+
 def test_tests_can_allow_violations(suite: pytest.Pytester) -> None:
     suite.makepyfile(
         test_allowed="""

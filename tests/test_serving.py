@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from mockserver.app import create_app
+from mockserver.errors import ConfigError
+from mockserver.serving import bind
+from mockserver.serving import serve_app
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
 from tests.served import MOCKSERVER
@@ -90,6 +94,24 @@ def test_threads_must_be_positive() -> None:
     )
     assert result.returncode == 2
     assert "--threads" in result.stderr
+
+
+@pytest.mark.parametrize("port", [65536, 65537, 70000, -1])
+def test_bind_refuses_a_port_out_of_range(port: int) -> None:
+    # The resolver would take it modulo 65,536 (65537 served on port 1, 70000 on 4464).
+    with pytest.raises(ConfigError) as info:
+        bind("127.0.0.1", port)
+    assert str(info.value) == f"the port must be from 0 to 65535, got {port}"
+
+
+@pytest.mark.parametrize(("threads", "io_threads"), [(0, 1), (257, 1), (4, 0), (4, 65)])
+def test_serve_app_refuses_thread_counts_out_of_bounds(threads: int, io_threads: int) -> None:
+    with pytest.raises(ConfigError) as info:
+        serve_app(create_app(), host="127.0.0.1", port=0, threads=threads, io_threads=io_threads)
+    assert str(info.value) == (
+        "--threads must be from 1 to 256 and --io-threads from 1 to 64, got "
+        f"{threads} and {io_threads}"
+    )
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")

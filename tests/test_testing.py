@@ -10,11 +10,13 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mockserver.config import Config
+from mockserver.errors import ConfigError
 from mockserver.errors import MockServerError
 from mockserver.errors import ScenarioError
 from mockserver.journal.journal import Journal
@@ -26,7 +28,11 @@ from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
 from tests.conftest import FakeClock
+from tests.deadline import within
 from tests.journal.test_journal import make_entry
+from tests.world.test_bounds import DEEP_FLOW
+from tests.world.test_bounds import LAUGHS
+from tests.world.test_bounds import deep_mapping
 
 USERS = "/api/0/projects/{org}/{project}/users/"
 TINY = {
@@ -349,3 +355,32 @@ def test_a_busy_port_is_a_start_error(clock: FakeClock) -> None:
         server = MockServer(Config(clock=clock), port=port)
         with pytest.raises(ServerStartError, match=f"cannot bind 127.0.0.1:{port}"):
             server.start()
+
+
+@pytest.mark.parametrize("port", [65536, 65537, 70000, -1])
+def test_a_port_out_of_range_is_refused_before_anything_binds(port: int) -> None:
+    # The resolver would take it modulo 65,536: 65537 bound port 1, 70000 port 4464.
+    with pytest.raises(ConfigError) as info:
+        MockServer(port=port)
+    assert str(info.value) == f"port must be from 0 to 65535, got {port}"
+
+
+def test_load_scenario_refuses_a_billion_laughs_at_once(mock: MockServer, tmp_path: Path) -> None:
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text(LAUGHS, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        within(lambda: mock.load_scenario(laughs))
+    assert str(info.value).startswith(f"{laughs}: line 6, column 7: aliases expand the document")
+    assert call(mock, "GET", PROJECT)[0] == 200  # the old scenario stays, and is served
+
+
+def test_load_scenario_refuses_deeply_nested_yaml_and_data(
+    mock: MockServer, tmp_path: Path
+) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(DEEP_FLOW, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="nested more than 64 levels deep"):
+        within(lambda: mock.load_scenario(deep))
+    with pytest.raises(ScenarioError, match="nested more than 64 levels deep"):
+        within(lambda: mock.load_scenario(deep_mapping(100_000)))
+    assert call(mock, "GET", PROJECT)[0] == 200

@@ -15,7 +15,7 @@ meaning is the same).
 ``GET /__admin/requests/{id}``                   one entry (by id, or by ``seq``)
 ``POST /__admin/near-misses/request``            near-misses of ``{"method", "url"}``
 ``POST /__admin/reset``                          back to the loaded scenario; journal cleared
-``GET|POST /__admin/scenario``                   the loaded scenario; load another
+``GET|POST /__admin/scenario``                   the loaded scenario; load another (JSON or YAML)
 ===============================================  ===================================================
 
 Filters (query parameters, or the keys of a JSON object): ``method``, ``path`` (a path, a
@@ -30,12 +30,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from typing import Literal
 
 from flask import Blueprint
 from flask import current_app
 from flask import request
 from werkzeug.wrappers import Response
 
+from mockserver.admin.body import body_kind
+from mockserver.admin.body import body_text
+from mockserver.admin.body import json_object
 from mockserver.admin.token import require_admin_token
 from mockserver.contract.nearmiss import nearest
 from mockserver.errors import ScenarioError
@@ -45,9 +49,11 @@ from mockserver.journal import export
 from mockserver.journal.journal import Entry
 from mockserver.journal.query import FilterError
 from mockserver.journal.query import JournalFilter
+from mockserver.journal.redaction import Redactor
 from mockserver.state import MockState
 from mockserver.state import get_state
 from mockserver.world.model import World
+from mockserver.world.scenario import ScenarioText
 
 bp = Blueprint("journal_admin", __name__, url_prefix="/__admin")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -73,16 +79,6 @@ bp.before_request(require_admin_token)
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _json_object() -> dict[str, Any]:
-    """The request's JSON object; an empty body is ``{}``."""
-    if not request.get_data(cache=True):
-        return {}
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise _BadRequest("send a JSON object (Content-Type: application/json)")
-    return body
-
-
 def _query_filter(extra: Mapping[str, Any] | None = None) -> JournalFilter:
     values: dict[str, Any] = {key: request.args.get(key) for key in request.args}
     values.update(extra or {})
@@ -90,13 +86,15 @@ def _query_filter(extra: Mapping[str, Any] | None = None) -> JournalFilter:
 
 
 def _body_filter() -> JournalFilter:
-    return JournalFilter.from_mapping(_json_object())
+    return JournalFilter.from_mapping(json_object(empty=True))
 
 
-def _redact() -> bool:
+def _redact() -> Redactor | Literal[False]:
+    """The app's redactor (which knows the scenarios' tokens), or ``False`` for
+    ``?redact=false``."""
     raw = request.args.get("redact", "true").strip().lower()
     if raw in ("true", "1", "yes", ""):
-        return True
+        return get_state().redactor
     if raw in ("false", "0", "no"):
         return False
     raise _BadRequest(f"redact must be true or false, got {raw!r}")
@@ -226,10 +224,12 @@ def unmatched_near_misses() -> Response:
     misses: list[dict[str, Any]] = []
     for entry in get_state().journal.entries(_query_filter({"unmatched": True})):
         request_json = export.entry_json(entry, redact=redact)
-        misses.extend(
-            {"request": request_json, **near.to_json()}
-            for near in nearest(entry.method, entry.path)
-        )
+        for near in nearest(entry.method, entry.path):
+            # The suggestion and the reasons quote the request's path.
+            found = (
+                redact.strings(near.to_json()) if isinstance(redact, Redactor) else near.to_json()
+            )
+            misses.append({"request": request_json, **found})
     return json_response({"nearMisses": misses})
 
 
@@ -254,7 +254,7 @@ def get_request(entry_id: str) -> Response:
 @bp.post("/near-misses/request")
 def near_misses_for_request() -> Response:
     """The routes closest to ``{"method": "GET", "url": "/api/0/…"}``."""
-    body = _json_object()
+    body = json_object(empty=True)
     method, url = body.get("method", "GET"), body.get("url", body.get("path"))
     if not isinstance(method, str) or not isinstance(url, str) or not url.startswith("/"):
         raise _BadRequest('send {"method": "GET", "url": "/api/0/…"} (url: a path)')
@@ -284,20 +284,37 @@ def get_scenario() -> Response:
 def load_scenario() -> Response:
     """Load another scenario: ``{"path": "scenarios/x.yaml"}`` (a file on the server's disk),
     ``{"scenario": {...}}`` (inline) or ``{"default": true}`` (the one the server started
-    with); ``"seed"`` overrides its seed. Invalid: 400 with the scenario error, and the old
+    with); ``"seed"`` overrides its seed. Or the scenario itself as YAML (``Content-Type:
+    application/yaml``, ``text/yaml`` or ``application/x-yaml``; ``?seed=N`` overrides its
+    seed), read with the limits of a file. Invalid: 400 with the scenario error, and the old
     scenario stays. The journal is kept (``POST /__admin/reset`` clears it).
     """
     state = get_state()
-    body = _json_object()
-    seed = body.get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-        raise _BadRequest(f"seed must be an integer, got {seed!r}")
-    source = _scenario_source(body, state)
+    source: Path | Mapping[str, Any] | ScenarioText
+    if body_kind(yaml=True) == "yaml":
+        # The body is a scenario file's text: parsed like a file, its errors name the line.
+        source, seed = ScenarioText(body_text()), _query_seed()
+    else:
+        body = json_object(empty=True)
+        seed = body.get("seed")
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise _BadRequest(f"seed must be an integer, got {seed!r}")
+        source = _scenario_source(body, state)
     try:
         world = state.load(source, seed)
     except ScenarioError as exc:
         return problem_response("Invalid scenario", str(exc), 400)
     return json_response({"status": "loaded", "scenario": _scenario_info(world)})
+
+
+def _query_seed() -> int | None:
+    raw = request.args.get("seed")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise _BadRequest(f"seed must be an integer, got {raw!r}") from None
 
 
 def _scenario_source(body: Mapping[str, Any], state: MockState) -> Path | Mapping[str, Any]:
@@ -310,7 +327,8 @@ def _scenario_source(body: Mapping[str, Any], state: MockState) -> Path | Mappin
     key = given[0]
     value = body[key]
     if key == "path":
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value or not value.isprintable():
+            # A NUL (or another control character) names no file, and would reach open().
             raise _BadRequest(f"path must be a file path, got {value!r}")
         if Path(value).suffix not in (".yaml", ".yml"):
             # The admin API reads files on the server's disk: only scenario files, so that a

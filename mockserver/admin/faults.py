@@ -24,9 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from flask import request
 from werkzeug.wrappers import Response
 
+from mockserver.admin.body import json_body
 from mockserver.admin.token import require_admin_token
 from mockserver.faults.controller import rule_json
 from mockserver.faults.model import FaultSpecError
@@ -42,13 +42,6 @@ bp = Blueprint("faults_admin", __name__, url_prefix="/__admin")
 bp.before_request(require_admin_token)
 
 
-def _body() -> tuple[Any, Response | None]:
-    body = request.get_json(silent=True)
-    if body is None:
-        return None, problem_response("Bad Request", "send a JSON body", 400)
-    return body, None
-
-
 @bp.get("/faults")
 def list_faults() -> Response:
     """The rules in force, the scenario's presets and the built-in faults."""
@@ -60,9 +53,7 @@ def list_faults() -> Response:
 @bp.post("/faults")
 def add_fault() -> Response:
     """Add a rule at run time, after every other rule."""
-    body, error = _body()
-    if error is not None:
-        return error
+    body = json_body()
     ctl = get_state().faults
     ctl.sync(get_state())
     problem = schema_problems(get_state().registry, "rule", body)
@@ -131,9 +122,7 @@ def get_rate_limits() -> Response:
 @bp.post("/rate-limits")
 def set_rate_limits() -> Response:
     """Set the policy: ``"off"``, ``"saas"`` or a scenario ``rateLimits`` object."""
-    body, error = _body()
-    if error is not None:
-        return error
+    body = json_body()
     get_state().faults.sync(get_state())
     problem = schema_problems(get_state().registry, "rateLimits", body)
     if problem:

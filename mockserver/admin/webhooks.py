@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask import request
 from werkzeug.wrappers import Response
 
+from mockserver.admin.body import json_object
 from mockserver.admin.token import require_admin_token
 from mockserver.http.responses import json_response
 from mockserver.http.responses import problem_response
@@ -36,9 +37,7 @@ def trigger_event() -> Response:
     Body: ``{"project": "my-org/my-project", "type": "event.created" | "event.alert",
     "overrides": {...}}``. Answers 202 with the event id and the hooks it goes to.
     """
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return problem_response("Bad Request", "send a JSON object", 400)
+    body = json_object()
     view = resolve_project(body.get("project"))
     if view is None:
         return problem_response(

@@ -7,6 +7,7 @@ when the :class:`~mockserver.config.Config` is made.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,7 +124,7 @@ def parse_fault_option(text: str) -> dict[str, Any]:
             elif key == "delay":
                 rule["delay"] = _delay_option(value)
             elif key == "probability":
-                when["probability"] = float(value)
+                when["probability"] = _finite(value)
             elif key in ("first", "every"):
                 when[key] = int(value)
             else:
@@ -141,11 +142,24 @@ def parse_fault_option(text: str) -> dict[str, Any]:
     return rule
 
 
+def _finite(value: str) -> float:
+    """A number of a ``--fault`` option; ``nan`` passes every range check of the schema, and
+    ``float()`` reads it, so it is refused here (no JSON answer could show the rule)."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a rate limit can have")
+
+
 def _delay_option(value: str) -> Any:
     parts = value.split(":")
     if len(parts) == 1:
-        return float(parts[0])
-    kind, numbers = parts[0].lower(), [float(p) for p in parts[1:]]
+        return _finite(parts[0])
+    kind, numbers = parts[0].lower(), [_finite(p) for p in parts[1:]]
     if kind == "fixed" and len(numbers) == 1:
         return {"type": "fixed", "ms": numbers[0]}
     if kind == "uniform" and len(numbers) == 2:
@@ -171,8 +185,10 @@ def parse_rate_limits_option(text: str) -> Any:
         return value.lower()
     if value.startswith("{"):
         try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError as exc:
+            parsed = json.loads(value, parse_constant=_no_constant)
+        except RecursionError:
+            raise ValueError("not valid JSON: nested too deep") from None
+        except ValueError as exc:  # JSONDecodeError, and NaN or Infinity
             raise ValueError(f"not valid JSON: {exc}") from None
         return parsed
     parts = value.split("/")

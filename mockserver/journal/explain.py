@@ -1,5 +1,9 @@
 """Explaining the journal to a person: which recorded requests come closest to an expectation
-that failed, the violations of a test, and the journal as text for a test report."""
+that failed, the violations of a test, and the journal as text for a test report.
+
+Every text here is what a test report or CI log shows: each is redacted whole, by the app's
+:class:`~mockserver.journal.redaction.Redactor` when the caller passes it (the scenario's
+tokens too), else by token shape."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from mockserver.journal import export
 from mockserver.journal.journal import Entry
 from mockserver.journal.journal import Violation
 from mockserver.journal.query import JournalFilter
+from mockserver.journal.redaction import PATTERNS
+from mockserver.journal.redaction import Redactor
 
 #: How many recorded requests a failure message lists.
 CLOSEST = 5
@@ -50,7 +56,11 @@ def _times(count: int) -> str:
 
 
 def expectation_failure(
-    where: JournalFilter, expected: int | None, found: int, entries: Sequence[Entry]
+    where: JournalFilter,
+    expected: int | None,
+    found: int,
+    entries: Sequence[Entry],
+    redactor: Redactor = PATTERNS,
 ) -> str:
     """The message of a failed :meth:`~mockserver.testing.MockServer.assert_requested`.
 
@@ -58,22 +68,27 @@ def expectation_failure(
     """
     wanted = "at least once" if expected is None else f"exactly {_times(expected)}"
     lines = [f"expected {where.describe()} to be requested {wanted}; it was {_times(found)}."]
-    lines.extend(_closest_lines(entries, where))
-    return "\n".join(lines)
+    lines.extend(_closest_lines(entries, where, redactor))
+    return redactor.text("\n".join(lines))
 
 
 def timeout_failure(
-    where: JournalFilter, count: int, found: int, timeout: float, entries: Sequence[Entry]
+    where: JournalFilter,
+    count: int,
+    found: int,
+    timeout: float,
+    entries: Sequence[Entry],
+    redactor: Redactor = PATTERNS,
 ) -> str:
     """The message of a :meth:`~mockserver.testing.MockServer.wait_for_request` that timed out."""
     lines = [
         f"waited {timeout:g} s for {_times(count)} {where.describe()}; it came {_times(found)}."
     ]
-    lines.extend(_closest_lines(entries, where))
-    return "\n".join(lines)
+    lines.extend(_closest_lines(entries, where, redactor))
+    return redactor.text("\n".join(lines))
 
 
-def _closest_lines(entries: Sequence[Entry], where: JournalFilter) -> list[str]:
+def _closest_lines(entries: Sequence[Entry], where: JournalFilter, redactor: Redactor) -> list[str]:
     if not entries:
         return ["The journal is empty: no request reached the mock."]
     near = closest(entries, where)
@@ -81,15 +96,17 @@ def _closest_lines(entries: Sequence[Entry], where: JournalFilter) -> list[str]:
         return []
     lines = [f"Closest of the {len(entries)} recorded requests:"]
     for entry, problems in near:
-        lines.append(f"  {_line(entry)}: {'; '.join(problems)}")
+        lines.append(f"  {_line(entry, redactor)}: {'; '.join(problems)}")
     return lines
 
 
-def _line(entry: Entry) -> str:
-    return f"#{entry.seq} {entry.method} {export.target(entry)} → {entry.status}"
+def _line(entry: Entry, redactor: Redactor) -> str:
+    return f"#{entry.seq} {entry.method} {export.target(entry, redact=redactor)} → {entry.status}"
 
 
-def violations_failure(found: Sequence[tuple[Entry, Violation]]) -> str:
+def violations_failure(
+    found: Sequence[tuple[Entry, Violation]], redactor: Redactor = PATTERNS
+) -> str:
     """The message of a failed :meth:`~mockserver.testing.MockServer.assert_no_violations`."""
     requests = len({entry.seq for entry, _ in found})
     plural = "s" if len(found) != 1 else ""
@@ -101,9 +118,9 @@ def violations_failure(found: Sequence[tuple[Entry, Violation]]) -> str:
     for entry, violation in found:
         if entry.seq != current:
             current = entry.seq
-            lines.append(f"  {_line(entry)}")
+            lines.append(f"  {_line(entry, redactor)}")
         lines.append(f"      {violation}")
-    return "\n".join(lines)
+    return redactor.text("\n".join(lines))
 
 
 def _preview(raw: bytes) -> str:
@@ -111,7 +128,13 @@ def _preview(raw: bytes) -> str:
     return text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"
 
 
-def journal_text(entries: Sequence[Entry], *, evicted: int = 0, limit: int = REPORT_ENTRIES) -> str:
+def journal_text(
+    entries: Sequence[Entry],
+    *,
+    evicted: int = 0,
+    limit: int = REPORT_ENTRIES,
+    redactor: Redactor = PATTERNS,
+) -> str:
     """The journal as text for a test report, credentials redacted: one line per request,
     then its violations, its body and, for an error, the answer."""
     if not entries:
@@ -122,15 +145,15 @@ def journal_text(entries: Sequence[Entry], *, evicted: int = 0, limit: int = REP
     if skipped:
         lines.append(f"({skipped} earlier request{'s' if skipped != 1 else ''} not shown)")
     for entry in shown:
-        lines.append(f"{_line(entry)} ({entry.duration_ms:.1f} ms)")
+        lines.append(f"{_line(entry, redactor)} ({entry.duration_ms:.1f} ms)")
         lines.extend(f"    ! {v}" for v in entry.violations)
         if entry.body:
-            lines.append(f"    body: {_preview(export.redact_body(entry.body))}")
+            lines.append(f"    body: {_preview(redactor.body(entry.body))}")
         if entry.status >= 400 and entry.response_body:
-            lines.append(f"    answer: {_preview(export.redact_body(entry.response_body))}")
+            lines.append(f"    answer: {_preview(redactor.body(entry.response_body))}")
         if entry.error:
             lines.append(f"    error: {entry.error}")
-    return "\n".join(lines)
+    return redactor.text("\n".join(lines))
 
 
 def violation_pairs(

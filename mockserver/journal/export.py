@@ -1,19 +1,11 @@
 """The journal as JSON (WireMock's request-journal shape) and as HAR 1.2, with credentials
-redacted unless asked otherwise.
-
-Redaction replaces the credential, not the whole value, so a reader still sees *how* a client
-authenticated (``Bearer [redacted]`` vs ``Token [redacted]``): the ``Authorization``,
-``Proxy-Authorization``, ``Cookie``, ``Set-Cookie`` and ``X-Sentry-Auth`` headers; JSON keys and
-query parameters named like a secret (``secret``, ``securityToken``, ``api_key``, ...); and any
-token-looking string anywhere (``sntrys_…``/``sntryu_…`` tokens, 64-hex legacy tokens and hook
-secrets).
+redacted unless asked otherwise, by :class:`~mockserver.journal.redaction.Redactor` (see there
+what is replaced): each part by its rule, then every string of the result by its text rule.
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import re
 from collections.abc import Iterable
 from collections.abc import Sequence
 from datetime import UTC
@@ -25,13 +17,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from mockserver.journal.journal import Entry
+from mockserver.journal.redaction import PATTERNS
+from mockserver.journal.redaction import Redacted
+from mockserver.journal.redaction import Redactor
 
-REDACTED = "[redacted]"
-SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-sentry-auth"}
-)
-_SECRET_KEY = re.compile(r"(secret|token|password|passwd|api_?key|credentials?)$", re.IGNORECASE)
-_TOKEN = re.compile(r"\bsntry[a-z]_[A-Za-z0-9_+/=.-]+|\b[0-9a-fA-F]{64}\b")
 HAR_VERSION = "1.2"
 
 
@@ -46,75 +35,20 @@ def package_version() -> str:
 # --- redaction -------------------------------------------------------------------------------
 
 
-def redact_text(text: str) -> str:
-    """Replace every token-looking substring."""
-    return _TOKEN.sub(REDACTED, text)
+def redactor_for(redact: bool | Redactor) -> Redactor | None:
+    """The redactor an export uses: ``True`` for token shapes only, ``False`` for none."""
+    if isinstance(redact, Redactor):
+        return redact
+    return PATTERNS if redact else None
 
 
-def redact_header(name: str, value: str) -> str:
-    """A header value with its credential replaced (the scheme is kept)."""
-    lowered = name.lower()
-    if lowered in SECRET_HEADERS:
-        scheme, space, _credential = value.strip().partition(" ")
-        if space and lowered.endswith("authorization"):
-            return f"{scheme} {REDACTED}"
-        return REDACTED
-    return redact_text(value)
-
-
-def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Headers with their credentials replaced."""
-    return [(name, redact_header(name, value)) for name, value in headers]
-
-
-def redact_json(value: Any) -> Any:
-    """A JSON value with secret-named keys and token-looking strings replaced."""
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if _is_secret(str(key), item) else redact_json(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact_json(item) for item in value]
-    if isinstance(value, str):
-        return redact_text(value)
-    return value
-
-
-def _is_secret(key: str, value: Any) -> bool:
-    # An empty or null secret reveals nothing, and shows the client sent none.
-    return bool(_SECRET_KEY.search(key)) and value not in (None, "")
-
-
-def redact_query(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Query parameters with secret-named ones and token-looking values replaced."""
-    return [
-        (name, REDACTED if _is_secret(name, value) else redact_text(value)) for name, value in pairs
-    ]
-
-
-def _redact_query_string(entry: Entry) -> str:
-    redacted = redact_query(entry.query)
-    if redacted == list(entry.query):
+def _query_string(entry: Entry, redactor: Redactor | None) -> str:
+    if redactor is None:
         return entry.query_string
+    redacted = redactor.query(entry.query)
+    if redacted == list(entry.query):
+        return redactor.text(entry.query_string)
     return urlencode(redacted, safe="[]:")
-
-
-def redact_body(raw: bytes) -> bytes:
-    """A body with its credentials replaced (JSON re-encoded compactly; other text kept)."""
-    if not raw:
-        return raw
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw
-    try:
-        parsed = json.loads(text)
-        redacted = redact_json(parsed)
-        # Re-encoded only when something was replaced: otherwise the body stays byte for byte.
-        return raw if redacted == parsed else json.dumps(redacted, separators=(",", ":")).encode()
-    except (ValueError, RecursionError):  # RecursionError: nested too deep to parse or walk
-        return redact_text(text).encode()
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -126,10 +60,12 @@ def iso_time(seconds: float) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def target(entry: Entry, *, redact: bool = True) -> str:
-    """The path and query string of an entry, credentials in the query redacted."""
-    query_string = _redact_query_string(entry) if redact else entry.query_string
-    return entry.path + (f"?{query_string}" if query_string else "")
+def target(entry: Entry, *, redact: bool | Redactor = True) -> str:
+    """The path and query string of an entry, credentials in both redacted."""
+    redactor = redactor_for(redact)
+    query_string = _query_string(entry, redactor)
+    path = entry.path if redactor is None else redactor.text(entry.path)
+    return path + (f"?{query_string}" if query_string else "")
 
 
 def _base_url(entry: Entry) -> str:
@@ -143,36 +79,41 @@ def _headers_map(headers: Sequence[tuple[str, str]]) -> dict[str, str]:
     return merged
 
 
-def _body_json(raw: bytes, size: int, redact: bool) -> dict[str, Any]:
-    data = redact_body(raw) if redact else raw
+def _body_json(raw: bytes, size: int, redactor: Redactor | None) -> dict[str, Any]:
+    data = raw if redactor is None else redactor.body(raw)
     fields: dict[str, Any] = {"bodySize": size}
     try:
-        fields["body"] = data.decode("utf-8")
+        fields["body"] = Redacted(data.decode("utf-8"))
     except UnicodeDecodeError:
         fields["body"] = None
-        fields["bodyAsBase64"] = base64.b64encode(data).decode("ascii")
+        fields["bodyAsBase64"] = Redacted(base64.b64encode(data).decode("ascii"))
     if size > len(raw):
         fields["bodyTruncated"] = True
     return fields
 
 
-def entry_json(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
+def entry_json(entry: Entry, *, redact: bool | Redactor = True) -> dict[str, Any]:
     """One journal entry as JSON, in WireMock's serve-event shape plus the route, the
     violations and the timing.
 
-    :param redact: replace credentials (see the module's docstring).
+    :param redact: replace credentials: ``True`` token-shaped ones, a
+        :class:`~mockserver.journal.redaction.Redactor` (the app's, which also knows the
+        scenario's tokens) its own, ``False`` none.
     """
-    headers = redact_headers(entry.headers) if redact else list(entry.headers)
-    query = redact_query(entry.query) if redact else list(entry.query)
-    query_string = _redact_query_string(entry) if redact else entry.query_string
+    redactor = redactor_for(redact)
+    headers = list(entry.headers) if redactor is None else redactor.headers(entry.headers)
+    query = list(entry.query) if redactor is None else redactor.query(entry.query)
+    query_string = _query_string(entry, redactor)
     suffix = f"?{query_string}" if query_string else ""
     grouped: dict[str, list[str]] = {}
     for name, value in query:
         grouped.setdefault(name, []).append(value)
     response_headers = (
-        redact_headers(entry.response_headers) if redact else list(entry.response_headers)
+        list(entry.response_headers)
+        if redactor is None
+        else redactor.headers(entry.response_headers)
     )
-    return {
+    out = {
         "id": entry.id,
         "seq": entry.seq,
         "request": {
@@ -182,7 +123,7 @@ def entry_json(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
             "path": entry.path,
             "query": grouped,
             "headers": _headers_map(headers),
-            **_body_json(entry.body, entry.body_size, redact),
+            **_body_json(entry.body, entry.body_size, redactor),
             "clientIp": entry.client_ip,
             "loggedDate": round(entry.time * 1000),
             "loggedDateString": iso_time(entry.time),
@@ -196,13 +137,15 @@ def entry_json(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
         "response": {
             "status": entry.status,
             "headers": _headers_map(response_headers),
-            **_body_json(entry.response_body, entry.response_size, redact),
+            **_body_json(entry.response_body, entry.response_size, redactor),
         },
         "durationMs": round(entry.duration_ms, 3),
         "violations": [v.to_json() for v in entry.violations],
         "faults": [dict(f) for f in entry.faults],
         "error": entry.error,
     }
+    # The last pass: the path, route parameters, violations and error say what the client sent.
+    return out if redactor is None else redactor.strings(out)
 
 
 # --- HAR 1.2 ---------------------------------------------------------------------------------
@@ -212,28 +155,34 @@ def _name_values(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"name": name, "value": value} for name, value in pairs]
 
 
-def _content(raw: bytes, size: int, mimetype: str, redact: bool) -> dict[str, Any]:
-    data = redact_body(raw) if redact else raw
+def _content(raw: bytes, size: int, mimetype: str, redactor: Redactor | None) -> dict[str, Any]:
+    data = raw if redactor is None else redactor.body(raw)
     content: dict[str, Any] = {"size": size, "mimeType": mimetype}
     if data:
         try:
-            content["text"] = data.decode("utf-8")
+            content["text"] = Redacted(data.decode("utf-8"))
         except UnicodeDecodeError:
-            content["text"] = base64.b64encode(data).decode("ascii")
+            content["text"] = Redacted(base64.b64encode(data).decode("ascii"))
             content["encoding"] = "base64"
     if size > len(raw):
         content["comment"] = f"truncated to the first {len(raw)} of {size} bytes"
     return content
 
 
-def har_entry(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
-    """One journal entry as a HAR 1.2 entry; mockserver's extras are ``_``-prefixed fields."""
-    headers = redact_headers(entry.headers) if redact else list(entry.headers)
-    query = redact_query(entry.query) if redact else list(entry.query)
+def har_entry(entry: Entry, *, redact: bool | Redactor = True) -> dict[str, Any]:
+    """One journal entry as a HAR 1.2 entry; mockserver's extras are ``_``-prefixed fields.
+
+    :param redact: as :func:`entry_json` takes it.
+    """
+    redactor = redactor_for(redact)
+    headers = list(entry.headers) if redactor is None else redactor.headers(entry.headers)
+    query = list(entry.query) if redactor is None else redactor.query(entry.query)
     response_headers = (
-        redact_headers(entry.response_headers) if redact else list(entry.response_headers)
+        list(entry.response_headers)
+        if redactor is None
+        else redactor.headers(entry.response_headers)
     )
-    query_string = _redact_query_string(entry) if redact else entry.query_string
+    query_string = _query_string(entry, redactor)
     url = _base_url(entry) + (f"?{query_string}" if query_string else "")
     request: dict[str, Any] = {
         "method": entry.method,
@@ -246,7 +195,7 @@ def har_entry(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
         "bodySize": entry.body_size,
     }
     if entry.body_size:
-        body = _content(entry.body, entry.body_size, entry.header("Content-Type") or "", redact)
+        body = _content(entry.body, entry.body_size, entry.header("Content-Type") or "", redactor)
         request["postData"] = {
             "mimeType": body["mimeType"],
             "text": body.get("text", ""),
@@ -257,7 +206,7 @@ def har_entry(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
         status_text = HTTPStatus(entry.status).phrase
     except ValueError:
         status_text = ""
-    return {
+    out = {
         "startedDateTime": iso_time(entry.time),
         "time": round(entry.duration_ms, 3),
         "request": request,
@@ -271,7 +220,7 @@ def har_entry(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
                 entry.response_body,
                 entry.response_size,
                 entry.response_header("Content-Type") or "",
-                redact,
+                redactor,
             ),
             "redirectURL": entry.response_header("Location") or "",
             "headersSize": -1,
@@ -287,12 +236,13 @@ def har_entry(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
         "_faults": [dict(f) for f in entry.faults],
         "_error": entry.error,
     }
+    return out if redactor is None else redactor.strings(out)
 
 
-def har(entries: Iterable[Entry], *, redact: bool = True) -> dict[str, Any]:
+def har(entries: Iterable[Entry], *, redact: bool | Redactor = True) -> dict[str, Any]:
     """The entries (oldest first) as a HAR 1.2 log.
 
-    :param redact: replace credentials (see the module's docstring).
+    :param redact: as :func:`entry_json` takes it.
     """
     return {
         "log": {

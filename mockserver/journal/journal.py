@@ -21,6 +21,9 @@ from typing import Final
 from typing import NamedTuple
 from typing import Protocol
 from urllib.parse import quote
+from urllib.parse import urlencode
+
+from mockserver.journal.redaction import PATTERNS
 
 ERROR: Final = "error"
 WARNING: Final = "warning"
@@ -114,6 +117,13 @@ class Entry(NamedTuple):
     faults: tuple[Mapping[str, Any], ...] = ()
     id: str = ""
     seq: int = 0
+
+    def __repr__(self) -> str:
+        # What pytest prints of an entry in a failed assertion, in CI logs: no headers or
+        # bodies, and the path and query redacted as every journal output is.
+        query = urlencode(PATTERNS.query(self.query), safe="[]:")
+        target = PATTERNS.text(self.path) + (f"?{query}" if query else "")
+        return f"Entry(#{self.seq} {self.method} {target} → {self.status})"
 
     @property
     def target(self) -> str:

@@ -1,6 +1,8 @@
-"""Load a YAML scenario: parse safely, validate against ``scenario.schema.json``, check what the
-schema cannot (duplicates, references; the faults' presets and rule names, the rate limits'
-callers), and build the immutable :class:`~mockserver.world.model.World`.
+"""Load a YAML scenario: parse safely, measure it before anything walks it (nesting and alias
+expansion, :mod:`mockserver.world.bounds`), validate against ``scenario.schema.json``, check
+what the schema cannot (duplicates, references in :mod:`mockserver.world.references`; the
+faults' presets and rule names, the rate limits' callers), and build the immutable
+:class:`~mockserver.world.model.World`.
 
 Every problem raises :class:`~mockserver.errors.ScenarioError` naming the file, the line and the
 JSON path, what was expected, and how to fix it. Nothing is half-loaded: a world is returned
@@ -9,14 +11,16 @@ only when the whole file is valid.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from typing import TypeGuard
 
 import yaml
 from jsonschema import ValidationError
+from yaml.composer import ComposerError
 
 from mockserver.errors import ScenarioError
 from mockserver.faults.model import FaultSpecError
@@ -25,9 +29,15 @@ from mockserver.schemas.explain import first
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
+from mockserver.world.bounds import DEEP_FIX
+from mockserver.world.bounds import MAX_DEPTH
+from mockserver.world.bounds import TOO_DEEP
+from mockserver.world.bounds import measure_data
+from mockserver.world.bounds import measure_nodes
 from mockserver.world.build import GenerationError
 from mockserver.world.build import build_world
 from mockserver.world.model import World
+from mockserver.world.references import check_references
 
 SCENARIO_SCHEMA = "scenario.schema"
 Path_ = tuple[str | int, ...]
@@ -45,7 +55,23 @@ class _Loader(yaml.SafeLoader):
     world parses them, so a date never silently becomes a ``datetime`` with a lost offset.
 
     Pure Python: the scenario loader when PyYAML was built without libyaml (see :data:`_LOADER`),
-    and the one whose messages describe a syntax error."""
+    and the one whose messages describe a syntax error. Its composer recurses once per level,
+    so it stops at :data:`~mockserver.world.bounds.MAX_DEPTH` levels, with the line, before
+    Python's recursion limit does (libyaml stops at 1,000, and the node graph is measured
+    after it)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """PyYAML's, one level deeper, refusing the level past the limit."""
+        if self._depth >= MAX_DEPTH and not self.check_event(yaml.AliasEvent, yaml.ScalarEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise ComposerError(None, None, TOO_DEEP, mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {first: list(pairs) for first, pairs in _RESOLVERS.items()}
@@ -64,6 +90,19 @@ if yaml.__with_libyaml__:
     _LOADER = _CLoader
 
 
+@dataclass(frozen=True)
+class ScenarioText:
+    """A scenario given as YAML text rather than a file (``POST /__admin/scenario`` with a YAML
+    body); messages name ``source`` and the line.
+
+    :ivar text: the YAML.
+    :ivar source: what messages call it.
+    """
+
+    text: str
+    source: str = "<request body>"
+
+
 def load_scenario_file(
     path: Path | str,
     registry: SchemaRegistry,
@@ -79,29 +118,44 @@ def load_scenario_file(
     :raises ScenarioError: if the file is missing, is not YAML, or is not a valid scenario.
     """
     path = Path(path)
+    text = read_scenario_text(path)
+    return load_scenario_text(text, registry, source=str(path), seed=seed, clock=clock)
+
+
+def read_scenario_text(path: Path) -> str:
+    """A scenario file's text.
+
+    :raises ScenarioError: if it is missing, unreadable, not UTF-8, or the path is not one.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(
             str(path), "file", "no such file", "check the path, or run 'mockserver validate'"
+        ) from None
+    except IsADirectoryError:
+        raise ScenarioError(
+            str(path), "file", "is a directory", "name a scenario file (*.yaml) in it"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(
             str(path), "file", f"cannot be read: {exc}", "save it as UTF-8"
         ) from None
-    return load_scenario_text(text, registry, source=str(path), seed=seed, clock=clock)
+    except ValueError as exc:  # a NUL in the path: no file can have that name
+        raise ScenarioError(
+            repr(str(path)), "file", f"not a file path: {exc}", "send the file's path as text"
+        ) from None
 
 
-def parse_yaml(text: str) -> Any:
-    """Parse YAML with the scenario loader: safe, and timestamps kept as text.
+def parse_yaml(text: str, source: str = "<yaml>") -> Any:
+    """Parse YAML with the scenario loader: safe, bounded (nesting and alias expansion, see
+    :mod:`mockserver.world.bounds`), duplicate keys refused, and timestamps kept as text.
 
-    :raises yaml.YAMLError: if the text is not YAML, or has a tag that is not plain data.
+    :param source: what messages call the text (a file name, ``<request body>``).
+    :raises ScenarioError: if the text is not YAML, is too deep or expands too much, repeats a
+        key, or has a tag that is not plain data.
     """
-    loader = _LOADER(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+    return _parse(text, source)[0]
 
 
 def load_scenario_text(
@@ -137,10 +191,13 @@ def load_scenario_data(
             f"a scenario is a mapping, got {type(data).__name__}",
             "start the file with 'version: 1' and 'organizations:'",
         )
+    excess = measure_data(data)
+    if excess is not None:
+        raise ScenarioError(source, locate.where(excess.path), excess.problem, excess.fix)
     errors = registry.errors(SCENARIO_SCHEMA, data)
     if errors:
         raise _schema_error(errors, registry, locate)
-    _check_references(data, locate)
+    check_references(data, locate.source, locate.where)
     try:
         return build_world(data, source=source, seed=seed, clock=clock)
     except GenerationError as exc:
@@ -171,6 +228,11 @@ def _parse(text: str, source: str) -> tuple[Any, yaml.Node | None]:
             raise _syntax_error(exc, text, source) from None
         if root is None:
             return None, None
+        # Before any walk that follows aliases or recurses: a billion laughs or a 10,000-deep
+        # document is refused here, in the time it took to compose.
+        excess = measure_nodes(root)
+        if excess is not None:
+            raise ScenarioError(source, excess.where(), excess.problem, excess.fix)
         _check_duplicate_keys(root, source, ())
         try:
             return loader.construct_document(root), root
@@ -213,6 +275,9 @@ def _unbuildable_scalar(loader: Any) -> yaml.Node | None:
 
 
 def _syntax_error(exc: yaml.YAMLError, text: str, source: str) -> ScenarioError:
+    if _too_deep(exc):
+        # libyaml stops at 1,000 levels: no need to have the slower loader scan it again.
+        return ScenarioError(source, _where(exc), TOO_DEEP, DEEP_FIX)
     if _LOADER is not _Loader:
         # libyaml's messages leave out what pure-Python PyYAML names (the undefined alias, the
         # unknown escape, what was found instead): on this rare path, ask it too, and keep its
@@ -221,6 +286,8 @@ def _syntax_error(exc: yaml.YAMLError, text: str, source: str) -> ScenarioError:
             yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as detailed:
             exc = detailed
+    if _too_deep(exc):
+        return ScenarioError(source, _where(exc), TOO_DEEP, DEEP_FIX)
     if isinstance(exc, yaml.MarkedYAMLError):
         return ScenarioError(
             source,
@@ -229,6 +296,14 @@ def _syntax_error(exc: yaml.YAMLError, text: str, source: str) -> ScenarioError:
             "check the indentation and quoting around that line",
         )
     return ScenarioError(source, "YAML", f"not valid YAML: {exc}", "check the syntax")
+
+
+def _too_deep(exc: yaml.YAMLError) -> TypeGuard[yaml.MarkedYAMLError]:
+    """Whether libyaml's parser or :class:`_Loader`'s composer refused the nesting."""
+    return isinstance(exc, yaml.MarkedYAMLError) and exc.problem in (
+        "exceeded maximum nesting depth",
+        TOO_DEEP,
+    )
 
 
 def _where(exc: yaml.MarkedYAMLError) -> str:
@@ -306,76 +381,6 @@ def _schema_error(
     if more > 0:
         fix += f" ({more} more problem{'s' if more > 1 else ''} may follow)"
     return ScenarioError(locate.source, locate.where(explained.path), explained.problem, fix)
-
-
-# --- checks the schema cannot express ----------------------------------------------------------
-
-
-def _check_references(data: dict[str, Any], locate: _Locator) -> None:
-    def unique(items: list[tuple[Path_, Any]], what: str) -> None:
-        seen: dict[Any, Path_] = {}
-        for path, value in items:
-            if value in seen:
-                raise ScenarioError(
-                    locate.source,
-                    locate.where(path),
-                    f"duplicate {what} {value!r} (also at {locate.where(seen[value])})",
-                    f"give each {what.split()[0]} a unique {what.split()[-1]}",
-                )
-            seen[value] = path
-
-    orgs = data["organizations"]
-    tokens = data.get("tokens", [])
-    unique([(("tokens", i, "token"), t["token"]) for i, t in enumerate(tokens)], "token value")
-    unique([(("organizations", i, "id"), o["id"]) for i, o in enumerate(orgs)], "organization id")
-    unique(
-        [(("organizations", i, "slug"), o["slug"]) for i, o in enumerate(orgs)], "organization slug"
-    )
-    project_ids: list[tuple[Path_, Any]] = []
-    hook_ids: list[tuple[Path_, Any]] = []
-    for i, org in enumerate(orgs):
-        slugs = []
-        for j, project in enumerate(org["projects"]):
-            base: Path_ = ("organizations", i, "projects", j)
-            project_ids.append(((*base, "id"), project["id"]))
-            slugs.append(((*base, "slug"), project["slug"]))
-            hooks = project.get("hooks", [])
-            items = hooks if isinstance(hooks, list) else hooks.get("items", [])
-            prefix: Path_ = (
-                (*base, "hooks") if isinstance(hooks, list) else (*base, "hooks", "items")
-            )
-            hook_ids += [((*prefix, k, "id"), h["id"]) for k, h in enumerate(items) if "id" in h]
-        unique(slugs, "project slug")
-    unique(project_ids, "project id")
-    unique(hook_ids, "hook id")
-    known = {
-        f"{o[k]}/{p[j]}"
-        for o in orgs
-        for p in o["projects"]
-        for k in ("id", "slug")
-        for j in ("id", "slug")
-    }
-    for i, scheduled in enumerate(data.get("events", {}).get("schedule", [])):
-        if scheduled["project"] not in known:
-            close = difflib.get_close_matches(scheduled["project"], sorted(known), n=1)
-            raise ScenarioError(
-                locate.source,
-                locate.where(("events", "schedule", i, "project")),
-                f"scheduled event for '{scheduled['project']}', which the scenario does not define",
-                f"did you mean '{close[0]}'?" if close else "write org/project with their slugs",
-            )
-    org_slugs = {o["slug"] for o in orgs}
-    for i, token in enumerate(tokens):
-        for k, slug in enumerate(token.get("organizations", [])):
-            if slug not in org_slugs:
-                close = difflib.get_close_matches(slug, sorted(org_slugs), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "list it under organizations"
-                raise ScenarioError(
-                    locate.source,
-                    locate.where(("tokens", i, "organizations", k)),
-                    f"token refers to organization '{slug}', which the scenario does not define",
-                    hint,
-                )
 
 
 def iter_scenario_files(directory: Path) -> Iterator[Path]:

@@ -702,6 +702,34 @@ def test_fault_option_refuses_what_it_cannot_read(text: str) -> None:
         parse_fault_option(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("503,probability=nan", "probability"),
+        ("503,probability=NaN", "probability"),
+        ("delay=nan", "delay"),
+        ("delay=uniform:1:nan", "delay"),
+        ("delay=lognormal:nan:0.4", "delay"),
+    ],
+)
+def test_a_fault_option_with_nan_is_refused_and_never_stored(text: str, key: str) -> None:
+    # NaN passes every range check of the schema; stored, it made GET /__admin/faults a 500.
+    with pytest.raises(FaultSpecError) as info:
+        parse_fault_option(text)
+    assert info.value.problem == f"{key}={text.split(key + '=')[1]!r} is not valid"
+    with pytest.raises(ConfigError, match=r"is not valid"):
+        Config.from_env({}, faults=[text])
+
+
+def test_a_rate_limit_option_with_nan_is_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        Config.from_env({}, rate_limits='{"default": {"limit": 1, "window": NaN}}')
+    assert str(info.value) == (
+        "MOCKSERVER_RATE_LIMITS / --rate-limits: not valid JSON: NaN is not a number a rate "
+        "limit can have"
+    )
+
+
 def test_faults_from_the_environment_come_after_the_scenarios() -> None:
     kit = make_kit(
         environ={"MOCKSERVER_FAULTS": "503,route=project-stats,first=1; delay=5"},

@@ -307,3 +307,15 @@ def test_text_only_libyaml_refuses_is_refused_with_its_message(
         "line 2, column 10",
         "not valid YAML: found invalid Unicode character escape code",
     )
+
+
+def test_a_path_with_a_nul_is_a_scenario_error(registry: SchemaRegistry) -> None:
+    # open() raises ValueError for it, which no other error of a file is.
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_file(Path("scenarios/a\x00.yaml"), registry)
+    error = info.value
+    assert (error.path, error.location) == ("'scenarios/a\\x00.yaml'", "file")
+    assert (error.problem, error.fix) == (
+        "not a file path: embedded null byte",
+        "send the file's path as text",
+    )
