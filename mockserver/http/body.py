@@ -9,9 +9,12 @@ import json
 import re
 import socket
 import time
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import MutableMapping
 from functools import cached_property
+from itertools import chain
+from itertools import compress
 from typing import Any
 from typing import cast
 from urllib.parse import parse_qsl
@@ -342,17 +345,30 @@ def _too_deep() -> str:
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest more than ``limit`` deep (iteratively: no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
+    """Whether arrays and objects nest more than ``limit`` deep.
+
+    Level by level, without recursion, each level's containers picked in C (``compress``,
+    ``chain``, ``map``): the Python loop turns once per level, so a list of a million small
+    lists costs milliseconds, not a million turns.
+    """
+    level = _containers([value])
+    for _ in range(limit):
+        if not level:
+            return False
+        lists = compress(level, map(_IS_LIST, map(type, level)))
+        dicts = compress(level, map(_IS_DICT, map(type, level)))
+        level = _containers(
+            chain(chain.from_iterable(lists), chain.from_iterable(map(dict.values, dicts)))
+        )
+    return bool(level)
+
+
+_IS_LIST = {list}.__contains__
+_IS_DICT = {dict}.__contains__
+_IS_CONTAINER = {list, dict}.__contains__
+
+
+def _containers(values: Iterable[Any]) -> list[Any]:
+    """The lists and dicts among ``values``."""
+    values = list(values)
+    return list(compress(values, map(_IS_CONTAINER, map(type, values))))

@@ -143,7 +143,7 @@ def _headers_map(headers: Sequence[tuple[str, str]]) -> dict[str, str]:
     return merged
 
 
-def _body_json(raw: bytes, size: int, redact: bool) -> dict[str, Any]:
+def _body_json(raw: bytes, size: int, digest: str | None, redact: bool) -> dict[str, Any]:
     data = redact_body(raw) if redact else raw
     fields: dict[str, Any] = {"bodySize": size}
     try:
@@ -153,6 +153,9 @@ def _body_json(raw: bytes, size: int, redact: bool) -> dict[str, Any]:
         fields["bodyAsBase64"] = base64.b64encode(data).decode("ascii")
     if size > len(raw):
         fields["bodyTruncated"] = True
+        if digest is not None:
+            # What was sent, whole, can still be compared with what the client meant to send.
+            fields["bodySha256"] = digest
     return fields
 
 
@@ -182,7 +185,7 @@ def entry_json(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
             "path": entry.path,
             "query": grouped,
             "headers": _headers_map(headers),
-            **_body_json(entry.body, entry.body_size, redact),
+            **_body_json(entry.body, entry.body_size, entry.body_sha256, redact),
             "clientIp": entry.client_ip,
             "loggedDate": round(entry.time * 1000),
             "loggedDateString": iso_time(entry.time),
@@ -196,7 +199,7 @@ def entry_json(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
         "response": {
             "status": entry.status,
             "headers": _headers_map(response_headers),
-            **_body_json(entry.response_body, entry.response_size, redact),
+            **_body_json(entry.response_body, entry.response_size, entry.response_sha256, redact),
         },
         "durationMs": round(entry.duration_ms, 3),
         "violations": [v.to_json() for v in entry.violations],
@@ -212,7 +215,9 @@ def _name_values(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"name": name, "value": value} for name, value in pairs]
 
 
-def _content(raw: bytes, size: int, mimetype: str, redact: bool) -> dict[str, Any]:
+def _content(
+    raw: bytes, size: int, mimetype: str, digest: str | None, redact: bool
+) -> dict[str, Any]:
     data = redact_body(raw) if redact else raw
     content: dict[str, Any] = {"size": size, "mimeType": mimetype}
     if data:
@@ -223,6 +228,9 @@ def _content(raw: bytes, size: int, mimetype: str, redact: bool) -> dict[str, An
             content["encoding"] = "base64"
     if size > len(raw):
         content["comment"] = f"truncated to the first {len(raw)} of {size} bytes"
+        if digest is not None:
+            content["comment"] += f"; SHA-256 of the whole body {digest}"
+            content["_sha256"] = digest
     return content
 
 
@@ -246,12 +254,18 @@ def har_entry(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
         "bodySize": entry.body_size,
     }
     if entry.body_size:
-        body = _content(entry.body, entry.body_size, entry.header("Content-Type") or "", redact)
+        body = _content(
+            entry.body,
+            entry.body_size,
+            entry.header("Content-Type") or "",
+            entry.body_sha256,
+            redact,
+        )
         request["postData"] = {
             "mimeType": body["mimeType"],
             "text": body.get("text", ""),
             "params": [],
-            **({"comment": body["comment"]} if "comment" in body else {}),
+            **{key: body[key] for key in ("comment", "_sha256") if key in body},
         }
     try:
         status_text = HTTPStatus(entry.status).phrase
@@ -271,6 +285,7 @@ def har_entry(entry: Entry, *, redact: bool = True) -> dict[str, Any]:
                 entry.response_body,
                 entry.response_size,
                 entry.response_header("Content-Type") or "",
+                entry.response_sha256,
                 redact,
             ),
             "redirectURL": entry.response_header("Location") or "",
