@@ -55,6 +55,7 @@ from mockserver.faults.connection import needs_the_connection
 from mockserver.serving_limits import BODY_READERS
 from mockserver.serving_limits import DEFAULT_CONNECTION_LIMIT
 from mockserver.serving_limits import Slots
+from mockserver.serving_limits import SpareThreadsNotice
 from mockserver.serving_limits import granian_header_timeout_ms
 from mockserver.serving_limits import waitress_options
 from mockserver.state import EXTENSION
@@ -372,7 +373,10 @@ class _PlannedBreaks(logging.Filter):
 
 # granian logs to stdout by default; ours goes to stderr, after the readiness line.
 _GRANIAN_LOGGING: dict[str, Any] = {
-    "filters": {"planned-breaks": {"()": _PlannedBreaks}},
+    "filters": {
+        "planned-breaks": {"()": _PlannedBreaks},
+        "spare-threads": {"()": SpareThreadsNotice},
+    },
     "formatters": {
         "generic": {"()": "logging.Formatter", "fmt": "granian: [%(levelname)s] %(message)s"},
         "access": {"()": "logging.Formatter", "fmt": "%(message)s"},
@@ -382,7 +386,7 @@ _GRANIAN_LOGGING: dict[str, Any] = {
             "formatter": "generic",
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
-            "filters": ["planned-breaks"],
+            "filters": ["planned-breaks", "spare-threads"],
         },
         "access": {
             "formatter": "access",

@@ -24,6 +24,7 @@ bound differs:
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -105,3 +106,13 @@ class Slots:
             return self.app(environ, start_response)
         finally:
             self._tokens.put(None)
+
+
+class SpareThreadsNotice(logging.Filter):
+    """Drops granian's warning that the worker may spawn more Python threads than the CPUs
+    could keep busy: the :data:`BODY_READERS` spare ones wait for bodies (without the GIL), and
+    :class:`Slots` keeps ``--threads`` of them running the app."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every other record."""
+        return "seems quite high compared to the number of CPU cores" not in record.getMessage()
