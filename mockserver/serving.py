@@ -52,12 +52,12 @@ from mockserver.config import Config
 from mockserver.errors import ConfigError
 from mockserver.faults.connection import BREAK_MESSAGE
 from mockserver.faults.connection import needs_the_connection
-from mockserver.serving_limits import BODY_READERS
-from mockserver.serving_limits import DEFAULT_CONNECTION_LIMIT
-from mockserver.serving_limits import Slots
-from mockserver.serving_limits import SpareThreadsNotice
-from mockserver.serving_limits import granian_header_timeout_ms
-from mockserver.serving_limits import waitress_options
+from mockserver.http.limits import BODY_READERS
+from mockserver.http.limits import DEFAULT_CONNECTION_LIMIT
+from mockserver.http.limits import Slots
+from mockserver.http.limits import SpareThreadsNotice
+from mockserver.http.limits import granian_header_timeout_ms
+from mockserver.http.limits import waitress_options
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
 from mockserver.state import state_of
@@ -96,7 +96,7 @@ def serve_forever(
     :param server: ``"auto"`` (see :func:`choose_server`), ``"granian"`` or ``"waitress"``.
     :param io_threads: granian's I/O threads (ignored by waitress).
     :param connection_limit: waitress's most connections at once (ignored by granian; see
-        :mod:`mockserver.serving_limits`).
+        :mod:`mockserver.http.limits`).
     :raises MockServerError: if the scenario or the schemas are invalid (before binding).
     :raises ConfigError: for an unknown server, a thread count below 1, or an address that
         cannot be bound.
@@ -274,7 +274,7 @@ def _serve_granian(app: Flask, sock: socket.socket, threads: int, io_threads: in
         sock,
         interface=Interfaces.WSGI,
         workers=1,
-        # Spare threads for requests waiting for their bodies (serving_limits.Slots).
+        # Spare threads for requests waiting for their bodies (http.limits.Slots).
         blocking_threads=threads + BODY_READERS,
         runtime_threads=io_threads,
         backlog=BACKLOG,

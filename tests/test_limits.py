@@ -152,6 +152,8 @@ def _until_closed(sock: socket.socket, deadline: float) -> bytes:
 
 
 def test_stalled_bodies_keep_no_one_waiting_and_are_cut_off(target: Target) -> None:
+    if target.mock is not None:
+        target.mock.journal.clear()  # the module's server: only this test's requests
     body = b'{"url": "https://example.com/stalled"}'
     stalled = [_stall(target.port, body) for _ in range(STALLED)]
     started = time.monotonic()
