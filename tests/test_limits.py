@@ -17,10 +17,13 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from mockserver import create_app
+from mockserver.cli import main
 from mockserver.config import Config
 from mockserver.contract.checks import MAX_BODY_ERRORS
 from mockserver.errors import ConfigError
@@ -412,3 +415,30 @@ def test_bad_limits_are_refused_with_the_setting_named(
     with pytest.raises(ConfigError) as refused:
         Config.from_env(variables)
     assert str(refused.value) == message
+
+
+def test_serve_passes_the_limits_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def capture(config: Config, **options: Any) -> None:
+        seen.update(options, config=config)
+
+    monkeypatch.setattr("mockserver.serving.serve_forever", capture)
+    args = ["serve", "--read-timeout", "2.5", "--journal-bytes", "1048576"]
+    result = CliRunner().invoke(main, [*args, "--connection-limit", "50"])
+    assert result.exit_code == 0, result.output
+    assert (seen["config"].read_timeout, seen["config"].journal_bytes) == (2.5, 1_048_576)
+    assert seen["connection_limit"] == 50
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--read-timeout", "0"], ["--read-timeout", "3601"], ["--connection-limit", "0"]],
+)
+def test_serve_refuses_limits_out_of_range(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("mockserver.serving.serve_forever", lambda *a, **k: None)
+    result = CliRunner().invoke(main, ["serve", *args])
+    assert result.exit_code == 2
+    assert f"Invalid value for '{args[0]}'" in result.output
