@@ -60,6 +60,7 @@ bench-deps: $(STAMP)
 
 bench: bench-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

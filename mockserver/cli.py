@@ -84,6 +84,27 @@ def main() -> None:
     "entry, until the store changes or a fault or rate limit is in force (default: on; also "
     "MOCKSERVER_RESPONSE_CACHE). Off, every request runs the whole pipeline.",
 )
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0, min_open=True, max=3600),
+    help="Seconds a request body may take to arrive: then 408 and the connection is closed "
+    "(default 10; also MOCKSERVER_READ_TIMEOUT). Also bounds the request head, and under "
+    "waitress a connection that sends nothing. Under granian a body that stops arriving holds "
+    "its connection until the client goes (see the README's Limits).",
+)
+@click.option(
+    "--journal-bytes",
+    type=click.IntRange(min=1),
+    help="The most bytes the request journal holds, bodies and headers counted; the oldest "
+    "entries go first (default 33554432, 32 MiB; also MOCKSERVER_JOURNAL_BYTES).",
+)
+@click.option(
+    "--connection-limit",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="waitress's most connections at once (granian has no such limit).",
+)
 @click.option("--strict", is_flag=True, help="Fail requests that break Sentry's contract.")
 @click.option("--admin-token", help="Require this bearer token on /__admin/.")
 @click.option(
@@ -121,6 +142,9 @@ def serve(
     io_threads: int,
     validate_responses: bool,
     response_cache: bool | None,
+    read_timeout: float | None,
+    journal_bytes: int | None,
+    connection_limit: int,
     strict: bool,
     admin_token: str | None,
     fault_specs: tuple[str, ...],
@@ -135,6 +159,8 @@ def serve(
             seed=seed,
             validate_responses=validate_responses,
             response_cache=response_cache,
+            read_timeout=read_timeout,
+            journal_bytes=journal_bytes,
             strict=strict,
             admin_token=admin_token,
             # --fault replaces MOCKSERVER_FAULTS; without one, the variable's faults apply.
@@ -147,7 +173,13 @@ def serve(
         raise click.ClickException(str(exc)) from exc
     try:
         serve_forever(
-            config, host=host, port=port, threads=threads, server=server, io_threads=io_threads
+            config,
+            host=host,
+            port=port,
+            threads=threads,
+            server=server,
+            io_threads=io_threads,
+            connection_limit=connection_limit,
         )
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc

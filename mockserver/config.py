@@ -15,6 +15,9 @@ from mockserver.errors import ConfigError
 from mockserver.faults.options import FaultOptions
 from mockserver.faults.options import parse_fault_options
 from mockserver.faults.options import split_env
+from mockserver.http.body import DEFAULT_READ_TIMEOUT
+from mockserver.journal.journal import DEFAULT_JOURNAL_BYTES
+from mockserver.journal.journal import MIN_JOURNAL_BYTES
 from mockserver.resources import default_scenario
 from mockserver.resources import schemas_dir
 from mockserver.schemas.registry import SchemaRegistry
@@ -29,6 +32,8 @@ from mockserver.webhooks.delivery import DeliverySettings
 MIN_PORT, MAX_PORT = 0, 65_535
 MAX_THREADS = 256
 MAX_IO_THREADS = 64
+MAX_READ_TIMEOUT = 3600.0
+"""The longest read timeout accepted, in seconds (an hour: longer is a typo)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,12 @@ class Config:
     :ivar response_cache: give a repeated ``GET`` the answer the pipeline made for it, without
         running the pipeline again, while nothing it depends on changed
         (:mod:`mockserver.cache.responses`); off, every request runs the whole pipeline.
+    :ivar journal_size: the most entries the journal holds (oldest evicted first).
+    :ivar journal_bytes: the most bytes the journal's entries may hold, bodies and headers
+        counted (oldest evicted first; :mod:`mockserver.journal.journal`).
+    :ivar read_timeout: seconds a request body may take to arrive before the request is
+        answered 408 and its connection closed (:func:`mockserver.http.body.read_body`); also
+        the request-head timeout of ``mockserver serve``'s servers.
     :ivar clock: time source (tests pass a controllable one).
     :ivar delivery: timeout, retries and backoff of service-hook deliveries.
     :ivar faults: fault rules in ``--fault`` syntax, one each, added after the scenario's.
@@ -58,6 +69,8 @@ class Config:
     validate_responses: bool = False
     strict: bool = False
     journal_size: int = 10_000
+    journal_bytes: int = DEFAULT_JOURNAL_BYTES
+    read_timeout: float = DEFAULT_READ_TIMEOUT
     admin_token: str | None = None
     response_cache: bool = True
     clock: Clock = system_clock
@@ -94,7 +107,8 @@ class Config:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         """Read ``MOCKSERVER_SCENARIO``, ``MOCKSERVER_SEED``, ``MOCKSERVER_STRICT``,
         ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_RESPONSE_CACHE``,
-        ``MOCKSERVER_JOURNAL_SIZE``, ``MOCKSERVER_ADMIN_TOKEN``, ``MOCKSERVER_FAULTS``
+        ``MOCKSERVER_JOURNAL_SIZE``, ``MOCKSERVER_JOURNAL_BYTES``, ``MOCKSERVER_READ_TIMEOUT``,
+        ``MOCKSERVER_ADMIN_TOKEN``, ``MOCKSERVER_FAULTS``
         (``--fault`` values separated by ``;``) and ``MOCKSERVER_RATE_LIMITS``; keyword
         overrides that are not ``None`` win. The only reader of the environment: the rest of
         mockserver gets its settings from a :class:`Config`.
@@ -109,6 +123,10 @@ class Config:
             values["seed"] = _int(env, "MOCKSERVER_SEED")
         if "MOCKSERVER_JOURNAL_SIZE" in env:
             values["journal_size"] = _int(env, "MOCKSERVER_JOURNAL_SIZE")
+        if "MOCKSERVER_JOURNAL_BYTES" in env:
+            values["journal_bytes"] = _int(env, "MOCKSERVER_JOURNAL_BYTES")
+        if "MOCKSERVER_READ_TIMEOUT" in env:
+            values["read_timeout"] = _float(env, "MOCKSERVER_READ_TIMEOUT")
         for name in ("strict", "validate_responses", "response_cache"):
             key = f"MOCKSERVER_{name.upper()}"
             if key in env:
@@ -136,6 +154,16 @@ class Config:
         """
         if self.journal_size < 1:
             raise ConfigError(f"journal_size must be at least 1, got {self.journal_size}")
+        if self.journal_bytes < MIN_JOURNAL_BYTES:
+            raise ConfigError(
+                f"journal_bytes must be at least {MIN_JOURNAL_BYTES} (one entry with the "
+                f"largest bodies it keeps), got {self.journal_bytes}"
+            )
+        if not 0 < self.read_timeout <= MAX_READ_TIMEOUT:
+            raise ConfigError(
+                f"read_timeout must be more than 0 and at most {MAX_READ_TIMEOUT:g} seconds, "
+                f"got {self.read_timeout:g}"
+            )
 
     def with_changes(self, **changes: Any) -> Config:
         """A copy with some settings changed."""
@@ -147,6 +175,14 @@ def _int(env: Mapping[str, str], key: str) -> int:
         return int(env[key])
     except ValueError:
         raise ConfigError(f"{key} must be an integer, got {env[key]!r}") from None
+
+
+def _float(env: Mapping[str, str], key: str) -> float:
+    try:
+        value = float(env[key])
+    except ValueError:
+        raise ConfigError(f"{key} must be a number, got {env[key]!r}") from None
+    return value  # check() refuses NaN, infinities and out-of-range values
 
 
 def _bool(env: Mapping[str, str], key: str) -> bool:

@@ -56,6 +56,12 @@ from mockserver.config import Config
 from mockserver.errors import ConfigError
 from mockserver.faults.connection import BREAK_MESSAGE
 from mockserver.faults.connection import needs_the_connection
+from mockserver.http.limits import BODY_READERS
+from mockserver.http.limits import DEFAULT_CONNECTION_LIMIT
+from mockserver.http.limits import Slots
+from mockserver.http.limits import SpareThreadsNotice
+from mockserver.http.limits import granian_header_timeout_ms
+from mockserver.http.limits import waitress_options
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
 from mockserver.state import state_of
@@ -86,12 +92,15 @@ def serve_forever(
     threads: int = DEFAULT_THREADS,
     server: str = DEFAULT_SERVER,
     io_threads: int = DEFAULT_IO_THREADS,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
 ) -> None:
     """Load the scenario, bind, print the address, and serve until SIGINT or SIGTERM.
 
     :param threads: Python threads that run requests.
     :param server: ``"auto"`` (see :func:`choose_server`), ``"granian"`` or ``"waitress"``.
     :param io_threads: granian's I/O threads (ignored by waitress).
+    :param connection_limit: waitress's most connections at once (ignored by granian; see
+        :mod:`mockserver.http.limits`).
     :raises MockServerError: if the scenario or the schemas are invalid (before binding).
     :raises ConfigError: for an unknown server, a thread count out of its bounds
         (:data:`~mockserver.config.MAX_THREADS`), a port out of 0..65535, or an address that
@@ -106,6 +115,7 @@ def serve_forever(
         threads=threads,
         server=server,
         io_threads=io_threads,
+        connection_limit=connection_limit,
     )
 
 
@@ -117,6 +127,7 @@ def serve_app(
     threads: int = DEFAULT_THREADS,
     server: str = DEFAULT_SERVER,
     io_threads: int = DEFAULT_IO_THREADS,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
 ) -> None:
     """Like :func:`serve_forever`, for an app already built (``bench/`` changes it first).
 
@@ -129,6 +140,8 @@ def serve_app(
             f"--threads must be from 1 to {MAX_THREADS} and --io-threads from 1 to "
             f"{MAX_IO_THREADS}, got {threads} and {io_threads}"
         )
+    if connection_limit < 1:
+        raise ConfigError("--connection-limit must be at least 1")
     server, why = choose_server(app, server)
     # What exists now (schemas, validators, the world, Faker's tables, Flask) lives as long as
     # the server: out of the collector's sight, a full collection under load takes ~10 ms
@@ -145,7 +158,7 @@ def serve_app(
             host,
         )
     if server == "waitress":
-        _serve_waitress(app, sock, threads, why)
+        _serve_waitress(app, sock, threads, why, connection_limit)
     else:
         _serve_granian(app, sock, threads, io_threads)
 
@@ -227,10 +240,13 @@ def _say_stopping(signum: int) -> None:
 # --- waitress -------------------------------------------------------------------------------
 
 
-def _serve_waitress(app: Flask, sock: socket.socket, threads: int, why: str | None) -> None:
+def _serve_waitress(
+    app: Flask, sock: socket.socket, threads: int, why: str | None, connection_limit: int
+) -> None:
     from waitress.server import create_server
 
-    server = create_server(app, sockets=[sock], threads=threads, ident="mockserver")
+    limits = waitress_options(_state(app).config.read_timeout, connection_limit)
+    server = create_server(app, sockets=[sock], threads=threads, ident="mockserver", **limits)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         _say_stopping(signum)
@@ -273,11 +289,15 @@ def _serve_granian(app: Flask, sock: socket.socket, threads: int, io_threads: in
         sock,
         interface=Interfaces.WSGI,
         workers=1,
-        blocking_threads=threads,
+        # Spare threads for requests waiting for their bodies (http.limits.Slots).
+        blocking_threads=threads + BODY_READERS,
         runtime_threads=io_threads,
         backlog=BACKLOG,
         http=HTTPModes.http1,
-        http1_settings=HTTP1Settings(keep_alive=True),
+        http1_settings=HTTP1Settings(
+            keep_alive=True,
+            header_read_timeout=granian_header_timeout_ms(_state(app).config.read_timeout),
+        ),
         websockets=False,
         log_level=LogLevels.warning,
         log_dictconfig=_GRANIAN_LOGGING,
@@ -313,7 +333,7 @@ def _serve_granian(app: Flask, sock: socket.socket, threads: int, io_threads: in
         scheduler = Scheduler(_state(app))
         scheduler.start()
         worker_state["scheduler"] = scheduler
-        return app
+        return cast(Flask, Slots(app, threads, _state(app).config.read_timeout))
 
     def spawn_worker(*args: Any, **kwargs: Any) -> None:
         try:
@@ -368,7 +388,10 @@ class _PlannedBreaks(logging.Filter):
 
 # granian logs to stdout by default; ours goes to stderr, after the readiness line.
 _GRANIAN_LOGGING: dict[str, Any] = {
-    "filters": {"planned-breaks": {"()": _PlannedBreaks}},
+    "filters": {
+        "planned-breaks": {"()": _PlannedBreaks},
+        "spare-threads": {"()": SpareThreadsNotice},
+    },
     "formatters": {
         "generic": {"()": "logging.Formatter", "fmt": "granian: [%(levelname)s] %(message)s"},
         "access": {"()": "logging.Formatter", "fmt": "%(message)s"},
@@ -378,7 +401,7 @@ _GRANIAN_LOGGING: dict[str, Any] = {
             "formatter": "generic",
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
-            "filters": ["planned-breaks"],
+            "filters": ["planned-breaks", "spare-threads"],
         },
         "access": {
             "formatter": "access",

@@ -105,7 +105,7 @@ class MockState:
             store=store,
             memos=memos,
             deliverer=Deliverer(store, config.clock, config.delivery),
-            journal=Journal(config.journal_size),
+            journal=Journal(config.journal_size, byte_budget=config.journal_bytes),
             limiter=limiter,
             faults=FaultController(limiter),
             redactor=PATTERNS.including(world.tokens),

@@ -112,7 +112,7 @@ class MockServer:
             return self
         try:
             server = make_server(
-                self._host, self._port, self.app, threaded=True, request_handler=_QuietHandler
+                self._host, self._port, self.app, threaded=True, request_handler=self._handler()
             )
         except OSError as exc:
             raise ServerStartError(f"cannot bind {self._host}:{self._port}: {exc}") from exc
@@ -131,6 +131,12 @@ class MockServer:
         )
         self._thread.start()
         return self
+
+    def _handler(self) -> type[WSGIRequestHandler]:
+        """The request handler, with the read timeout on every connection's socket: a client
+        that sends nothing for that long mid-request (head or body) loses its connection, and
+        its thread is free (werkzeug serves each connection from its own thread)."""
+        return type("_TimedHandler", (_QuietHandler,), {"timeout": self.state.config.read_timeout})
 
     def stop(self) -> None:
         """Stop serving, close the socket, and stop the deliveries in progress (within a

@@ -43,7 +43,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from mockserver.errors import NOT_FOUND
@@ -67,6 +66,8 @@ from mockserver.faults.model import FaultSpecError
 from mockserver.faults.parsing import may_prefer
 from mockserver.faults.parsing import parse_prefer
 from mockserver.http.auth import unauthorized
+from mockserver.http.body import BodyError
+from mockserver.http.body import read_body
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
 from mockserver.http.responses import json_response
@@ -221,8 +222,8 @@ def _answer_in_front(ex: Exchange, plan: Plan) -> Response | None:
         _wait(ex, plan)
         # Read the request body (kept for the journal): unread bytes would make the kernel
         # answer our FIN with a RST.
-        with contextlib.suppress(HTTPException):  # too large: it breaks all the same
-            ex.request.get_data()
+        with contextlib.suppress(BodyError):  # too large or too slow: it breaks all the same
+            read_body(ex.request)
         noise = ex.state.faults.noise() if fault.name in ("garbage", "malformed_chunk") else b""
         ex.environ[CONNECTION_FAULT] = SocketFault(fault.name, noise)
         _record(ex, failure)

@@ -7,19 +7,44 @@ import contextlib
 import io
 import json
 import re
+import socket
+import time
+from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import MutableMapping
 from functools import cached_property
+from itertools import chain
+from itertools import compress
 from typing import Any
+from typing import cast
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Request
+from werkzeug.wsgi import get_content_length
 
 from mockserver.errors import ApiError
 
 MAX_BODY_BYTES = 2_621_440
 """The largest request body read, in bytes: Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` default
 (2.5 MiB). A larger one answers 413 ``{"detail": "Request body too large."}``."""
+
+DEFAULT_READ_TIMEOUT = 10.0
+"""Seconds a request body may take to arrive (``Config.read_timeout``), as nginx's
+``client_body_timeout`` in front of Sentry bounds it."""
+
+DRAIN_LIMIT = 4 * MAX_BODY_BYTES
+"""How much of a body over :data:`MAX_BODY_BYTES` is read and thrown away, so that the client,
+still sending, gets the 413 instead of a reset connection; past it the connection is closed."""
+
+CHUNK = 64 * 1024
+BODY = "mockserver.body"
+"""The environ key of the body once read (bytes), or of the :class:`BodyError` reading it raised."""
+READ_TIMEOUT = "mockserver.read_timeout"
+"""The environ key of the read timeout of this request, in seconds (the exchange sets it)."""
+CLOSE = "mockserver.close"
+"""The environ key set when the connection must close after the answer (its body was not read
+whole: what is left of it would be taken for the next request)."""
 
 MAX_JSON_DEPTH = 100
 """How deeply a JSON body may nest. Python's parser, and so Sentry, fails with a 500 somewhere
@@ -66,8 +91,8 @@ class QueryDict(ImmutableMultiDict[str, str]):
 class SentryRequest(Request):
     """Werkzeug's request, reading the query string as Django does: the last value of a repeated
     parameter (:class:`QueryDict`), and an invalid UTF-8 escape as U+FFFD (Werkzeug keeps it
-    percent-encoded, which would then be echoed in ``Link`` headers). A body over
-    :data:`MAX_BODY_BYTES` is refused with a 413 when it is read."""
+    percent-encoded, which would then be echoed in ``Link`` headers). Its body is read by
+    :func:`read_body` (a body over :data:`MAX_BODY_BYTES` is refused with a 413)."""
 
     parameter_storage_class = QueryDict
     max_content_length = MAX_BODY_BYTES
@@ -85,6 +110,165 @@ class SentryRequest(Request):
         return QueryDict(pairs)
 
 
+class BodyError(ApiError):
+    """A body that could not be read: too large (413), too slow (408), or cut short by a client
+    that went away (400). Answered in Sentry's shape, like any :class:`ApiError`.
+
+    :ivar size: the body's size as far as it is known: its ``Content-Length``, or the bytes
+        received before the reading stopped.
+    :ivar closes: the connection must close after the answer (part of the body is unread).
+    """
+
+    def __init__(self, status: int, message: str, size: int, *, closes: bool) -> None:
+        super().__init__(status, {"detail": message})
+        self.size = size
+        self.closes = closes
+
+
+TOO_LARGE = "Request body too large."
+
+
+def has_body(environ: MutableMapping[str, Any]) -> bool:
+    """Whether the request announces a body: a non-zero ``Content-Length`` or a chunked one."""
+    return environ.get("CONTENT_LENGTH") not in (None, "", "0") or (
+        "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    )
+
+
+def read_body(request: Request | MutableMapping[str, Any]) -> bytes:
+    """The request's body, read once, whatever the framing, for every reader of the request
+    (the journal, the contract checks, the views, the socket faults).
+
+    At most :data:`MAX_BODY_BYTES` are kept. A larger body, announced by its
+    ``Content-Length`` or found larger while reading a chunked one, is refused with Django's
+    413 ``{"detail": "Request body too large."}`` (what is left of it, up to
+    :data:`DRAIN_LIMIT`, is read and dropped, so the client gets the answer). A body that takes
+    longer than the request's read timeout (``environ[READ_TIMEOUT]``) is refused with a 408;
+    the server's socket is given the time left before each read where the server hands it over
+    (werkzeug's), others bound the read themselves (waitress reads the whole body before the
+    app; granian does not bound it: see the README's Limits). The bytes, or the error, are kept
+    in the environ: a second reader gets the same answer without reading again, and Werkzeug's
+    form parser reads them from memory.
+
+    :raises BodyError: 413, 408, or 400 when the client hung up mid-body.
+    """
+    environ = request.environ if isinstance(request, Request) else request
+    held = environ.get(BODY)
+    if held is None:
+        try:
+            held = _read(environ)
+        except BodyError as exc:
+            held = exc
+            if exc.closes:
+                environ[CLOSE] = True
+        environ[BODY] = held
+        # Werkzeug's form parser and get_data() read wsgi.input: they now read the kept bytes.
+        environ["wsgi.input"] = io.BytesIO(held if isinstance(held, bytes) else b"")
+    if isinstance(held, BodyError):
+        raise held
+    body: bytes = held
+    return body
+
+
+def _read(environ: MutableMapping[str, Any]) -> bytes:
+    if not has_body(environ):
+        return b""
+    length = get_content_length(cast("dict[str, Any]", environ))
+    if length is None and not environ.get("wsgi.input_terminated"):
+        # No length and a server that does not end the stream: reading could wait forever
+        # (Werkzeug's safe fallback answers an empty body too).
+        return b""
+    reader = _Reader(environ)
+    if length is not None and length > MAX_BODY_BYTES:
+        # Announced too large: read (and drop) it all if it is not huge, so that the client,
+        # still sending, gets the answer and the connection can be used again.
+        ended = length <= DRAIN_LIMIT and reader.drain(length)[0] == length
+        raise BodyError(413, TOO_LARGE, length, closes=not ended)
+    limit = MAX_BODY_BYTES + 1 if length is None else length
+    data = reader.read(limit)
+    if length is not None and len(data) < length:
+        raise BodyError(
+            400, "Request body incomplete: the client went away.", len(data), closes=True
+        )
+    if len(data) > MAX_BODY_BYTES:
+        # Found too large while reading (chunked): drop the rest up to the drain limit.
+        drained, ended = reader.drain(DRAIN_LIMIT - len(data))
+        raise BodyError(413, TOO_LARGE, len(data) + drained, closes=not ended)
+    return data
+
+
+class _Reader:
+    """Reads ``wsgi.input`` in pieces against one deadline."""
+
+    def __init__(self, environ: MutableMapping[str, Any]) -> None:
+        self.stream = environ["wsgi.input"]
+        self.timeout = float(environ.get(READ_TIMEOUT, DEFAULT_READ_TIMEOUT))
+        self.deadline = time.monotonic() + self.timeout
+        sock = environ.get("werkzeug.socket")
+        self.sock = sock if isinstance(sock, socket.socket) else None
+        # BufferedReader.read1 returns after one receive: the deadline is checked between them.
+        self._read = getattr(self.stream, "read1", self.stream.read)
+
+    def read(self, limit: int) -> bytes:
+        """Up to ``limit`` bytes: fewer only when the body ends first."""
+        parts: list[bytes] = []
+        got = 0
+        while got < limit:
+            piece = self._piece(min(CHUNK, limit - got), got)
+            if not piece:
+                break
+            parts.append(piece)
+            got += len(piece)
+        return b"".join(parts)
+
+    def drain(self, limit: int) -> tuple[int, bool]:
+        """Read and drop up to ``limit`` bytes: how many there were, and whether the body
+        ended (it did not if it was longer, too slow, or cut short)."""
+        got = 0
+        try:
+            while got < limit:
+                piece = self._piece(min(CHUNK, limit - got), got)
+                if not piece:
+                    return got, True
+                got += len(piece)
+        except BodyError:
+            return got, False
+        # Never read past the limit: with a Content-Length, the next bytes are the next
+        # request's; without one, a body this long is not worth waiting for.
+        return got, False
+
+    def _piece(self, size: int, got: int) -> bytes:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._late(got)
+        previous = None
+        if self.sock is not None:
+            previous = self.sock.gettimeout()
+            self.sock.settimeout(remaining)
+        try:
+            piece: bytes = self._read(size)
+        except TimeoutError:
+            raise self._late(got) from None
+        except (OSError, ValueError):
+            raise BodyError(
+                400, "Request body incomplete: the client went away.", got, closes=True
+            ) from None
+        finally:
+            if self.sock is not None:
+                # The answer is written with the server's own timeout, whatever happened.
+                self.sock.settimeout(previous)
+        return piece
+
+    def _late(self, got: int) -> BodyError:
+        seconds = f"{self.timeout:g}"
+        return BodyError(
+            408,
+            f"Request body not received within {seconds} second{'' if seconds == '1' else 's'}.",
+            got,
+            closes=True,
+        )
+
+
 def json_body(request: Request) -> Any:
     """The request's body as DRF's parsers read it on Sentry: JSON, multipart or form.
 
@@ -98,9 +282,10 @@ def json_body(request: Request) -> Any:
         decode or parse, or nests deeper than :data:`MAX_JSON_DEPTH`; 400 ``Multipart form parse
         error - …`` for a multipart body without a valid boundary; 415 ``{"detail":
         "Unsupported media type \\"<Content-Type>\\" in request."}`` when no parser matches
-        (also when the header is missing); 413 (from Werkzeug) above :data:`MAX_BODY_BYTES`.
+        (also when the header is missing); :class:`BodyError` (413 above
+        :data:`MAX_BODY_BYTES`, 408 past the read timeout) from :func:`read_body`.
     """
-    raw = request.get_data(cache=True)
+    raw = read_body(request)
     if not raw:
         return {}
     parser = _select_parser(request.mimetype)
@@ -160,17 +345,30 @@ def _too_deep() -> str:
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest more than ``limit`` deep (iteratively: no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
+    """Whether arrays and objects nest more than ``limit`` deep.
+
+    Level by level, without recursion, each level's containers picked in C (``compress``,
+    ``chain``, ``map``): the Python loop turns once per level, so a list of a million small
+    lists costs milliseconds, not a million turns.
+    """
+    level = _containers([value])
+    for _ in range(limit):
+        if not level:
+            return False
+        lists = compress(level, map(_IS_LIST, map(type, level)))
+        dicts = compress(level, map(_IS_DICT, map(type, level)))
+        level = _containers(
+            chain(chain.from_iterable(lists), chain.from_iterable(map(dict.values, dicts)))
+        )
+    return bool(level)
+
+
+_IS_LIST = {list}.__contains__
+_IS_DICT = {dict}.__contains__
+_IS_CONTAINER = {list, dict}.__contains__
+
+
+def _containers(values: Iterable[Any]) -> list[Any]:
+    """The lists and dicts among ``values``."""
+    values = list(values)
+    return list(compress(values, map(_IS_CONTAINER, map(type, values))))

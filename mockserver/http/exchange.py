@@ -17,6 +17,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from mockserver.http.body import READ_TIMEOUT
 from mockserver.http.body import SentryRequest
 from mockserver.http.routes import RouteMatch
 from mockserver.http.routes import match_route
@@ -77,6 +78,7 @@ class Exchange:
         self.started = time.perf_counter()
         self.environ = environ
         self.state = state
+        environ[READ_TIMEOUT] = state.config.read_timeout
         self.request = SentryRequest(environ)
         self.method: str = self.request.method
         self.time: float = state.config.clock()

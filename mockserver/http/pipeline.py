@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response
 from mockserver.contract import checks as contract
 from mockserver.faults import stage as faults
 from mockserver.http import guards
+from mockserver.http.body import CLOSE
 from mockserver.http.cors import cors
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
@@ -115,6 +116,11 @@ class Pipeline:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         response = self._first(Exchange(environ, self.state))
+        if CLOSE in environ and "waitress.client_disconnected" not in environ:
+            # Part of the body is unread (too slow, cut short, too large to drain): the rest
+            # would be taken for the next request. waitress reads every body whole before the
+            # app, and refuses hop-by-hop headers from it.
+            response.headers["Connection"] = "close"
         return response(environ, start_response)
 
     def _view(self, ex: Exchange) -> Response:

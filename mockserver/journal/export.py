@@ -79,7 +79,9 @@ def _headers_map(headers: Sequence[tuple[str, str]]) -> dict[str, str]:
     return merged
 
 
-def _body_json(raw: bytes, size: int, redactor: Redactor | None) -> dict[str, Any]:
+def _body_json(
+    raw: bytes, size: int, digest: str | None, redactor: Redactor | None
+) -> dict[str, Any]:
     data = raw if redactor is None else redactor.body(raw)
     fields: dict[str, Any] = {"bodySize": size}
     try:
@@ -89,6 +91,9 @@ def _body_json(raw: bytes, size: int, redactor: Redactor | None) -> dict[str, An
         fields["bodyAsBase64"] = Redacted(base64.b64encode(data).decode("ascii"))
     if size > len(raw):
         fields["bodyTruncated"] = True
+        if digest is not None:
+            # What was sent, whole, can still be compared with what the client meant to send.
+            fields["bodySha256"] = Redacted(digest)  # our own digest, not a credential
     return fields
 
 
@@ -123,7 +128,7 @@ def entry_json(entry: Entry, *, redact: bool | Redactor = True) -> dict[str, Any
             "path": entry.path,
             "query": grouped,
             "headers": _headers_map(headers),
-            **_body_json(entry.body, entry.body_size, redactor),
+            **_body_json(entry.body, entry.body_size, entry.body_sha256, redactor),
             "clientIp": entry.client_ip,
             "loggedDate": round(entry.time * 1000),
             "loggedDateString": iso_time(entry.time),
@@ -137,7 +142,7 @@ def entry_json(entry: Entry, *, redact: bool | Redactor = True) -> dict[str, Any
         "response": {
             "status": entry.status,
             "headers": _headers_map(response_headers),
-            **_body_json(entry.response_body, entry.response_size, redactor),
+            **_body_json(entry.response_body, entry.response_size, entry.response_sha256, redactor),
         },
         "durationMs": round(entry.duration_ms, 3),
         "violations": [v.to_json() for v in entry.violations],
@@ -155,7 +160,9 @@ def _name_values(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"name": name, "value": value} for name, value in pairs]
 
 
-def _content(raw: bytes, size: int, mimetype: str, redactor: Redactor | None) -> dict[str, Any]:
+def _content(
+    raw: bytes, size: int, mimetype: str, digest: str | None, redactor: Redactor | None
+) -> dict[str, Any]:
     data = raw if redactor is None else redactor.body(raw)
     content: dict[str, Any] = {"size": size, "mimeType": mimetype}
     if data:
@@ -166,6 +173,12 @@ def _content(raw: bytes, size: int, mimetype: str, redactor: Redactor | None) ->
             content["encoding"] = "base64"
     if size > len(raw):
         content["comment"] = f"truncated to the first {len(raw)} of {size} bytes"
+        if digest is not None:
+            # Our own digest, not a credential: the final redaction pass leaves it alone.
+            content["comment"] = Redacted(
+                f"{content['comment']}; SHA-256 of the whole body {digest}"
+            )
+            content["_sha256"] = Redacted(digest)
     return content
 
 
@@ -195,12 +208,18 @@ def har_entry(entry: Entry, *, redact: bool | Redactor = True) -> dict[str, Any]
         "bodySize": entry.body_size,
     }
     if entry.body_size:
-        body = _content(entry.body, entry.body_size, entry.header("Content-Type") or "", redactor)
+        body = _content(
+            entry.body,
+            entry.body_size,
+            entry.header("Content-Type") or "",
+            entry.body_sha256,
+            redactor,
+        )
         request["postData"] = {
             "mimeType": body["mimeType"],
             "text": body.get("text", ""),
             "params": [],
-            **({"comment": body["comment"]} if "comment" in body else {}),
+            **{key: body[key] for key in ("comment", "_sha256") if key in body},
         }
     try:
         status_text = HTTPStatus(entry.status).phrase
@@ -220,6 +239,7 @@ def har_entry(entry: Entry, *, redact: bool | Redactor = True) -> dict[str, Any]
                 entry.response_body,
                 entry.response_size,
                 entry.response_header("Content-Type") or "",
+                entry.response_sha256,
                 redactor,
             ),
             "redirectURL": entry.response_header("Location") or "",

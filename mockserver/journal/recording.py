@@ -9,11 +9,11 @@ change each time it is read (WireMock leaves them out too).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from typing import TYPE_CHECKING
 
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 from werkzeug.wrappers import Response
 
@@ -21,6 +21,8 @@ from mockserver.cache.responses import ENTRY
 from mockserver.faults import connection
 from mockserver.faults.connection import CONNECTION_FAULT
 from mockserver.faults.connection import SocketFault
+from mockserver.http.body import BodyError
+from mockserver.http.body import read_body
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
 from mockserver.http.guards import answer_exception
@@ -53,7 +55,7 @@ def record(ex: Exchange, inner: Next) -> Response:
 def _record(ex: Exchange, response: Response, error: str | None) -> None:
     state = ex.state
     req = ex.request
-    body = _request_body(req)
+    body, body_size = _request_body(req)
     status = response.status_code
     headers = tuple(response.headers.items())
     # HEAD answers carry no body on the wire; a streamed body is the client's to read.
@@ -80,7 +82,7 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
             query=tuple(req.args.items(multi=True)),
             headers=tuple(req.headers.items()),
             body=body[:MAX_REQUEST_BODY],
-            body_size=len(body),
+            body_size=body_size,
             route_name=route.name if route else None,
             route=route.template if route else None,
             params=match.params if match is not None else {},
@@ -89,6 +91,8 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
             response_headers=headers,
             response_body=answer[:MAX_RESPONSE_BODY],
             response_size=len(answer),
+            body_sha256=_digest(body, MAX_REQUEST_BODY),
+            response_sha256=_digest(answer, MAX_RESPONSE_BODY),
             duration_ms=(time.perf_counter() - ex.started) * 1000,
             violations=ex.violations,
             error=error,
@@ -99,20 +103,21 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
     )
 
 
-def _request_body(request: Request) -> bytes:
-    environ = request.environ
-    # Reading an absent body through werkzeug's stream wrappers costs more than the rest of
-    # the entry: skip it when the request says it has none.
-    if (
-        environ.get("CONTENT_LENGTH") in (None, "", "0")
-        and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-    ):
-        return b""
+def _request_body(request: Request) -> tuple[bytes, int]:
+    """The body and its size; a body that could not be read is recorded empty, with the size
+    known of it (its ``Content-Length``, or the bytes that arrived)."""
     try:
-        return request.get_data(cache=True)
-    except (HTTPException, OSError):
-        # A client that hung up mid-body still gets its entry.
-        return b""
+        body = read_body(request)
+    except BodyError as exc:
+        # Too large, too slow, or a client that hung up mid-body: the request still gets its
+        # entry, and the answer it got says why.
+        return b"", exc.size
+    return body, len(body)
+
+
+def _digest(body: bytes, kept: int) -> str | None:
+    """The SHA-256 of a body the entry keeps only the start of (``None`` when it is whole)."""
+    return hashlib.sha256(body).hexdigest() if len(body) > kept else None
 
 
 def _server_error(state: MockState, status: int, body: bytes) -> str | None:

@@ -18,6 +18,8 @@ NOT_NULL = "This field may not be null."
 NOT_BLANK = "This field may not be blank."
 NULL_CHARACTERS = "Null characters are not allowed."
 NON_FIELD_ERRORS = "non_field_errors"
+MAX_ITEM_ERRORS = 100
+"""The most item errors a list field reports (:func:`string_list`)."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TRUE = frozenset(
     {
@@ -182,11 +184,16 @@ def _bad_port(text: str) -> bool:
 
 
 def string_list(value: Any, *, max_length: int | None = None) -> list[str]:
-    """``ListField(child=CharField())``: child errors are keyed by index, as DRF does."""
+    """``ListField(child=CharField())``: child errors are keyed by index, as DRF does, the
+    first :data:`MAX_ITEM_ERRORS` of them (DRF reports every one: a body of a million wrong
+    items would be answered with tens of megabytes)."""
     if value is None:
         raise FieldError(NOT_NULL)
     if isinstance(value, str) or not isinstance(value, list):
         raise FieldError(f'Expected a list of items but got type "{type_name(value)}".')
+    plain = _plain_strings(value, max_length)
+    if plain is not None:
+        return plain
     items: list[str] = []
     errors: dict[str, Any] = {}
     for i, item in enumerate(value):
@@ -194,12 +201,33 @@ def string_list(value: Any, *, max_length: int | None = None) -> list[str]:
             text = char(item, max_length=max_length)
         except FieldError as exc:
             errors[str(i)] = exc.detail
+            if len(errors) == MAX_ITEM_ERRORS:
+                break
             continue
         assert text is not None  # noqa: S101 - char() refuses None
         items.append(text)
     if errors:
         raise FieldError(errors)
     return items
+
+
+def _plain_strings(value: list[Any], max_length: int | None) -> list[str] | None:
+    """What :func:`char` makes of every item, when every item passes it: strings and numbers,
+    none blank, too long, or holding a NUL or a lone surrogate. Checked with C-level
+    ``map``, ``join`` and one regex search, so that a list as long as the body limit allows
+    costs milliseconds; ``None`` sends the list item by item (for its errors)."""
+    if not set(map(type, value)) <= {str, int, float}:
+        return None
+    texts = list(map(str.strip, map(str, value)))
+    if not texts:
+        return texts
+    lengths = list(map(len, texts))
+    if min(lengths) == 0 or (max_length is not None and max(lengths) > max_length):
+        return None
+    joined = "".join(texts)
+    if "\x00" in joined or _SURROGATE.search(joined):
+        return None
+    return texts
 
 
 def prohibit_surrogates(value: Any) -> Any:

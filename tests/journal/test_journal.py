@@ -545,7 +545,9 @@ def test_concurrent_clients_leave_exactly_the_requests_they_made(
 ) -> None:
     # waitress warns of every queued request; 32,000 captured warnings would slow the test.
     caplog.set_level(logging.ERROR, logger="waitress")
-    app = MockServer(Config(journal_size=CLIENTS * PER_CLIENT + 1, clock=clock)).app
+    # Room for every entry, in number and in bytes (32,000 entries outgrow the default budget).
+    settings = Config(journal_size=CLIENTS * PER_CLIENT + 1, journal_bytes=1 << 30, clock=clock)
+    app = MockServer(settings).app
     with waitress_serving(app) as port:
         done = subprocess.run(
             [sys.executable, "-c", CLIENT_SCRIPT, str(port), str(CLIENTS), str(PER_CLIENT), "10"],
