@@ -51,6 +51,7 @@ def test_the_top_level_holds_at_most_a_dozen_modules_beside_the_subpackages() ->
         "openapi",
         "schemas",
         "sentry",
+        "serving",
         "webhooks",
         "world",
     ]
