@@ -307,3 +307,29 @@ def test_text_only_libyaml_refuses_is_refused_with_its_message(
         "line 2, column 10",
         "not valid YAML: found invalid Unicode character escape code",
     )
+
+
+def test_options_sentry_reads_are_typed(tmp_path: Path, registry: SchemaRegistry) -> None:
+    text = GOOD.replace(
+        "        slug: web\n",
+        '        slug: web\n        options:\n          "sentry:origins": "*"\n',
+    )
+    error = load_error(tmp_path, registry, text)
+    assert error.location == "line 12, $.organizations[0].projects[0].options.sentry:origins"
+    assert (error.problem, error.fix) == (
+        "expected array, got str '*'",
+        "write a value of type array",
+    )
+
+
+def test_project_and_organization_options_are_loaded(
+    tmp_path: Path, registry: SchemaRegistry
+) -> None:
+    text = GOOD.replace(
+        "    slug: acme\n", '    slug: acme\n    options: {"sentry:sampling_mode": project}\n'
+    ).replace(
+        "        slug: web\n", '        slug: web\n        options: {"sentry:resolve_age": 5}\n'
+    )
+    org = load_scenario_file(write(tmp_path, text), registry).organizations[0]
+    assert org.options == {"sentry:sampling_mode": "project"}
+    assert org.projects[0].options == {"sentry:resolve_age": 5}
