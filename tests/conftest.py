@@ -32,6 +32,7 @@ ERROR_SCHEMAS = (
     "error-fields",
     "error-feature",
     "error-internal",
+    "error-internal-project",
     "error-redirect",
     "error-trailing-slash",
     "error-rate-limit",

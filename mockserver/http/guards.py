@@ -121,17 +121,18 @@ def method(ex: Exchange, inner: Next) -> Response:
 
 def lookup(ex: Exchange, inner: Next) -> Response:
     """``ProjectEndpoint.convert_args``: 404 for an unknown project, 302 to the new slug of a
-    renamed one, 403 when the token's organization is another."""
+    renamed one, 403 when the token's organization is another (also for a renamed project's
+    old slug: Sentry checks the permissions on the project before it reveals the rename)."""
     match, token = ex.match, ex.token
     assert match is not None  # noqa: S101 - the catch-all stage answered unmatched paths
     assert token is not None  # noqa: S101 - check_scopes refuses anonymous requests
     found = ex.state.store.resolve(match.params["org"], match.params["project"])
     if found is None:
         raise ApiError.not_found()
-    if isinstance(found, Redirect):
-        return _redirect(ex, found)
     if not token.can_access(found.organization.slug):
         raise ApiError.permission_denied()
+    if isinstance(found, Redirect):
+        return _redirect(ex, found)
     ex.project = found
     return inner(ex)
 

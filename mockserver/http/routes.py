@@ -106,7 +106,7 @@ ROUTES: Mapping[str, SentryRoute] = {
             ("GET", "PUT", "DELETE"),
             "ProjectDetailsEndpoint",
             scopes=PROJECT_DETAILS_SCOPES,
-            query=("include", "expand"),
+            query=("include", "expand", "collapse"),
             bodies={"PUT": "project-update"},
         ),
         SentryRoute(

@@ -71,16 +71,20 @@ OPERATIONS: Mapping[tuple[str, str], OperationDoc] = {
         {200: "project"},
         description="Every key of Sentry's detailed project serializer. `include=stats` adds "
         "`stats.unresolved`; `expand=hasAlertIntegration` adds `hasAlertIntegrationInstalled`; "
-        "other values and unknown parameters are ignored.",
+        "`collapse=organization` answers only the organization's id and slug; other values "
+        "and unknown parameters are ignored.",
     ),
     ("project-details", "PUT"): OperationDoc(
         "updateProject",
         "Update a project",
-        {200: "project", 400: "error-fields", 403: "error-detail"},
+        {200: "project", 400: ("error-fields", "error-detail"), 403: "error-detail"},
         description="A partial update; unknown keys are ignored. A token with only "
         "`project:read` may change the member fields (`isBookmarked`, "
-        "`autofixAutomationTuning`, `seerScannerAutomation`); a truthy admin field answers "
-        "403. A new slug makes the old one answer 302 to the new path.",
+        "`autofixAutomationTuning`, `seerScannerAutomation`, `seerNightshiftTweaks`, the "
+        "preprod fields); a truthy admin field answers 403. The legacy `options` dict writes "
+        "raw project options; its custom inbound filters need the project's "
+        "`custom-inbound-filters` feature (400 without). A new slug makes the old one answer "
+        "302 to the new path.",
     ),
     ("project-details", "DELETE"): OperationDoc(
         "deleteProject",
@@ -115,7 +119,9 @@ OPERATIONS: Mapping[tuple[str, str], OperationDoc] = {
         "List a tag's values",
         {200: "tag-values", 400: "error-detail"},
         description="Up to 1,000 values of the key, most recently seen first; `query` is a "
-        "substring filter. A key without values, or an unknown `environment`, answers 404. "
+        "substring filter; `statsPeriod`, or `start` and `end`, keep the values seen in that "
+        "window (a window Sentry cannot read answers 400). A key without values, or an "
+        "unknown `environment`, answers 404. "
         "Keys that hold ids or times (`event_id`, `timestamp`, `time`, `profile_id`, "
         "`replay_id`, `trace*`) have no values to list: an empty page.",
     ),

@@ -9,6 +9,7 @@ three agree on what a value means.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +18,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema import FormatChecker
 from jsonschema.validators import extend
+
+from mockserver.schemas.piiselector import selector_error
 
 _DATE_TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))",
@@ -54,8 +57,58 @@ def _is_uri(instance: object) -> bool:
     return not isinstance(instance, str) or _URI.fullmatch(instance) is not None
 
 
+def _is_pii_selector(instance: object) -> bool:
+    """Relay's PII selector (``safeFields``): a string Relay parses, or a number (DRF's
+    ``CharField`` reads it as its text)."""
+    if isinstance(instance, bool):
+        return True
+    if isinstance(instance, int | float):
+        instance = str(instance)
+    return not isinstance(instance, str) or selector_error(instance.strip()) is None
+
+
+def origin_error(text: str) -> str | None:
+    """Sentry's ``OriginField`` (``allowedDomains``): ``None`` for a blank value, ``*`` or an
+    origin whose domain (before the first ``/`` after the scheme) has no port and a name IDNA
+    encodes; otherwise why not."""
+    if not text or text == "*":
+        return None
+    rest = text.split("://", 1)[1] if "://" in text else text
+    domain = rest.split("/", 1)[0]
+    if ":" in domain:
+        return "has a port"
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        return "is not a domain name"
+    return None
+
+
+def _is_origin(instance: object) -> bool:
+    """``sentry-origin``: see :func:`origin_error` (a number is read as its text)."""
+    if isinstance(instance, bool):
+        return True
+    if isinstance(instance, int | float):
+        instance = str(instance)
+    return not isinstance(instance, str) or origin_error(instance.strip()) is None
+
+
+def _is_symbol_sources(instance: object) -> bool:
+    """``sentry-symbol-sources``: blank, or the JSON text of a list of objects (each source's
+    shape is checked against ``symbol-sources.json`` by the server)."""
+    if not isinstance(instance, str) or not instance.strip():
+        return True
+    try:
+        sources = json.loads(instance)
+    except ValueError:
+        return False
+    return isinstance(sources, list) and all(isinstance(source, dict) for source in sources)
+
+
 def _format_checker() -> FormatChecker:
-    """Draft 2020-12's format checker, with our own ``date-time`` and ``uri``.
+    """Draft 2020-12's format checker, with our own ``date-time`` and ``uri``, and Sentry's
+    ``relay-pii-selector`` (:mod:`mockserver.schemas.piiselector`), ``sentry-origin`` and
+    ``sentry-symbol-sources``.
 
     jsonschema checks ``date-time`` only when ``rfc3339-validator`` is installed and ``uri`` only
     with ``rfc3987``, neither of which is a dependency of ours; without them both formats pass
@@ -65,6 +118,9 @@ def _format_checker() -> FormatChecker:
     checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
     checker.checks("date-time")(_is_date_time)
     checker.checks("uri")(_is_uri)
+    checker.checks("relay-pii-selector")(_is_pii_selector)
+    checker.checks("sentry-origin")(_is_origin)
+    checker.checks("sentry-symbol-sources")(_is_symbol_sources)
     return checker
 
 

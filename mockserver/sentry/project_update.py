@@ -1,216 +1,298 @@
-"""Validation of ``PUT …/projects/{org}/{project}/`` bodies, as Sentry's ``ProjectAdminSerializer``
-and ``ProjectMemberSerializer`` do it (sentry-behavior.md §1.2)."""
+"""``PUT …/projects/{org}/{project}/``: Sentry's ``ProjectDetailsEndpoint.put``, without HTTP.
+
+:func:`validate_update` checks a body as Sentry does (the serializer's fields, the dynamic
+sampling gate, the member gate, the digests' order) and :func:`plan_update` turns what it
+accepted into the changes Sentry makes: the project's slug, name and platform, the caller's
+bookmark, and the project options each field writes (``allowedDomains`` to ``sentry:origins``,
+...), including the legacy ``options`` dict (:mod:`mockserver.sentry.legacy_options`) and
+``copy_from_project``.
+
+Where Sentry applies part of an update and then answers an error (a feature-gated filter of the
+``options`` dict), the mock answers the same error and changes nothing.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from mockserver.errors import ApiError
 from mockserver.sentry import drf
-from mockserver.sentry.platforms import PLATFORMS
-from mockserver.world.store import ProjectView
-from mockserver.world.store import Store
+from mockserver.sentry import dynamic_sampling
+from mockserver.sentry import legacy_options
+from mockserver.sentry.project_fields import ADMIN_FIELDS
+from mockserver.sentry.project_fields import MEMBER_FIELDS
+from mockserver.sentry.project_fields import MEMBER_VALIDATORS
+from mockserver.sentry.project_fields import UpdateContext
 
-SLUG = re.compile(r"^(?![0-9]+$)[a-z0-9_\-]+$")
-SLUG_MESSAGE = (
-    "Enter a valid slug consisting of lowercase letters, numbers, underscores or hyphens. "
-    "It cannot be entirely numeric."
-)
-# Sentry's RESERVED_PROJECT_SLUGS (sentry/constants.py).
-RESERVED_SLUGS = frozenset(
-    {
-        "api-keys",
-        "audit-log",
-        "auth",
-        "members",
-        "projects",
-        "rate-limits",
-        "repos",
-        "settings",
-        "teams",
-        "billing",
-        "payments",
-        "legal",
-        "subscription",
-        "support",
-        "integrations",
-        "developer-settings",
-        "usage",
-    }
-)
-MEMBER_FIELDS = ("isBookmarked", "autofixAutomationTuning", "seerScannerAutomation")
-AUTOFIX_TUNING = ("off", "super_low", "low", "medium", "high", "always")
-GROUPING_FIELDS = ("groupingConfig", "secondaryGroupingConfig", "secondaryGroupingExpiry")
-TOKEN = re.compile(r"^[-a-zA-Z0-9+/=\s]+$")
-TOKEN_HEADER = re.compile(r"^[a-zA-Z0-9_\-]+$")
-PATTERN_MESSAGE = "This value does not match the required pattern."
-
-Validator = Callable[[Any], Any]
+DELETE: Any = legacy_options.DELETE
+"""An option value that removes the option (``project.delete_option``)."""
 
 
-def _regex(pattern: re.Pattern[str], max_length: int) -> Validator:
-    def matches(text: str) -> str | None:
-        return None if pattern.match(text) else PATTERN_MESSAGE
+@dataclass(slots=True)
+class Update:
+    """What a valid update changes.
 
-    def check(value: Any) -> Any:
-        return drf.char(value, max_length=max_length, validators=(matches,))
+    :ivar project: ``slug``, ``name`` and ``platform`` (applied only when truthy, as Sentry
+        does) and ``isBookmarked``.
+    :ivar options: project options to set, in Sentry's order; :data:`DELETE` removes one.
+    :ivar copy_from: the id of the project whose settings are copied over the options.
+    :ivar after_copy: the options Sentry writes after the copy.
+    :ivar keep_biases: the answer shows the stored dynamic sampling biases even without the
+        feature (Sentry's early answer when they were the only audited change).
+    """
 
-    return check
-
-
-def _platform(value: Any) -> Any:
-    text = drf.char(value, allow_blank=True, allow_null=True)
-    if text and text not in PLATFORMS:
-        raise drf.FieldError("Invalid platform")
-    return text
-
-
-def _slug(value: Any) -> Any:
-    text = drf.char(value, max_length=100)
-    if text is None or not SLUG.match(text):
-        raise drf.FieldError(SLUG_MESSAGE)
-    if text in RESERVED_SLUGS:
-        raise drf.FieldError(f'The slug "{text}" is reserved and not allowed.')
-    return text
+    project: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    copy_from: str | None = None
+    after_copy: dict[str, Any] = field(default_factory=dict)
+    keep_biases: bool = False
 
 
-def _allowed_domains(value: Any) -> Any:
-    domains = drf.string_list(value)
-    if not domains:
-        raise drf.FieldError(
-            "Empty value will block all requests, use * to accept from all domains"
-        )
-    return domains
+def validate_update(body: Any, ctx: UpdateContext, *, elevated: bool) -> dict[str, Any]:
+    """The fields of a valid update, validated, in Sentry's order of checks.
 
-
-def _fields_list(value: Any) -> Any:
-    items = drf.string_list(value)
-    if sum(len(item) for item in items) > 4000:
-        raise drf.FieldError("List of sensitive fields is too long.")
-    return items
-
-
-def _grouping(_value: Any) -> Any:
-    raise drf.FieldError("Grouping config cannot be manually set.")
-
-
-def _object(value: Any) -> Any:
-    if not isinstance(value, dict):
-        raise drf.FieldError(
-            f'Expected a dictionary of items but got type "{drf.type_name(value)}".'
-        )
-    return drf.prohibit_surrogates(value)
-
-
-def _any(value: Any) -> Any:
-    return drf.prohibit_surrogates(value)
-
-
-# Field order is the serializer's declaration order: DRF reports errors in that order.
-ADMIN_FIELDS: dict[str, Validator] = {
-    "isBookmarked": drf.boolean,
-    "name": lambda v: drf.char(v, max_length=200),
-    "slug": _slug,
-    "platform": _platform,
-    "subjectPrefix": lambda v: drf.char(v, max_length=200, allow_blank=True),
-    "subjectTemplate": lambda v: drf.char(v, max_length=200),
-    "resolveAge": lambda v: drf.integer(v, allow_null=True),
-    "highlightContext": _object,
-    "highlightTags": drf.string_list,
-    "team": _regex(re.compile(r"^[a-z0-9_\-]+$"), 50),
-    "digestsMinDelay": lambda v: drf.integer(v, min_value=60, max_value=3600),
-    "digestsMaxDelay": lambda v: drf.integer(v, min_value=60, max_value=3600),
-    "securityToken": _regex(TOKEN, 255),
-    "securityTokenHeader": _regex(TOKEN_HEADER, 20),
-    "verifySSL": drf.boolean,
-    "defaultEnvironment": lambda v: drf.char(v, allow_null=True, allow_blank=True),
-    "dataScrubber": drf.boolean,
-    "dataScrubberDefaults": drf.boolean,
-    "sensitiveFields": _fields_list,
-    "safeFields": _fields_list,
-    "storeCrashReports": lambda v: drf.integer(v, min_value=-1, allow_null=True),
-    "relayPiiConfig": lambda v: drf.char(v, allow_null=True, allow_blank=True),
-    "builtinSymbolSources": drf.string_list,
-    "symbolSources": lambda v: drf.char(v, allow_null=True, allow_blank=True),
-    "scrubIPAddresses": drf.boolean,
-    "groupingConfig": _grouping,
-    "secondaryGroupingConfig": _grouping,
-    "secondaryGroupingExpiry": _grouping,
-    "groupingEnhancements": lambda v: drf.char(v, allow_blank=True),
-    "fingerprintingRules": lambda v: drf.char(v, allow_blank=True),
-    "scrapeJavaScript": drf.boolean,
-    "allowedDomains": _allowed_domains,
-    "enableAutoReleaseCreation": drf.boolean,
-    "scmSourceContextEnabled": drf.boolean,
-    "tempestFetchScreenshots": drf.boolean,
-    "debugFilesRole": lambda v: drf.char(v, allow_null=True, allow_blank=True),
-    "autofixAutomationTuning": lambda v: drf.choice(v, AUTOFIX_TUNING),
-    "seerScannerAutomation": drf.boolean,
-    "options": _object,
-    "dynamicSamplingBiases": _any,
-}
-MEMBER_VALIDATORS = {name: ADMIN_FIELDS[name] for name in MEMBER_FIELDS}
-
-
-def validate_update(
-    body: Any, view: ProjectView, store: Store, *, elevated: bool
-) -> dict[str, Any]:
-    """Validate a partial update and return the changes to apply.
-
-    :param elevated: the token has ``project:write`` or ``project:admin``.
-    :raises ApiError: 403 when a non-elevated caller sends an admin field with a truthy value,
-        or ``dynamicSamplingBiases`` without the feature; 400 with DRF field errors.
+    :param elevated: the token has ``project:write`` or ``project:admin`` (Sentry's
+        ``ProjectAdminSerializer``; otherwise ``ProjectMemberSerializer``).
+    :raises ApiError: 400 with DRF's field errors; 403 ``dynamicSamplingBiases is not a valid
+        field`` for biases without the organization's dynamic sampling; 403 when a member sends
+        an admin field with a truthy value its serializer does not accept.
     """
     try:
         data: Mapping[str, Any] = drf.serializer_data(body)
     except drf.FieldError as exc:
         raise ApiError.field_errors({drf.NON_FIELD_ERRORS: exc.detail}) from None
-    if not elevated:
-        for key in ADMIN_FIELDS:
-            if key not in MEMBER_FIELDS and data.get(key):
-                raise ApiError.permission_denied()
-    if "dynamicSamplingBiases" in data and "dynamic-sampling" not in view.organization.features:
-        raise ApiError.detail(403, "dynamicSamplingBiases is not a valid field")
     validators = ADMIN_FIELDS if elevated else MEMBER_VALIDATORS
-    changes: dict[str, Any] = {}
+    result: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     for key, check in validators.items():
         if key not in data:
             continue
         try:
-            changes[key] = check(data[key])
+            result[key] = check(data[key], ctx)
         except drf.FieldError as exc:
             errors[key] = exc.detail
-    if "slug" in changes and "slug" not in errors:
-        other = store.slug_taken(view.organization, changes["slug"], view.project.id)
-        if other is not None:
-            errors["slug"] = [f"Another project ({other.name}) is already using that slug"]
-    if not errors:
-        _check_digests(changes, view, errors)
+    if not errors and elevated:
+        _check_digests(result, ctx, errors)
+    # Sentry reads the validated data (empty when invalid) before it answers the field errors.
+    org = ctx.view.organization
+    biases = result.get("dynamicSamplingBiases")
+    if not errors and biases and not dynamic_sampling.has_dynamic_sampling(org):
+        raise ApiError.detail(403, "dynamicSamplingBiases is not a valid field")
     if errors:
         raise ApiError.field_errors(errors)
-    # Sentry applies name, slug and platform only when truthy (§1.2).
-    for key in ("name", "slug", "platform"):
-        if key in changes and not changes[key]:
-            del changes[key]
-    if changes.get("resolveAge", 0) is None:
-        changes["resolveAge"] = 0
-    if "symbolSources" in changes and not changes["symbolSources"]:
-        # A blank or null value stores no sources, which Sentry serializes as an empty list.
-        changes["symbolSources"] = "[]"
-    # Validated, then not applied: a project's team is managed by the team endpoints, and the
-    # legacy raw options are not modelled (storing either as a field would corrupt the answer).
-    for key in ("team", "options"):
-        changes.pop(key, None)
-    return changes
+    if not elevated:
+        for key in ADMIN_FIELDS:
+            if data.get(key) and not result.get(key):
+                raise ApiError.permission_denied()
+    return result
 
 
-def _check_digests(changes: dict[str, Any], view: ProjectView, errors: dict[str, Any]) -> None:
-    current = view.fields
-    low = changes.get("digestsMinDelay", current.get("digestsMinDelay", 300))
-    high = changes.get("digestsMaxDelay", current.get("digestsMaxDelay", 1800))
-    if low is not None and high is not None and low > high:
+def _check_digests(result: dict[str, Any], ctx: UpdateContext, errors: dict[str, Any]) -> None:
+    """``ProjectAdminSerializer.validate``: each delay defaults to the stored option (none when
+    unset, so that a lone minimum is never compared with the default maximum)."""
+    options = ctx.view.options
+    low = result.get("digestsMinDelay", options.get("digests:mail:minimum_delay"))
+    high = result.get("digestsMaxDelay", options.get("digests:mail:maximum_delay"))
+    if low is not None and high and low > high:
         errors["digestsMinDelay"] = ["The minimum delay on digests must be lower than the maximum."]
+
+
+# Typed fields written to an option when their value is not None, in put()'s order; the audited
+# ones are those Sentry records in the audit log (a change of any of them stops the dynamic
+# sampling shortcut).
+_NOT_NONE: tuple[tuple[str, str, bool], ...] = (
+    ("subjectPrefix", "mail:subject_prefix", True),
+    ("scrubIPAddresses", "sentry:scrub_ip_address", True),
+    ("groupingEnhancements", "sentry:grouping_enhancements", True),
+    ("fingerprintingRules", "sentry:fingerprinting_rules", True),
+    ("securityToken", "sentry:token", True),
+    ("securityTokenHeader", "sentry:token_header", True),
+    ("verifySSL", "sentry:verify_ssl", True),
+    ("dataScrubber", "sentry:scrub_data", True),
+    ("dataScrubberDefaults", "sentry:scrub_defaults", True),
+    ("sensitiveFields", "sentry:sensitive_fields", True),
+    ("safeFields", "sentry:safe_fields", True),
+    ("highlightContext", "sentry:highlight_context", True),
+    ("highlightTags", "sentry:highlight_tags", True),
+)
+_LATE_NOT_NONE: tuple[tuple[str, str, bool], ...] = (
+    ("scrapeJavaScript", "sentry:scrape_javascript", True),
+    ("enableAutoReleaseCreation", "sentry:enable_auto_release_creation", True),
+)
+_SEER_NOT_NONE: tuple[tuple[str, str, bool], ...] = (
+    ("autofixAutomationTuning", "sentry:autofix_automation_tuning", True),
+    ("seerScannerAutomation", "sentry:seer_scanner_automation", True),
+)
+_PREPROD_NOT_NONE = (
+    ("preprodSizeStatusChecksEnabled", "sentry:preprod_size_status_checks_enabled"),
+    ("preprodSizeStatusChecksRules", "sentry:preprod_size_status_checks_rules"),
+    ("preprodSizePrCommentsEnabled", "sentry:preprod_size_pr_comments_enabled"),
+    ("preprodSizePrCommentsRules", "sentry:preprod_size_pr_comments_rules"),
+)
+_PREPROD_PRESENT = (
+    ("preprodSizeEnabledByCustomer", "sentry:preprod_size_enabled_by_customer"),
+    ("preprodSizeEnabledQuery", "sentry:preprod_size_enabled_query"),
+    ("preprodDistributionEnabledByCustomer", "sentry:preprod_distribution_enabled_by_customer"),
+    ("preprodDistributionEnabledQuery", "sentry:preprod_distribution_enabled_query"),
+)
+_PREPROD_SNAPSHOT_NOT_NONE = (
+    ("preprodSnapshotStatusChecksEnabled", "sentry:preprod_snapshot_status_checks_enabled"),
+    (
+        "preprodSnapshotStatusChecksFailOnAdded",
+        "sentry:preprod_snapshot_status_checks_fail_on_added",
+    ),
+    (
+        "preprodSnapshotStatusChecksFailOnRemoved",
+        "sentry:preprod_snapshot_status_checks_fail_on_removed",
+    ),
+    (
+        "preprodSnapshotStatusChecksFailOnChanged",
+        "sentry:preprod_snapshot_status_checks_fail_on_changed",
+    ),
+    (
+        "preprodSnapshotStatusChecksFailOnRenamed",
+        "sentry:preprod_snapshot_status_checks_fail_on_renamed",
+    ),
+)
+_PREPROD_SNAPSHOT_PRESENT = (
+    (
+        "preprodDistributionPrCommentsEnabledByCustomer",
+        "sentry:preprod_distribution_pr_comments_enabled_by_customer",
+    ),
+    ("preprodSnapshotPrCommentsEnabled", "sentry:preprod_snapshot_pr_comments_enabled"),
+    ("preprodSnapshotPrCommentsPostOnAdded", "sentry:preprod_snapshot_pr_comments_post_on_added"),
+    (
+        "preprodSnapshotPrCommentsPostOnRemoved",
+        "sentry:preprod_snapshot_pr_comments_post_on_removed",
+    ),
+    (
+        "preprodSnapshotPrCommentsPostOnChanged",
+        "sentry:preprod_snapshot_pr_comments_post_on_changed",
+    ),
+    (
+        "preprodSnapshotPrCommentsPostOnRenamed",
+        "sentry:preprod_snapshot_pr_comments_post_on_renamed",
+    ),
+)
+
+
+class _Plan:
+    """put()'s option writes, in order, with the keys Sentry would audit."""
+
+    def __init__(self) -> None:
+        self.update = Update()
+        self.audited: set[str] = set()
+
+    def write(self, option: str, value: Any, *, audited: bool = True) -> None:
+        self.update.options[option] = value
+        if audited:
+            self.audited.add(option)
+
+    def when_not_none(self, result: Mapping[str, Any], table: Any) -> None:
+        for entry in table:
+            key, option = entry[0], entry[1]
+            if result.get(key) is not None:
+                self.write(option, result[key])
+
+    def when_present(self, result: Mapping[str, Any], table: Any) -> None:
+        for key, option in table:
+            if key in result:
+                value = result[key]
+                if key.endswith("Query") and value is not None:
+                    value = str(value)
+                self.write(option, value)
+
+
+def plan_update(result: Mapping[str, Any], ctx: UpdateContext, *, elevated: bool) -> Update:
+    """The changes of a validated update, as ``ProjectDetailsEndpoint.put`` makes them.
+
+    :raises ApiError: from the legacy ``options`` dict (a feature-gated filter without the
+        feature; a value Sentry cannot read).
+    """
+    plan = _Plan()
+    project = plan.update.project
+    for key in ("slug", "name", "platform"):
+        if result.get(key):
+            project[key] = result[key]
+            plan.audited.add(key)
+    if "isBookmarked" in result:
+        project["isBookmarked"] = bool(result["isBookmarked"])
+    for key, option in (
+        ("digestsMinDelay", "digests:mail:minimum_delay"),
+        ("digestsMaxDelay", "digests:mail:maximum_delay"),
+    ):
+        if result.get(key):
+            plan.write(option, result[key], audited=False)
+    if result.get("subjectTemplate"):
+        plan.write("mail:subject_template", result["subjectTemplate"], audited=False)
+    plan.when_not_none(result, _NOT_NONE)
+    if "storeCrashReports" in result:
+        value = result["storeCrashReports"]
+        plan.write("sentry:store_crash_reports", DELETE if value is None else value)
+    for key, option in (
+        ("relayPiiConfig", "sentry:relay_pii_config"),
+        ("builtinSymbolSources", "sentry:builtin_symbol_sources"),
+        ("symbolSources", "sentry:symbol_sources"),
+    ):
+        if result.get(key) is not None:
+            plan.write(option, result[key])
+    if "defaultEnvironment" in result:
+        value = result["defaultEnvironment"]
+        plan.write("sentry:default_environment", DELETE if value is None else value, audited=False)
+    if "resolveAge" in result:
+        age = result["resolveAge"]
+        plan.write("sentry:resolve_age", 0 if age is None else int(age))
+    plan.when_not_none(result, _LATE_NOT_NONE)
+    if result.get("allowedDomains"):
+        plan.write("sentry:origins", result["allowedDomains"])
+    for key, option in (
+        ("tempestFetchScreenshots", "sentry:tempest_fetch_screenshots"),
+        ("scmSourceContextEnabled", "sentry:scm_source_context_enabled"),
+    ):
+        if result.get(key) is not None:
+            plan.write(option, result[key])
+    if result.get("targetSampleRate") is not None:
+        plan.write("sentry:target_sample_rate", round(result["targetSampleRate"], 4))
+    if "dynamicSamplingBiases" in result:
+        plan.write(
+            "sentry:dynamic_sampling_biases",
+            dynamic_sampling.user_biases(result["dynamicSamplingBiases"]),
+        )
+    plan.when_not_none(result, _SEER_NOT_NONE)
+    if "seerNightshiftTweaks" in result:
+        plan.write("sentry:seer_nightshift_tweaks", result["seerNightshiftTweaks"])
+    plan.when_not_none(result, _PREPROD_NOT_NONE)
+    plan.when_present(result, _PREPROD_PRESENT)
+    plan.when_not_none(result, _PREPROD_SNAPSHOT_NOT_NONE)
+    plan.when_present(result, _PREPROD_SNAPSHOT_PRESENT)
+    if "debugFilesRole" in result:
+        value = result["debugFilesRole"]
+        plan.write("sentry:debug_files_role", DELETE if value is None else value)
+    if elevated:
+        _elevated(result, ctx, plan)
+    return plan.update
+
+
+def _elevated(result: Mapping[str, Any], ctx: UpdateContext, plan: _Plan) -> None:
+    """The legacy ``options`` dict and ``copy_from_project``: elevated callers only."""
+    options = result.get("options", {})
+    view = ctx.view
+    written = legacy_options.changes(options, view.project, view.organization)
+    update = plan.update
+    if legacy_options.UPTIME in written:
+        update.after_copy[legacy_options.UPTIME] = written.pop(legacy_options.UPTIME)
+    update.options.update(written)
+    if "copy_from_project" in result:
+        update.copy_from = result["copy_from_project"]
+    if plan.audited == {"sentry:dynamic_sampling_biases"}:
+        # Sentry answers at once when the biases were the only audited change: without the
+        # feature, the stored biases then show (the usual answer forces null), and what it
+        # reads after that point (uptime autodetection) is not applied.
+        update.keep_biases = True
+        update.after_copy.clear()
+
+
+__all__ = ["ADMIN_FIELDS", "DELETE", "MEMBER_FIELDS", "Update", "plan_update", "validate_update"]

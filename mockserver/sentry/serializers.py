@@ -1,4 +1,4 @@
-"""Turn world objects into the JSON Sentry's serializers emit (sentry-behavior.md §1.1, §3-§5).
+"""Turn world objects into the JSON Sentry's serializers emit.
 
 The functions named after a serializer return dicts. The ``*_json`` functions return the same
 objects encoded, once: world objects are frozen, so their JSON never changes and is kept in the
@@ -12,12 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Hashable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 from typing import TypeVar
 
 from mockserver.cache.memo import Memo
+from mockserver.sentry import dynamic_sampling
+from mockserver.sentry import project_options
+from mockserver.sentry.highlights import highlight_preset
 from mockserver.timefmt import format_datetime
 from mockserver.world.model import EventUser
 from mockserver.world.model import Hook
@@ -35,6 +40,39 @@ USER_TAG_PREFIXES = ("id", "username", "email", "ip")
 # without it.
 RESERVED_TAG_KEYS = frozenset({"release", "dist", "user", "filename", "function"})
 
+ORGANIZATION = "organization"
+UNUSED_FEATURES = "unusedFeatures"
+# sentry/api/serializers/models/project.py, PROJECT_FEATURES_NOT_USED_ON_FRONTEND.
+FEATURES_NOT_USED_ON_FRONTEND = frozenset(
+    {
+        "discard-transaction",
+        "first-event-severity-calculation",
+        "servicehooks",
+        "similarity-embeddings",
+    }
+)
+_FLAGS = (
+    "hasFeedbacks",
+    "hasFlags",
+    "hasMinifiedStackTrace",
+    "hasMonitors",
+    "hasNewFeedbacks",
+    "hasProfiles",
+    "hasReplays",
+    "hasSessions",
+    "hasInsightsHttp",
+    "hasInsightsDb",
+    "hasInsightsAssets",
+    "hasInsightsAppStart",
+    "hasInsightsScreenLoad",
+    "hasInsightsVitals",
+    "hasInsightsCaches",
+    "hasInsightsQueues",
+    "hasInsightsAgentMonitoring",
+    "hasInsightsMCP",
+    "hasLogs",
+    "hasTraceMetrics",
+)
 _TEAM_ACCESS = [
     "alerts:read",
     "alerts:write",
@@ -79,15 +117,33 @@ def organization(org: Organization) -> dict[str, Any]:
     return body
 
 
-def project_details(view: ProjectView) -> dict[str, Any]:
-    """Sentry's ``DetailedProjectSerializer`` output (the 2026 schema's key set).
+def project_details(
+    view: ProjectView,
+    *,
+    collapse: Collection[str] = (),
+    for_update: bool = False,
+    keep_biases: bool = False,
+) -> dict[str, Any]:
+    """Sentry's ``DetailedProjectSerializer`` output (the 2026 schema's key set, and ``plugins``).
 
-    Scenario ``fields`` and client updates override any key.
+    The settings come from the project's raw options, read as Sentry's serializer reads them
+    (:mod:`mockserver.sentry.project_options`); scenario ``fields`` then override any key, and
+    client changes that are not options (the bookmark) are among them.
+
+    :param collapse: the ``collapse`` values of the request: ``organization`` shows only the
+        organization's id and slug; ``unusedFeatures`` leaves out the features Sentry's
+        frontend does not read.
+    :param for_update: the answer of a ``PUT``: ``dynamicSamplingBiases`` shows the stored
+        biases (``null`` when unset), and ``null`` without the organization's dynamic sampling
+        unless ``keep_biases``; a ``GET`` shows every bias with the organization's feature.
     """
     project = view.project
+    org = view.organization
+    options = view.options
     features = list(project.features)
+    if UNUSED_FEATURES in collapse:
+        features = [f for f in features if f not in FEATURES_NOT_USED_ON_FRONTEND]
     teams = [{"id": t.id, "name": t.name, "slug": t.slug} for t in project.teams]
-    security_token = hashlib.sha256(f"security-token:{project.id}".encode()).hexdigest()[:32]
     body: dict[str, Any] = {
         "id": project.id,
         "slug": project.slug,
@@ -101,26 +157,7 @@ def project_details(view: ProjectView) -> dict[str, Any]:
         "firstTransactionEvent": False,
         "access": list(_TEAM_ACCESS),
         "hasAccess": True,
-        "hasFeedbacks": False,
-        "hasFlags": False,
-        "hasMinifiedStackTrace": False,
-        "hasMonitors": False,
-        "hasNewFeedbacks": False,
-        "hasProfiles": False,
-        "hasReplays": False,
-        "hasSessions": False,
-        "hasInsightsHttp": False,
-        "hasInsightsDb": False,
-        "hasInsightsAssets": False,
-        "hasInsightsAppStart": False,
-        "hasInsightsScreenLoad": False,
-        "hasInsightsVitals": False,
-        "hasInsightsCaches": False,
-        "hasInsightsQueues": False,
-        "hasInsightsAgentMonitoring": False,
-        "hasInsightsMCP": False,
-        "hasLogs": False,
-        "hasTraceMetrics": False,
+        **dict.fromkeys(_FLAGS, False),
         "isInternal": False,
         "isPublic": False,
         "avatar": {"avatarType": "letter_avatar", "avatarUuid": None},
@@ -128,69 +165,42 @@ def project_details(view: ProjectView) -> dict[str, Any]:
         "status": "active",
         "teams": teams,
         "latestRelease": {"version": project.latest_release} if project.latest_release else None,
-        "options": {
-            "sentry:csp_ignored_sources_defaults": True,
-            "sentry:csp_ignored_sources": "",
-            "filters:blacklisted_ips": "",
-            "filters:react-hydration-errors": True,
-            "filters:chunk-load-error": True,
-            "filters:releases": "",
-            "filters:error_messages": "",
-            "feedback:branding": True,
-            "sentry:feedback_user_report_notifications": True,
-            "sentry:feedback_ai_spam_detection": True,
-            "sentry:replay_rage_click_issues": True,
-            "sentry:replay_hydration_error_issues": True,
-            "sentry:toolbar_allowed_origins": "",
-            "quotas:spike-protection-disabled": False,
-        },
-        "digestsMinDelay": 300,
-        "digestsMaxDelay": 1800,
-        "subjectPrefix": "",
-        "allowedDomains": ["*"],
-        "resolveAge": 0,
-        "dataScrubber": True,
-        "dataScrubberDefaults": True,
-        "safeFields": [],
-        "storeCrashReports": None,
-        "sensitiveFields": [],
-        "subjectTemplate": "$shortID - $title",
-        "securityToken": security_token,
-        "securityTokenHeader": None,
-        "verifySSL": False,
-        "scrubIPAddresses": False,
-        "scrapeJavaScript": True,
-        "enableAutoReleaseCreation": True,
-        "highlightTags": [],
-        "highlightContext": {},
-        "highlightPreset": {"tags": [], "context": {}},
-        "groupingConfig": "newstyle:2023-01-11",
-        "groupingEnhancements": "",
-        "derivedGroupingEnhancements": "",
-        "secondaryGroupingExpiry": 0,
-        "secondaryGroupingConfig": None,
-        "fingerprintingRules": "",
-        "organization": organization(view.organization),
+        **project_options.option_fields(project.id, options, highlight_preset(project.platform)),
+        "organization": (
+            {"id": org.id, "slug": org.slug} if ORGANIZATION in collapse else organization(org)
+        ),
+        # 2025 serializers list the enabled plugins here; no plugin is enabled in the mock.
+        "plugins": [],
         "platforms": [project.platform] if project.platform else [],
         "processingIssues": 0,
-        "defaultEnvironment": None,
-        "relayPiiConfig": None,
-        "builtinSymbolSources": ["ios", "microsoft", "android"],
-        "dynamicSamplingBiases": None,
-        "symbolSources": "[]",
-        "isDynamicallySampled": False,
-        "tempestFetchScreenshots": False,
-        "autofixAutomationTuning": "off",
-        "seerScannerAutomation": True,
-        "seerNightshiftTweaks": None,
-        "scmSourceContextEnabled": False,
-        "debugFilesRole": None,
+        **project_options.late_option_fields(options),
+        "isDynamicallySampled": dynamic_sampling.is_dynamically_sampled(org, options),
     }
+    body["dynamicSamplingBiases"] = _biases(body, org, options, for_update, keep_biases)
+    if "playstation" in org.options.get("sentry:enabled_console_platforms", ()):
+        # Sentry's has_tempest_access: only then does the serializer write the key.
+        body["tempestFetchScreenshots"] = options.get("sentry:tempest_fetch_screenshots", False)
+    body.update(project_options.seer_fields(options))
     if teams:
         # Deprecated single team: the first one, omitted when there is none (§1.1).
         body["team"] = teams[0]
     body.update(view.fields)
     return body
+
+
+def _biases(
+    body: dict[str, Any],
+    org: Organization,
+    options: Mapping[str, Any],
+    for_update: bool,
+    keep_biases: bool,
+) -> Any:
+    if for_update:
+        stored = body["dynamicSamplingBiases"]
+        return stored if keep_biases or dynamic_sampling.has_dynamic_sampling(org) else None
+    if not dynamic_sampling.has_dynamic_sampling(org):
+        return None
+    return dynamic_sampling.user_biases(options.get("sentry:dynamic_sampling_biases"))
 
 
 def _project_color(slug: str) -> str:

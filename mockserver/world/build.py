@@ -155,6 +155,7 @@ def _organization(raw: Mapping[str, Any], ctx: _Context, path: Path_) -> Organiz
         ),
         features=tuple(raw.get("features", ())),
         fields=dict(raw.get("fields", {})),
+        options=dict(raw.get("options", {})),
     )
 
 
@@ -214,6 +215,7 @@ def _project(raw: Mapping[str, Any], org_slug: str, ctx: _Context, path: Path_) 
         has_alert_integration=bool(raw.get("hasAlertIntegration", False)),
         first_event=parse_datetime(raw["firstEvent"]) if raw.get("firstEvent") else None,
         latest_release=latest_release,
+        options=dict(raw.get("options", {})),
     )
 
 

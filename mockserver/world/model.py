@@ -158,6 +158,8 @@ class Project:
     """A project and everything the mock serves about it.
 
     :ivar fields: overrides of any key of Sentry's detailed project serializer.
+    :ivar options: Sentry's raw project options (``sentry:origins``, ``filters:chunk-load-error``,
+        ...), which the serializer reads as Sentry's does and updates change.
     """
 
     id: str
@@ -177,6 +179,7 @@ class Project:
     has_alert_integration: bool = False
     first_event: datetime | None = None
     latest_release: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def has_servicehooks(self) -> bool:
@@ -186,7 +189,12 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class Organization:
-    """An organization and its projects."""
+    """An organization and its projects.
+
+    :ivar features: the organization's feature flags, without the ``organizations:`` prefix.
+    :ivar options: Sentry's raw organization options (``sentry:sampling_mode``,
+        ``sentry:target_sample_rate``, ``sentry:enabled_console_platforms``).
+    """
 
     id: str
     slug: str
@@ -195,6 +203,7 @@ class Organization:
     projects: tuple[Project, ...]
     features: tuple[str, ...] = ()
     fields: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import uuid
+from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,9 +36,21 @@ from mockserver.world.model import Hook
 from mockserver.world.model import LazySequence
 from mockserver.world.model import Organization
 from mockserver.world.model import Project
+from mockserver.world.model import Team
 from mockserver.world.model import World
 
 T = TypeVar("T")
+
+
+class _Unset:
+    """The marker of a project option to remove."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+"""An option value that removes the option (Sentry's ``project.delete_option``)."""
 
 
 def _memoized(items: Sequence[T], memo: Memo) -> Sequence[T]:
@@ -58,6 +72,11 @@ class _ProjectOverlay:
     hooks: dict[str, Hook]
     next_internal_id: int
     fields: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] | None = None
+    shadowed: set[str] = field(default_factory=set)
+    teams: tuple[Team, ...] | None = None
+    environments: tuple[str, ...] | None = None
+    ids_made: int = 0
     slug: str | None = None
     name: str | None = None
     platform: str | None = None
@@ -80,7 +99,9 @@ def _fresh_overlay(project: Project) -> _ProjectOverlay:
 class ProjectView:
     """A project as it is now: the world's project with the client's changes applied.
 
-    :ivar fields: the serializer overrides (scenario fields, then client updates).
+    :ivar fields: the serializer overrides (scenario fields a client has not changed since, then
+        client updates that are not options, such as the bookmark).
+    :ivar options: the project's raw options (the scenario's, then client updates).
     :ivar memo: values derived from this state of the project (e.g. its JSON, see
         :func:`mockserver.sentry.serializers.project_details_json`); valid as long as the view is.
     """
@@ -88,6 +109,7 @@ class ProjectView:
     organization: Organization
     project: Project
     fields: Mapping[str, Any]
+    options: Mapping[str, Any] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -209,7 +231,12 @@ class Store:
                 name=overlay.name or project.name,
                 platform=overlay.platform if overlay.platform_set else project.platform,
             )
-        view = ProjectView(org, changed, {**project.fields, **overlay.fields}, overlay.memo)
+        if overlay.teams is not None and overlay.environments is not None:
+            changed = replace(changed, teams=overlay.teams, environments=overlay.environments)
+        fields = {k: v for k, v in project.fields.items() if k not in overlay.shadowed}
+        fields.update(overlay.fields)
+        options = project.options if overlay.options is None else overlay.options
+        view = ProjectView(org, changed, fields, options, overlay.memo)
         # Under the store's lock (every caller holds it), so the view matches the overlay.
         overlay.memo["view"] = view
         return view
@@ -230,14 +257,35 @@ class Store:
                     return replace(project, name=overlay.name or project.name)
         return None
 
-    def update_project(self, project_id: str, changes: Mapping[str, Any]) -> None:
-        """Apply a validated partial update; ``slug``, ``name`` and ``platform`` change the
-        project itself, the rest override serializer fields."""
+    def update_project(
+        self,
+        project_id: str,
+        changes: Mapping[str, Any],
+        options: Mapping[str, Any] | None = None,
+        *,
+        shadows: Collection[str] = (),
+        copy_from: str | None = None,
+        after_copy: Mapping[str, Any] | None = None,
+        copy_shadows: Collection[str] = (),
+    ) -> None:
+        """Apply a validated update, as one change.
+
+        :param changes: ``slug``, ``name`` and ``platform`` change the project itself; other
+            keys override serializer fields.
+        :param options: project options to set, in order; :data:`UNSET` removes one.
+        :param shadows: the serializer keys the update changes: scenario ``fields`` overriding
+            them stop showing, so that the client sees its change.
+        :param copy_from: the id of a project whose options, teams and environments are copied
+            over this one's after ``options`` (Sentry's ``copy_settings_from``).
+        :param after_copy: options set after the copy.
+        :param copy_shadows: the serializer keys the copy changes.
+        """
         with self._lock:
             overlay = self._overlays[project_id]
             org, project = self._find(project_id)
             overlay.memo = {}
             overlay.changed = True
+            overlay.shadowed.update(shadows)
             for key, value in changes.items():
                 if key == "slug":
                     old = overlay.slug or project.slug
@@ -252,7 +300,40 @@ class Store:
                     overlay.platform_set = True
                 else:
                     overlay.fields[key] = value
+            self._set_options(overlay, project, options or {})
+            if copy_from is not None:
+                source = self._view(*self._find(copy_from), self._overlays[copy_from])
+                own = self._set_options(overlay, project, {})
+                own.update(source.options)
+                overlay.teams = source.project.teams
+                overlay.environments = source.project.environments
+                overlay.shadowed.update(copy_shadows)
+            self._set_options(overlay, project, after_copy or {})
             self.version += 1
+
+    @staticmethod
+    def _set_options(
+        overlay: _ProjectOverlay, project: Project, options: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Set options on the overlay (a copy of the scenario's on the first change)."""
+        if overlay.options is None:
+            overlay.options = dict(project.options)
+        for key, value in options.items():
+            if value is UNSET:
+                overlay.options.pop(key, None)
+            else:
+                overlay.options[key] = value
+        return overlay.options
+
+    def new_id(self, project_id: str, kind: str) -> str:
+        """A fresh UUID for an object a client creates in the project (a symbol source): from
+        the seed, the project and a counter, so that a test sees the same ids on every run."""
+        with self._lock:
+            overlay = self._overlays[project_id]
+            overlay.ids_made += 1
+            overlay.changed = True
+            digest = _digest(self._world.seed, project_id, kind, overlay.ids_made)
+            return str(uuid.UUID(hex=digest[:32], version=4))
 
     def delete_project(self, project_id: str) -> None:
         """Mark a project pending deletion: from now on it answers 404."""

@@ -340,3 +340,39 @@ def test_the_cache_holds_at_most_its_byte_budget(
     monkeypatch.setattr(response_cache, "BUDGET", 1)
     size = len(client.get(f"{PROJECT}users/?per_page=4", headers=AUTH).data)
     assert (cache_of(app).stats().entries, cache_of(app).stats().bytes) == (1, size)
+
+
+def test_tag_values_in_a_window_counted_from_now_are_made_again(
+    api: Api, server: MockServer, clock: FakeClock
+) -> None:
+    # statsPeriod counts back from now: the same request later may list other values, so its
+    # answer is never replayed; a window of fixed times is.
+    seen = "2023-10-30T22:13:20Z"  # NOW minus 15 days
+    value = {"value": "bar", "count": 1, "firstSeen": seen, "lastSeen": seen}
+    scenario = {
+        "version": 1,
+        "tokens": [{"token": TOKEN, "scopes": ["project:read"]}],
+        "organizations": [
+            {
+                "id": "1",
+                "slug": "my-org",
+                "projects": [{"id": "2", "slug": "my-project", "tags": {"foo": [value]}}],
+            }
+        ],
+    }
+    server.load_scenario(scenario)
+    try:
+        cache = cache_of(server.app)
+        url = PROJECT + "tags/foo/values/?statsPeriod=16d"
+        assert [v["value"] for v in api.get(url).json] == ["bar"]
+        hits = cache.stats().hits
+        clock.now = NOW + 2 * 86400
+        assert api.get(url).json == []
+        assert cache.stats().hits == hits
+        fixed = PROJECT + "tags/foo/values/?start=2023-10-30&end=2023-11-01"
+        first = api.get(fixed)
+        assert [v["value"] for v in first.json] == ["bar"]
+        assert api.get(fixed).raw == first.raw
+        assert cache.stats().hits == hits + 1
+    finally:
+        server.prepare()

@@ -46,12 +46,22 @@ def test_the_last_value_wins_unless_the_parameter_is_repeatable() -> None:
     assert params.USERS_QUERY.read(QueryDict([("query", " id:1 ")])) == "id:1"
     assert params.TAG_VALUES_QUERY.read(QueryDict([("query", " a ")])) == " a "
     assert params.STATUS.read(args) == ""
-    assert [p.name for p in params.PARAMETERS.values() if p.repeatable] == ["include", "expand"]
+    assert [p.name for p in params.PARAMETERS.values() if p.repeatable] == [
+        "include",
+        "expand",
+        "collapse",
+    ]
 
 
 def test_a_parameter_no_view_reads_has_no_parser() -> None:
-    with pytest.raises(TypeError, match="statsPeriod"):
-        params.STATS_PERIOD.read(QueryDict([("statsPeriod", "14d")]))
+    # The tag values' window is read now (statsPeriod was the table's unread parameter).
+    assert params.STATS_PERIOD.read(QueryDict([("statsPeriod", "14d")])) == "14d"
+    assert params.START.read(QueryDict([])) is None
+    unread: params.QueryParameter[None] = params.QueryParameter(
+        "unread", "Accepted and ignored.", {"type": "string"}
+    )
+    with pytest.raises(TypeError, match="unread"):
+        unread.read(QueryDict([("unread", "x")]))
 
 
 def test_the_stats_window_is_read_with_the_tables_parsers() -> None:

@@ -26,9 +26,11 @@ from mockserver.errors import ApiError
 from mockserver.faults import limits
 from mockserver.http.params.values import resolution_pattern
 from mockserver.http.routes import ROUTES
+from mockserver.http.routes import WRITE
 from mockserver.http.routes import SentryRoute
 from mockserver.http.views import HANDLERS
 from mockserver.http.views.hooks import validate_hook
+from mockserver.http.views.projects import update_context
 from mockserver.openapi.components import component_schemas
 from mockserver.openapi.document import RATE_LIMIT_HEADERS
 from mockserver.openapi.document import build_document
@@ -452,11 +454,15 @@ PROJECT_UPDATE_FIELDS: list[tuple[str, Any, bool]] = [
     ("team", "x" * 51, False),
     ("team", 42, True),
     ("securityToken", "abc def+/=", True),
-    ("securityToken", "   ", False),
+    # Blank clears the token, as Sentry accepts it (ProjectUpdateTest.test_security_token).
+    ("securityToken", "   ", True),
     ("securityToken", "abc!", False),
     ("securityTokenHeader", "X-Sentry-Token", True),
     ("securityTokenHeader", "X Token", False),
-    ("securityTokenHeader", "x" * 21, False),
+    # At most 64 characters (ProjectUpdateTest.test_security_token_header_max_length).
+    ("securityTokenHeader", "x" * 64, True),
+    ("securityTokenHeader", "x" * 65, False),
+    ("securityTokenHeader", "", True),
     ("highlightContext", {"os": ["name"]}, True),
     ("highlightContext", [], False),
     ("highlightTags", ["release", 5], True),
@@ -468,7 +474,26 @@ PROJECT_UPDATE_FIELDS: list[tuple[str, Any, bool]] = [
     ("defaultEnvironment", None, True),
     ("defaultEnvironment", "", True),
     ("symbolSources", None, True),
-    ("copy_from_project", "anything", True),
+    ("copy_from_project", "anything", False),
+    ("copy_from_project", "1.5", False),
+    ("storeCrashReports", 100, True),
+    ("storeCrashReports", "101", False),
+    ("allowedDomains", ["*", ""], True),
+    ("allowedDomains", ["", " "], False),
+    ("allowedDomains", "", False),
+    ("allowedDomains", ["https://example.com/path"], True),
+    ("allowedDomains", ["localhost:8000"], False),
+    ("safeFields", ["extra.fields.**", "$user.id && !password"], True),
+    ("safeFields", ["er ror"], False),
+    ("safeFields", ["double.**.wildcard.**"], False),
+    ("highlightContext", {"bird words": ["red", "red"]}, True),
+    ("highlightContext", {"": ["empty"]}, False),
+    ("highlightContext", {"bird": ["red", 5]}, False),
+    ("debugFilesRole", "admin", True),
+    ("debugFilesRole", None, True),
+    ("debugFilesRole", "invalid_role", False),
+    ("secondaryGroupingConfig", "x", False),
+    ("secondaryGroupingExpiry", 12311121, False),
 ]
 HOOK_FIELDS: list[tuple[str, Any, bool]] = [
     ("url", "https://example.com/hook", True),
@@ -499,7 +524,7 @@ def _accepted_update(registry: SchemaRegistry, api: Api, body: dict[str, Any]) -
     state = api.app.extensions["mockserver"]
     view = state.store.resolve("my-org", "my-project")
     try:
-        validate_update(body, view, state.store, elevated=True)
+        validate_update(body, update_context(state, view, WRITE), elevated=True)
     except ApiError:
         return False
     return True

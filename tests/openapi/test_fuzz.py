@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import hypothesis
+import hypothesis.strategies as st
 import pytest
 import requests
 import schemathesis
@@ -55,6 +56,19 @@ CHECKS = (
     "ignored_auth",
 )
 
+OPEN_FEATURES = (
+    "dynamic-sampling",
+    "dynamic-sampling-custom",
+    "custom-symbol-sources",
+    "ourlogs-ingestion",
+    "tracemetrics-ingestion",
+)
+SYMBOL_SOURCES = (
+    '[{"id":"honk","type":"http","url":"http://honk.beep","layout":{"type":"native"},'
+    '"username":"honkhonk","password":"beepbeep"}]'
+)
+
+
 CONFIG: dict[str, Any] = {
     "seed": SEED,
     "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
@@ -75,8 +89,13 @@ CONFIG: dict[str, Any] = {
         {
             # since <= until (until defaulting to now) and the 100,000-bucket cap are constraints
             # between parameters, which OpenAPI cannot state: a schema-valid since after now is
-            # rightly refused with a 400, so "valid data is accepted" cannot hold here.
-            "include-operation-id": ["listProjectStats", "getProjectServiceHookStats"],
+            # rightly refused with a 400, so "valid data is accepted" cannot hold here. So are
+            # the tag values' start and end (both or neither, start before end).
+            "include-operation-id": [
+                "listProjectStats",
+                "getProjectServiceHookStats",
+                "listTagValues",
+            ],
             "checks": {"positive_data_acceptance": {"enabled": False}},
         },
         {
@@ -106,17 +125,32 @@ CONFIG: dict[str, Any] = {
 
 
 def fuzz_scenario() -> dict[str, Any]:
-    """The default scenario, with my-project's digest delays at their bounds (60 and 3600 s).
+    """The default scenario, with my-project's digest delays at their bounds (60 and 3600 s),
+    and an organization and token that may set every field.
 
     An update may set either delay alone to any allowed value without crossing the other one,
-    which the fuzzer, generating one field at a time, could not know to avoid.
+    which the fuzzer, generating one field at a time, could not know to avoid. The fields that
+    depend on the organization (dynamic sampling, Tempest, custom symbol sources, the gated
+    inbound filters) and on the token (copying a project with teams needs team:write) are
+    open, so that a schema-valid value is an accepted one.
     """
     scenario: dict[str, Any] = yaml.safe_load(default_scenario().read_text(encoding="utf-8"))
+    for token in scenario["tokens"]:
+        if token["token"] == TOKEN:
+            token["scopes"] = [*token["scopes"], "team:write"]
     for organization in scenario["organizations"]:
+        if organization["slug"] == "my-org":
+            organization["features"] = [*organization.get("features", []), *OPEN_FEATURES]
+            organization["options"] = {
+                "sentry:sampling_mode": "project",
+                "sentry:enabled_console_platforms": ["playstation"],
+            }
         for project in organization.get("projects", []):
             if project["slug"] == "my-project":
-                fields = project.setdefault("fields", {})
-                fields.update({"digestsMinDelay": 60, "digestsMaxDelay": 3600})
+                options = project.setdefault("options", {})
+                options.update(
+                    {"digests:mail:minimum_delay": 60, "digests:mail:maximum_delay": 3600}
+                )
     return scenario
 
 
@@ -148,10 +182,33 @@ def without_prefix_items(node: Any) -> Any:
     return copied
 
 
+# Sentry's grammars the schema names by format: examples the fuzzer can draw (it generates any
+# string for a format it does not know, which the server rightly refuses).
+schemathesis.openapi.format(
+    "relay-pii-selector",
+    st.sampled_from(["password", "extra.fields.**", "$user.id && !email", "'sys.argv'.*"]),
+)
+schemathesis.openapi.format(
+    "sentry-origin", st.sampled_from(["*", "", "example.com", "https://sentry.io/path", "*.io"])
+)
+schemathesis.openapi.format("sentry-symbol-sources", st.sampled_from(["", "[]", SYMBOL_SOURCES]))
+
+
+def with_scenario_projects(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with ``copy_from_project`` limited to the scenario's projects of my-org.
+
+    Which ids name a project is the state's, not the schema's (any integer is well formed); a
+    copy from a project that does not exist is rightly refused with a 400.
+    """
+    body = document["components"]["schemas"]["project-update"]
+    body["properties"]["copy_from_project"] = {"enum": [2, "3"]}
+    return document
+
+
 # The document the server serves, built without a server (the served one is compared with it
 # in test_served_document_is_the_fuzzed_one): pytest collects one test per operation from it.
 schema = schemathesis.openapi.from_dict(
-    without_prefix_items(build_document(SchemaRegistry())),
+    with_scenario_projects(without_prefix_items(build_document(SchemaRegistry()))),
     config=schemathesis.Config.from_dict(CONFIG),
 )
 

@@ -251,7 +251,6 @@ FULL_PROJECT = {
     "dynamicSamplingBiases": None,
     "symbolSources": "[]",
     "isDynamicallySampled": True,
-    "tempestFetchScreenshots": False,
     "autofixAutomationTuning": "off",
     "seerScannerAutomation": True,
     "seerNightshiftTweaks": None,
@@ -269,6 +268,29 @@ OPTIONAL_PROJECT_KEYS = {
     "groupingEnhancementsBase": None,
     "tempestFetchDumps": False,
     "uptimeAutodetection": True,
+    # Only with the organization's Tempest access, as Sentry's serializer writes it.
+    "tempestFetchScreenshots": False,
+}
+# The release object of Sentry's published example of GET project (sentry-api-schema's
+# paths/projects/details.json): real servers have sent the whole release.
+FULL_RELEASE = {
+    "authors": [],
+    "commitCount": 0,
+    "data": {},
+    "dateCreated": "2018-11-06T21:20:08.033Z",
+    "dateReleased": None,
+    "deployCount": 0,
+    "firstEvent": None,
+    "lastCommit": None,
+    "lastDeploy": None,
+    "lastEvent": None,
+    "newGroups": 0,
+    "owner": None,
+    "projects": [{"name": "Pump Station", "slug": "pump-station"}],
+    "ref": "6ba09a7c53235ee8a8fa5ee4c1ca8ca886e7fdbb",
+    "shortVersion": "2.0rc2",
+    "url": None,
+    "version": "2.0rc2",
 }
 # §3, the upstream schema's example, verbatim.
 USER_SCHEMA_EXAMPLE = {
@@ -337,6 +359,17 @@ HOOK = {
 
 VALID: list[tuple[str, Any]] = [
     ("project", FULL_PROJECT),
+    ("project", {**FULL_PROJECT, "latestRelease": FULL_RELEASE}),
+    ("project", {**FULL_PROJECT, "organization": {"id": "1", "slug": "sentry"}}),
+    (
+        "project",
+        {
+            **FULL_PROJECT,
+            "dynamicSamplingBiases": [{"id": "minimumSampleRate", "active": False}],
+            "storeCrashReports": -5,
+            "highlightContext": {"trace": ["trace_id"]},
+        },
+    ),
     ("project", {**FULL_PROJECT, **DOC_PROJECT}),
     ("project", {**FULL_PROJECT, **OPTIONAL_PROJECT_KEYS}),
     (
@@ -420,6 +453,11 @@ VALID: list[tuple[str, Any]] = [
     ("error-fields", {"events": ['Expected a list of items but got type "str".']}),
     ("error-fields", {"events": {"0": ["Ensure this field has no more than 255 characters."]}}),
     ("error-fields", {"version": ['"1" is not a valid choice.']}),
+    ("error-fields", {"options": {"sentry:resolve_age": ["A valid integer is required."]}}),
+    (
+        "error-fields",
+        {"dynamicSamplingBiases": [{}, {"id": ['"foo" is not a valid choice.']}]},
+    ),
     (
         "error-feature",
         {"error_type": "unavailable_feature", "detail": ["You do not have that feature enabled"]},
@@ -557,7 +595,7 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
                 "$.dynamicSamplingBiases[0].id",
                 "'boostEverything' is not one of ['boostEnvironments', 'boostLatestRelease', "
                 "'ignoreHealthChecks', 'boostKeyTransactions', 'boostLowVolumeTransactions', "
-                "'boostReplayId', 'recalibrationRule']",
+                "'boostReplayId', 'recalibrationRule', 'minimumSampleRate']",
             ),
             ("$.latestRelease", "'version' is a required property"),
             ("$.organization", "'links' is a required property"),
@@ -567,7 +605,7 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
         "project-update",
         {"slug": "123", "autofixAutomationTuning": "sometimes", "allowedDomains": []},
         [
-            ("$.allowedDomains", "[] should be non-empty"),
+            ("$.allowedDomains", "[] does not contain items matching the given schema"),
             (
                 "$.autofixAutomationTuning",
                 "'sometimes' is not one of ['off', 'super_low', 'low', 'medium', 'high', 'always']",
@@ -630,11 +668,14 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
         [("$", "'avatarUuid' is a required property")],
     ),
     (
+        # A dict field's errors are keyed by its keys, so any key is allowed; a message must
+        # still be in a list, and a field's errors cannot be empty.
         "error-fields",
-        {"events": {"first": ["Too long."]}, "url": "Enter a valid URL."},
+        {"events": {"0": "Too long."}, "url": "Enter a valid URL.", "slug": []},
         [
-            ("$.events", "'first' does not match '^[0-9]+$'"),
-            ("$.url", "'Enter a valid URL.' is not of type 'array', 'object'"),
+            ("$.events", "{'0': 'Too long.'} is not valid under any of the given schemas"),
+            ("$.slug", "[] is not valid under any of the given schemas"),
+            ("$.url", "'Enter a valid URL.' is not valid under any of the given schemas"),
         ],
     ),
     (

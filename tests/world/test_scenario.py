@@ -319,3 +319,29 @@ def test_a_path_with_a_nul_is_a_scenario_error(registry: SchemaRegistry) -> None
         "not a file path: embedded null byte",
         "send the file's path as text",
     )
+
+
+def test_options_sentry_reads_are_typed(tmp_path: Path, registry: SchemaRegistry) -> None:
+    text = GOOD.replace(
+        "        slug: web\n",
+        '        slug: web\n        options:\n          "sentry:origins": "*"\n',
+    )
+    error = load_error(tmp_path, registry, text)
+    assert error.location == "line 12, $.organizations[0].projects[0].options.sentry:origins"
+    assert (error.problem, error.fix) == (
+        "expected array, got str '*'",
+        "write a value of type array",
+    )
+
+
+def test_project_and_organization_options_are_loaded(
+    tmp_path: Path, registry: SchemaRegistry
+) -> None:
+    text = GOOD.replace(
+        "    slug: acme\n", '    slug: acme\n    options: {"sentry:sampling_mode": project}\n'
+    ).replace(
+        "        slug: web\n", '        slug: web\n        options: {"sentry:resolve_age": 5}\n'
+    )
+    org = load_scenario_file(write(tmp_path, text), registry).organizations[0]
+    assert org.options == {"sentry:sampling_mode": "project"}
+    assert org.projects[0].options == {"sentry:resolve_age": 5}

@@ -27,6 +27,7 @@ from typing import TypeVar
 from werkzeug.datastructures import MultiDict
 
 from mockserver.http.params import values
+from mockserver.http.params.values import COLLAPSES
 from mockserver.http.params.values import EXPAND_ALERT_INTEGRATION
 from mockserver.http.params.values import EXPANDS
 from mockserver.http.params.values import HOOK_STATUSES
@@ -92,6 +93,11 @@ def _text(raw: str | None) -> str:
     return raw or ""
 
 
+def _given(raw: str | None) -> str | None:
+    """The value as given, ``None`` when absent (Sentry tells the two apart)."""
+    return raw
+
+
 def _stripped(raw: str | None) -> str:
     """The value without surrounding whitespace, as the users endpoint reads ``query``."""
     return (raw or "").strip()
@@ -116,7 +122,10 @@ _TIMESTAMP = {
     "maximum": stats.MAX_TIMESTAMP,
     "maxLength": 0,
 }
-_TAG_WINDOW = "Accepted and ignored: the mock's tag values have no time window."
+_TAG_WINDOW = (
+    "The values seen in the window: `statsPeriod` (such as `24h` or `14d`, back from now), or "
+    "`start` and `end` (ISO 8601, both); without them, every value."
+)
 
 # The table, one record per name; each names the Sentry parser it wraps and the bounds it
 # takes from mockserver.sentry.
@@ -194,13 +203,29 @@ EXPAND = QueryParameter(
     check=values.choices(EXPANDS, "Sentry ignores it"),
     repeatable=True,
 )
-STATS_PERIOD: QueryParameter[None] = QueryParameter(
-    "statsPeriod", _TAG_WINDOW, _STRING, check=values.check_stats_period
+COLLAPSE = QueryParameter(
+    "collapse",
+    f"Parts to leave out: {spoken(COLLAPSES)}.",
+    _LIST,
+    parse=_every,
+    check=values.choices(COLLAPSES, "Sentry ignores it"),
+    repeatable=True,
 )
-START: QueryParameter[None] = QueryParameter(
-    "start", _TAG_WINDOW, _STRING, check=values.check_iso_time
+STATS_PERIOD: QueryParameter[str | None] = QueryParameter(
+    "statsPeriod",
+    _TAG_WINDOW,
+    {"type": "string", "pattern": "^[0-9]+[smhdw]?$"},
+    parse=last(_given),
+    check=values.check_stats_period,
 )
-END: QueryParameter[None] = QueryParameter("end", _TAG_WINDOW, _STRING, check=values.check_iso_time)
+# An ISO 8601 time (Sentry also reads a date or epoch seconds); empty means "not given".
+_TIME = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]}
+START: QueryParameter[str | None] = QueryParameter(
+    "start", _TAG_WINDOW, _TIME, parse=last(_given), check=values.check_iso_time
+)
+END: QueryParameter[str | None] = QueryParameter(
+    "end", _TAG_WINDOW, _TIME, parse=last(_given), check=values.check_iso_time
+)
 
 PARAMETERS: Mapping[str, QueryParameter[Any]] = {
     p.name: p
@@ -216,6 +241,7 @@ PARAMETERS: Mapping[str, QueryParameter[Any]] = {
         STATUS,
         INCLUDE,
         EXPAND,
+        COLLAPSE,
         STATS_PERIOD,
         START,
         END,

@@ -22,12 +22,12 @@ from dataclasses import field
 from typing import Any
 
 from mockserver.errors import ApiError
+from mockserver.sentry import daterange
 from mockserver.sentry import stats
 from mockserver.sentry.pagination import INVALID_CURSOR
 from mockserver.sentry.pagination import INVALID_PER_PAGE
 from mockserver.sentry.pagination import MAX_LIMIT
 from mockserver.sentry.pagination import MIN_PER_PAGE
-from mockserver.timefmt import parse_datetime
 
 ValueCheck = Callable[[str, str], "str | None"]
 """A contract check of one value: given the parameter's name and the value, what is wrong with
@@ -49,6 +49,9 @@ INCLUDES = (INCLUDE_STATS,)
 #: ``expand=hasAlertIntegration``: whether the project has an alert integration.
 EXPAND_ALERT_INTEGRATION = "hasAlertIntegration"
 EXPANDS = (EXPAND_ALERT_INTEGRATION,)
+#: ``collapse=organization``: the organization's id and slug only; ``collapse=unusedFeatures``:
+#: without the features Sentry's frontend does not read.
+COLLAPSES = ("organization", "unusedFeatures")
 
 # A period as Sentry reads statsPeriod: a number and an optional unit.
 _STATS_PERIOD = re.compile(r"\d+[smhdw]?")
@@ -220,11 +223,15 @@ def check_timestamp(name: str, value: str) -> str | None:
 
 
 def check_iso_time(name: str, value: str) -> str | None:
-    """``start`` and ``end``: an ISO 8601 time."""
+    """``start`` and ``end``: an ISO 8601 date or time, or epoch seconds, as
+    :func:`~mockserver.sentry.daterange.parse_datetime_string` reads them."""
     try:
-        parse_datetime(value)
-    except ValueError:
-        return f"{name}={value!r} is not an ISO 8601 time such as 2024-01-15T09:00:00Z"
+        daterange.parse_datetime_string(value)
+    except ApiError:
+        return (
+            f"{name}={value!r} is not an ISO 8601 time such as 2024-01-15T09:00:00Z "
+            "(Sentry answers 500)"
+        )
     return None
 
 

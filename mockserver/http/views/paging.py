@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Sequence
@@ -43,15 +44,18 @@ def respond_page(
     schema: str,
     *,
     memo: Hashable | None = None,
+    replay_until: float = math.inf,
 ) -> Response:
     """Answer a page with its ``Link`` header (both rels, always).
 
     :param memo: for items that are frozen world objects, what names ``serialize`` (e.g.
         ``("tag-value", key)``): each item is then encoded and checked once, and kept in the
         app's JSON memo (see :func:`mockserver.sentry.serializers.items_json`).
+    :param replay_until: until when (epoch seconds, the app's clock) the response cache may give
+        the answer again; the page depends on the request and the store only until then.
     """
-    # The page, its Link header and its checks depend on the request and the store only.
-    response_cache.allow(ex.environ)
+    if replay_until > ex.state.config.clock():
+        response_cache.allow(ex.environ, until=replay_until)
     state, request = ex.state, ex.request
     prefix = state.store.world.url_prefix or request.host_url.rstrip("/")
     base_url = prefix.rstrip("/") + quote(request.path)

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from typing import Any
+
 from werkzeug.wrappers import Response
 
 from mockserver.cache import responses as response_cache
@@ -15,23 +19,35 @@ from mockserver.http.routes import WRITE
 from mockserver.http.views.answers import respond
 from mockserver.http.views.answers import respond_encoded
 from mockserver.http.views.answers import response_check
+from mockserver.schemas.explain import explain
+from mockserver.schemas.registry import SchemaRegistry
+from mockserver.sentry import project_options
 from mockserver.sentry import serializers
+from mockserver.sentry import symbol_sources
+from mockserver.sentry.project_fields import UpdateContext
+from mockserver.sentry.project_update import plan_update
 from mockserver.sentry.project_update import validate_update
+from mockserver.world.store import ProjectView
+
+if TYPE_CHECKING:
+    from mockserver.state import MockState
 
 
 def get_project(ex: Exchange) -> Response:
-    """Project details, with ``include=stats`` and ``expand=hasAlertIntegration``."""
+    """Project details, with ``include=stats``, ``expand=hasAlertIntegration`` and
+    ``collapse``."""
     view = ex.resolved
     state = ex.state
     response_cache.allow(ex.environ)  # every variant depends on the request and the store only
     args = ex.request.args
     with_stats = INCLUDE_STATS in params.INCLUDE.read(args)
     expand = EXPAND_ALERT_INTEGRATION in params.EXPAND.read(args)
-    if not with_stats and not expand:
+    collapse = params.COLLAPSE.read(args)
+    if not with_stats and not expand and not collapse:
         # The plain answer is the same until the project changes: encoded (and checked) once.
         check = response_check(state, "project")
         return respond_encoded(serializers.project_details_json(view, check))
-    body = serializers.project_details(view)
+    body = serializers.project_details(view, collapse=collapse)
     if with_stats:
         body["stats"] = {"unresolved": view.project.unresolved_issues}
     if expand:
@@ -40,14 +56,63 @@ def get_project(ex: Exchange) -> Response:
 
 
 def update_project(ex: Exchange) -> Response:
-    """Partial update; non-elevated tokens may only bookmark."""
+    """Partial update, as Sentry's ``put``: non-elevated tokens may change the member fields
+    only; the answer is the project as it now is."""
     state = ex.state
     view = ex.resolved
-    elevated = bool(ex.authenticated.scopes & WRITE)
-    changes = validate_update(json_body(ex.request), view, state.store, elevated=elevated)
-    state.store.update_project(view.project.id, changes)
-    body = serializers.project_details(state.store.view(view.project.id))
+    store = state.store
+    scopes = ex.authenticated.scopes
+    elevated = bool(scopes & WRITE)
+    project_id = view.project.id
+    ctx = update_context(state, view, scopes)
+    result = validate_update(json_body(ex.request), ctx, elevated=elevated)
+    update = plan_update(result, ctx, elevated=elevated)
+    copied: tuple[str, ...] = ()
+    if update.copy_from is not None:
+        copied = ("teams", "team", *_shadows(store.view(update.copy_from).options))
+    store.update_project(
+        project_id,
+        update.project,
+        update.options,
+        shadows=(*update.project, *_shadows(update.options), *_shadows(update.after_copy)),
+        copy_from=update.copy_from,
+        after_copy=update.after_copy,
+        copy_shadows=copied,
+    )
+    body = serializers.project_details(
+        store.view(project_id), for_update=True, keep_biases=update.keep_biases
+    )
     return respond(state, body, "project")
+
+
+def update_context(state: MockState, view: ProjectView, scopes: Iterable[str]) -> UpdateContext:
+    """What an update of ``view`` by a token of ``scopes`` is checked against."""
+    store = state.store
+    project_id = view.project.id
+    return UpdateContext(
+        view=view,
+        store=store,
+        scopes=frozenset(scopes),
+        check_sources=_sources_check(state.registry),
+        new_source_id=lambda: store.new_id(project_id, "symbol-source"),
+    )
+
+
+def _shadows(options: Any) -> list[str]:
+    return [key for option in options for key in project_options.shows(option)]
+
+
+def _sources_check(registry: SchemaRegistry) -> symbol_sources.Check:
+    """Symbol sources checked against ``schemas/symbol-sources.json``: the first problem."""
+
+    def check(sources: Any) -> str | None:
+        errors = registry.errors("symbol-sources", sources)
+        if not errors:
+            return None
+        why = explain(errors[0], registry.schema("symbol-sources"))
+        return f"{why.json_path}: {why.message}"
+
+    return check
 
 
 def delete_project(ex: Exchange) -> Response:

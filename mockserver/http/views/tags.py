@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from collections.abc import Sequence
+from datetime import datetime
 
 from werkzeug.wrappers import Response
 
@@ -13,6 +16,7 @@ from mockserver.http.exchange import Exchange
 from mockserver.http.views.paging import Prefix
 from mockserver.http.views.paging import page_params
 from mockserver.http.views.paging import respond_page
+from mockserver.sentry import daterange
 from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import TagValue
@@ -30,7 +34,14 @@ def standard_key(key: str) -> str:
 
 
 def list_tag_values(ex: Exchange) -> Response:
-    """Values of ``key``, most recently seen first; ``query`` is a substring filter."""
+    """Values of ``key``, most recently seen first; ``query`` is a substring filter, and
+    ``statsPeriod`` or ``start`` and ``end`` keep the values seen in that window.
+
+    A value is seen in a window when its first and last sightings span part of it (Sentry
+    counts the value's events in the window; the mock knows only its first and last sighting,
+    and answers its totals). Without a window every value is listed: Sentry's default, the last
+    90 days, would hide a scenario's data as it ages.
+    """
     view = ex.resolved
     args = ex.request.args
     environment = params.ENVIRONMENT.read(args)
@@ -46,15 +57,44 @@ def list_tag_values(ex: Exchange) -> Response:
         values = view.project.tags.get(name)
         if not values:
             raise ApiError.not_found()
+    stats_period = params.STATS_PERIOD.read(args)
+    now = ex.state.config.clock()
+    window = daterange.date_range(stats_period, params.START.read(args), params.END.read(args), now)
     query = params.TAG_VALUES_QUERY.read(args)
-    selected: Sequence[TagValue] = Prefix(values, MAX_VALUES)
+    selected: Sequence[TagValue]
+    if window is None:
+        selected = Prefix(values, MAX_VALUES)
+    else:
+        selected = list(_first(_seen_in(values, *window), MAX_VALUES))
     if query:
         selected = [v for v in selected if query in v.value]
     per_page, cursor = page_params(args)
     page = paginators.paginate_sequence(selected, _score, cursor, per_page)
+    # A window counted back from now moves with the clock: that answer is never replayed.
+    until = now if stats_period is not None and window is not None else math.inf
     return respond_page(
-        ex, page, lambda v: serializers.tag_value(name, v), "tag-values", memo=("tag-value", name)
+        ex,
+        page,
+        lambda v: serializers.tag_value(name, v),
+        "tag-values",
+        memo=("tag-value", name),
+        replay_until=until,
     )
+
+
+def _seen_in(values: Sequence[TagValue], start: datetime, end: datetime) -> Iterator[TagValue]:
+    """The values whose sightings meet ``[start, end)``, Snuba's window."""
+    for value in values:
+        first, last = value.first_seen, value.last_seen
+        if (first is None or first < end) and (last is None or last >= start):
+            yield value
+
+
+def _first(items: Iterator[TagValue], limit: int) -> Iterator[TagValue]:
+    for n, item in enumerate(items):
+        if n == limit:
+            return
+        yield item
 
 
 def _score(value: TagValue) -> int:
