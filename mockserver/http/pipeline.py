@@ -34,6 +34,7 @@ from mockserver.faults import stage as faults
 from mockserver.http import guards
 from mockserver.http.body import CLOSE
 from mockserver.http.cors import cors
+from mockserver.http.cors import preflight
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
 from mockserver.http.exchange import Stage
@@ -56,6 +57,9 @@ STAGES: Sequence[tuple[str, Stage]] = (
     ("record", recording.record),
     # Sentry's CORS headers on every answer but nginx's.
     ("cors", cors),
+    # A browser's preflight, before anything that could refuse, delay or fail it: the request
+    # it announces gets those (http/cors.py).
+    ("preflight", preflight),
     # The client's contract; strict mode refuses here, before anything changes.
     ("contract", contract.check),
     # nginx's errors and broken connections; Prefer and ?__code= decide here.
@@ -67,7 +71,7 @@ STAGES: Sequence[tuple[str, Stage]] = (
     # From here on, what is raised is answered as Sentry answers it.
     ("errors", guards.answer_errors),
     ("catch-all 404", guards.catch_all),
-    ("preflight", guards.preflight),
+    ("options", guards.options),
     ("authentication", guards.authenticate),
     ("scopes", guards.scopes),
     ("method", guards.method),
