@@ -31,7 +31,7 @@ ASKING = {
 }
 SLASH_HINT = (
     b"Route not found, did you forget a trailing slash?\n\n"
-    b"try: /api/0/projects/my-org/my-project/hooks/\n" + b" " * 45 + b"^\n"
+    b"try: /api/0/projects/my-org/my-project/hooks/\n" + b" " * 44 + b"^\n"
 )
 
 
