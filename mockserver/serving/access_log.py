@@ -5,7 +5,8 @@ journal records, the response cache's replays included, and nothing else (the ad
 the inspector are never journaled, so the inspector's polling does not flood it). The line is
 made from the entry, credentials redacted as in every journal output:
 
-``2024-01-15T09:00:00.000Z GET /api/0/projects/my-org/my-project/hooks → 404 0.4 ms ! missing-trailing-slash``
+``2024-01-15T09:00:00.000Z GET /api/0/projects/my-org/my-project/hooks → 404 0.4 ms !
+missing-trailing-slash`` (on one line)
 
 coloured on a terminal (the status by its class, the violations in red), or with
 ``--log-format json`` one JSON object per line: ``time``, ``method``, ``path``, ``status``,
