@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
 OWN_PREFIXES = ("/__admin", "/openapi.json")
 """Paths of the mock's own endpoints: never Sentry's, never journaled."""
+OWN_PATHS = frozenset({"/"})
+"""The mock's own page outside them: the landing page (``mockserver.inspector``)."""
 
 STAGES: Sequence[tuple[str, Stage]] = (
     # The journal entry of every request, whatever answers it (the clock starts here).
@@ -157,6 +159,7 @@ class Dispatch:
         self.api = api
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO", "").startswith(OWN_PREFIXES):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(OWN_PREFIXES) or path in OWN_PATHS:
             return self.own(environ, start_response)
         return self.api(environ, start_response)
