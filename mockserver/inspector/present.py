@@ -30,10 +30,10 @@ def token_label(world: World, authorization: str | None) -> str:
     if scheme.lower() != "bearer":
         return f"{scheme.split()[0][:16]} credentials" if scheme else ANONYMOUS
     value = value.strip()
-    for number, token in enumerate(world.tokens, start=1):
-        if token == value:
-            return f"#{number} {mask(token)}"
-    return UNKNOWN_TOKEN
+    if value not in world.tokens:
+        return UNKNOWN_TOKEN
+    # A label for the page, not an authentication: the position in the scenario.
+    return f"#{list(world.tokens).index(value) + 1} {mask(value)}"
 
 
 def mask(token: str) -> str:

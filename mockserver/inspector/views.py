@@ -52,18 +52,19 @@ time to draw it)."""
 FILTERS = ("method", "status", "route", "violations")
 STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
 METHODS = ("GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH")
-_OPEN = frozenset({"inspector.static", "inspector.login"})
+_OPEN = frozenset({"inspector.login"})
 
 
 @landing.get("/")
 def home() -> str:
     """The landing page: where the inspector, the OpenAPI document and the admin API are."""
-    return render_template("inspector/landing.html", state=get_state())
+    return render_template("inspector/landing.html")
 
 
 @bp.before_request
 def _guard() -> Response | str | None:
-    """The admin API's guard; without the token, the login page (or 401 JSON for the feed)."""
+    """The admin API's guard; without the token, the login page (or 401 JSON for the feed).
+    The static files need it too: the login and landing pages carry their own style."""
     if request.endpoint in _OPEN:
         return None
     refused = require_admin_token()
@@ -253,16 +254,17 @@ def login() -> Response | str:
         target = url_for("inspector.journal")
     state = get_state()
     token = state.config.admin_token
-    if request.method == "GET":
+    if request.method != "POST":
         if token is None or has_admin_token():
             return redirect(target, 303)
-        return _render("login.html", next=target, wrong=False)
+        page = render_template("inspector/login.html", next=target, wrong=False)
+        return Response(page, status=401, content_type="text/html; charset=utf-8")
     given = request.form.get("token", "")
     if token is None:
         return redirect(target, 303)
     answer = redirect(target, 303)
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
-        page = _render("login.html", next=target, wrong=True)
+    if not has_admin_token() and not hmac.compare_digest(given.strip().encode(), token.encode()):
+        page = render_template("inspector/login.html", next=target, wrong=True)
         return Response(page, status=401, content_type="text/html; charset=utf-8")
     answer.set_cookie(
         session_cookie_name(),
