@@ -46,7 +46,7 @@ landing = Blueprint("landing", __name__)
 
 ROWS = 200
 """Journal rows a page (and one poll) shows at most: the newest."""
-POLL_MS = 1000
+POLL_MS = 500
 """How often the journal page asks for new entries (a request appears within this and the
 time to draw it)."""
 FILTERS = ("method", "status", "route", "violations")
