@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -261,6 +262,41 @@ def test_clearing_the_journal_and_resetting_from_the_inspector(
     inspector.locator("button[data-action=reset]").click()
     expect(inspector.locator("h1")).to_have_text("Scenario default")
     assert '"name":"My Project"' in call(app_page, mock.url_for(PROJECT), **authorized())["body"]
+
+
+TINY_YAML = """\
+version: 1
+name: tiny
+seed: 1
+tokens: [{token: t0ken-of-tiny, scopes: [project:read]}]
+organizations: [{id: "1", slug: o, projects: [{id: "2", slug: p}]}]
+"""
+
+
+def test_another_scenario_file_is_loaded_from_the_inspector(
+    mock: MockServer, inspector: Page, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\norganizations: []\nusres: []\n")
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text(TINY_YAML)
+    inspector.goto(mock.url_for("/__admin/ui/scenario"))
+    form = inspector.locator("#load-file")
+    form.locator("input[type=file]").set_input_files(str(broken))
+    form.locator("button[type=submit]").click()
+    flash = inspector.locator("#flash")
+    expect(flash).to_contain_text("400")
+    expect(flash).to_contain_text("line 3, $.usres: unknown key 'usres'")
+    expect(inspector.locator("h1")).to_have_text("Scenario default")
+    form.locator("input[type=file]").set_input_files(str(tiny))
+    form.locator("input[name=seed]").fill("7")
+    form.locator("button[type=submit]").click()
+    expect(inspector.locator("h1")).to_have_text("Scenario tiny")
+    expect(inspector.locator(".meta").first).to_contain_text("seed 7")
+    expect(inspector.locator("table.tokens")).to_contain_text("#1 …")
+    expect(inspector.locator("body")).not_to_contain_text("t0ken-of-tiny")
+    inspector.locator("#load-default button").click()
+    expect(inspector.locator("h1")).to_have_text("Scenario default")
 
 
 def test_the_inspector_follows_the_admin_token(chromium: Browser) -> None:
