@@ -8,8 +8,14 @@ import io
 import json
 import re
 
+import pytest
+from click.testing import CliRunner
+
 from mockserver.app import create_app
+from mockserver.cli import main
+from mockserver.errors import ConfigError
 from mockserver.journal.redaction import PATTERNS
+from mockserver.serving import serve_app
 from mockserver.serving.access_log import AccessLog
 from mockserver.state import state_of
 from tests.conftest import PROJECT
@@ -148,3 +154,14 @@ def test_quiet_silences_the_access_log() -> None:
     # Stopped (serve() read the rest of stderr): the readiness line and the stop line only.
     assert len(quiet.lines) == 2, quiet.lines
     assert quiet.lines[1] == "mockserver: SIGTERM, shutting down"
+
+
+def test_an_unknown_log_format_or_origin_is_refused_before_binding() -> None:
+    result = CliRunner().invoke(main, ["serve", "--log-format", "xml"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--log-format': 'xml' is not one of 'text', 'json'." in result.output
+    result = CliRunner().invoke(main, ["serve", "--cors-origin", "localhost:3000"])
+    assert result.exit_code == 1
+    assert "Error: cors_origins: 'localhost:3000' is not an origin" in result.output
+    with pytest.raises(ConfigError, match="unknown access log format 'xml'; one of text, json"):
+        serve_app(create_app({}), host="127.0.0.1", port=0, access_log="xml")
