@@ -51,8 +51,9 @@ if TYPE_CHECKING:
 
 OWN_PREFIXES = ("/__admin", "/openapi.json")
 """Paths of the mock's own endpoints: never Sentry's, never journaled."""
-OWN_PATHS = frozenset({"/"})
-"""The mock's own page outside them: the landing page (``mockserver.inspector``)."""
+OWN_PATHS = frozenset({"/", "/favicon.ico"})
+"""The mock's own pages outside them: the landing page and its icon (``mockserver.inspector``),
+which a browser asks for whatever the page."""
 
 STAGES: Sequence[tuple[str, Stage]] = (
     # The journal entry of every request, whatever answers it (the clock starts here).

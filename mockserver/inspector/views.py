@@ -17,6 +17,7 @@ from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_from_directory
 from flask import url_for
 from werkzeug.wrappers import Response
 
@@ -59,6 +60,16 @@ _OPEN = frozenset({"inspector.login"})
 def home() -> str:
     """The landing page: where the inspector, the OpenAPI document and the admin API are."""
     return render_template("inspector/landing.html")
+
+
+@landing.get("/favicon.ico")
+def favicon() -> Response:
+    """The mock's icon, for every page (and for browsers that ask for it by this name): a tab
+    open on the mock does not put a 404 for it in the journal."""
+    assert bp.static_folder is not None  # noqa: S101 - given above
+    return send_from_directory(
+        bp.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=3600
+    )
 
 
 @bp.before_request

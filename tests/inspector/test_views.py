@@ -99,9 +99,13 @@ def test_the_landing_page_links_the_inspector_the_openapi_document_and_the_admin
     page = browser.get("/")
     assert page.status == 200
     assert page.header("Content-Type") == "text/html; charset=utf-8"
-    for href in ("/__admin/ui/", "/openapi.json", "/__admin/ui/api"):
+    for href in ("/__admin/ui/", "/openapi.json", "/__admin/ui/api", "/favicon.ico"):
         assert f'href="{href}"' in page.text
-    # The mock's own page: never journaled, never Sentry's.
+    icon = browser.get("/favicon.ico")
+    assert (icon.status, icon.header("Content-Type")) == (200, "image/svg+xml; charset=utf-8")
+    assert icon.text.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    # The mock's own pages: never journaled (a browser's tab on the mock adds nothing), never
+    # Sentry's.
     assert browser.server.requests() == []
 
 
