@@ -388,7 +388,8 @@ def inproc_median(*args: str, runs: int = 3) -> dict[str, Any]:
 
 def page_latency(scenario: Path, port: int) -> dict[str, float]:
     """users/ page 1 and page 10,000 of a 1,000,000-user scenario: first (cold) and warm p50."""
-    target = Target("1M users", [str(BIN / "mockserver"), "serve", "--port", "{port}"])
+    # --quiet: the access log would measure the terminal (and fill the pipe nobody reads).
+    target = Target("1M users", [str(BIN / "mockserver"), "serve", "--quiet", "--port", "{port}"])
     target.command += ["--scenario", str(scenario)]
     figures: dict[str, float] = {}
     with running(target, port):
@@ -481,7 +482,7 @@ def main() -> None:
         directory = Path(tmp)
         scenario = write_scenario(directory, BENCH_USERS)
         stubs, openapi, wiremock_root = record(scenario, directory)
-        mock_cli = [str(BIN / "mockserver"), "serve", "--port", "{port}"]
+        mock_cli = [str(BIN / "mockserver"), "serve", "--quiet", "--port", "{port}"]
         mock_cli += ["--scenario", str(scenario)]
         peer_script = [sys.executable, str(BENCH / "peers.py")]
         # The trivial app on the same server, threads and HTTP settings as `mockserver serve`.

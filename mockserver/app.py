@@ -25,6 +25,7 @@ from mockserver.faults.connection import ConnectionFaultMiddleware
 from mockserver.http.body import MAX_BODY_BYTES
 from mockserver.http.guards import error_answer
 from mockserver.http.pipeline import Dispatch
+from mockserver.inspector import register as register_inspector
 from mockserver.openapi import document as openapi
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
@@ -50,6 +51,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(faults_admin.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(admin.bp)
+    register_inspector(app)
     app.register_error_handler(Exception, _error)
     # A body the admin API cannot read (admin/body.py): its own 400 or 415, not a 500.
     app.register_error_handler(BodyError, BodyError.response)

@@ -108,6 +108,24 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail requests that break Sentry's contract.")
 @click.option("--admin-token", help="Require this bearer token on /__admin/.")
 @click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="An origin whose pages may call the API with credentials (repeatable; e.g. "
+    "http://localhost:3000). Default: any (*). Others still get Access-Control-Allow-Origin, "
+    "without -Allow-Credentials, as from sentry.io. Also MOCKSERVER_CORS_ORIGINS (','-separated).",
+)
+@click.option("--quiet", is_flag=True, help="No access log on stderr.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The access log: a line of text per request (coloured on a terminal), or a JSON object "
+    "per line.",
+)
+@click.option(
     "--fault",
     "fault_specs",
     multiple=True,
@@ -147,6 +165,9 @@ def serve(
     connection_limit: int,
     strict: bool,
     admin_token: str | None,
+    cors_origins: tuple[str, ...],
+    quiet: bool,
+    log_format: str,
     fault_specs: tuple[str, ...],
     rate_limits: str | None,
 ) -> None:
@@ -166,6 +187,7 @@ def serve(
             # --fault replaces MOCKSERVER_FAULTS; without one, the variable's faults apply.
             faults=fault_specs or None,
             rate_limits=rate_limits,
+            cors_origins=cors_origins or None,
         )
     except FaultOptionError as exc:
         raise click.BadParameter(str(exc)) from exc
@@ -180,6 +202,7 @@ def serve(
             server=server,
             io_threads=io_threads,
             connection_limit=connection_limit,
+            access_log=None if quiet else log_format,
         )
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc

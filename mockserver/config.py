@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -32,6 +33,7 @@ from mockserver.webhooks.delivery import DeliverySettings
 MIN_PORT, MAX_PORT = 0, 65_535
 MAX_THREADS = 256
 MAX_IO_THREADS = 64
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s,]+")
 MAX_READ_TIMEOUT = 3600.0
 """The longest read timeout accepted, in seconds (an hour: longer is a typo)."""
 
@@ -59,6 +61,10 @@ class Config:
     :ivar faults: fault rules in ``--fault`` syntax, one each, added after the scenario's.
     :ivar rate_limits: a rate-limit policy in ``--rate-limits`` syntax, which beats the
         scenario's; ``None`` keeps the scenario's.
+    :ivar cors_origins: the origins a browser page may call the API from with credentials
+        (``Access-Control-Allow-Credentials: true``; :mod:`mockserver.http.cors`), as
+        ``scheme://host[:port]``; ``("*",)``, the default, allows any. Every origin still gets
+        its ``Access-Control-Allow-Origin``, as from Sentry.
     :ivar fault_options: :attr:`faults` and :attr:`rate_limits`, parsed and checked when the
         settings are made (:mod:`mockserver.faults.options`).
     """
@@ -77,6 +83,7 @@ class Config:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     faults: tuple[str, ...] = ()
     rate_limits: str | None = None
+    cors_origins: tuple[str, ...] = ("*",)
     fault_options: FaultOptions = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -85,6 +92,7 @@ class Config:
         :raises ConfigError: naming the setting, the value and the problem.
         """
         object.__setattr__(self, "faults", tuple(self.faults))  # a list, from a mapping
+        object.__setattr__(self, "cors_origins", _origins(self.cors_origins))
         options = FaultOptions()
         if self.faults or self.rate_limits is not None:
             # The schemas are loaded once per directory: the app built from these settings
@@ -109,7 +117,8 @@ class Config:
         ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_RESPONSE_CACHE``,
         ``MOCKSERVER_JOURNAL_SIZE``, ``MOCKSERVER_JOURNAL_BYTES``, ``MOCKSERVER_READ_TIMEOUT``,
         ``MOCKSERVER_ADMIN_TOKEN``, ``MOCKSERVER_FAULTS``
-        (``--fault`` values separated by ``;``) and ``MOCKSERVER_RATE_LIMITS``; keyword
+        (``--fault`` values separated by ``;``), ``MOCKSERVER_RATE_LIMITS`` and
+        ``MOCKSERVER_CORS_ORIGINS`` (origins separated by ``,``); keyword
         overrides that are not ``None`` win. The only reader of the environment: the rest of
         mockserver gets its settings from a :class:`Config`.
 
@@ -137,6 +146,8 @@ class Config:
             values["faults"] = split_env(env["MOCKSERVER_FAULTS"])
         if env.get("MOCKSERVER_RATE_LIMITS"):
             values["rate_limits"] = env["MOCKSERVER_RATE_LIMITS"]
+        if env.get("MOCKSERVER_CORS_ORIGINS"):
+            values["cors_origins"] = tuple(env["MOCKSERVER_CORS_ORIGINS"].split(","))
         known = {f.name for f in fields(cls) if f.init}
         for key, value in overrides.items():
             if key not in known:
@@ -168,6 +179,27 @@ class Config:
     def with_changes(self, **changes: Any) -> Config:
         """A copy with some settings changed."""
         return replace(self, **changes)
+
+
+def _origins(given: Any) -> tuple[str, ...]:
+    """The allowed origins, each ``*`` or ``scheme://host[:port]``, lower-cased.
+
+    :raises ConfigError: for anything else (a path, no scheme, an empty list).
+    """
+    if isinstance(given, str):
+        given = (given,)
+    origins: list[str] = []
+    for raw in given:
+        origin = str(raw).strip().rstrip("/").lower()
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"cors_origins: {raw!r} is not an origin; give scheme://host[:port] (e.g. "
+                "http://localhost:3000), or * for any"
+            )
+        origins.append(origin)
+    if not origins:
+        raise ConfigError("cors_origins: give at least one origin, or * for any")
+    return tuple(origins)
 
 
 def _int(env: Mapping[str, str], key: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ TOKEN = "sntrys_TOKEN"
 READONLY = "sntryu_READONLY"
 WRITE = "sntryu_WRITE"
 NOW = 1_700_000_000
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium, which the browser tests drive with Playwright (whose own browser download
+is not used); without it they are skipped, and the run says so in one line."""
 ERROR_SCHEMAS = (
     "error-detail",
     "error-list",
@@ -173,3 +177,31 @@ def make_app(clock: FakeClock) -> Any:
         )
 
     return make
+
+
+# --- the browser tests -------------------------------------------------------------------------
+
+
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run here, or ``None`` when they can."""
+    if shutil.which(CHROMIUM) is None:
+        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests marked ``browser`` (and only those) where Chromium is missing."""
+    why = chromium_missing()
+    if why is None:
+        return
+    skip = pytest.mark.skip(reason=f"browser test: {why}")
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The one line that says the browser tests were skipped, and why."""
+    why = chromium_missing()
+    if why is not None:
+        terminalreporter.write_line(f"browser tests skipped: {why}")

@@ -38,11 +38,13 @@ class Served:
         return line
 
 
-def start(*options: str) -> Served:
+def start(*options: str, log: bool = False) -> Served:
     """``mockserver serve --port 0 OPTIONS`` on the default scenario, once it is bound; the
-    caller stops it."""
+    caller stops it. Without ``log``, ``--quiet``: no access log lines among those the tests
+    read (and none to fill a pipe nobody reads)."""
+    quiet = () if log else ("--quiet",)
     process = subprocess.Popen(
-        [str(MOCKSERVER), "serve", "--port", "0", *options],
+        [str(MOCKSERVER), "serve", "--port", "0", *quiet, *options],
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -58,9 +60,9 @@ def start(*options: str) -> Served:
 
 
 @contextmanager
-def serve(*options: str) -> Iterator[Served]:
+def serve(*options: str, log: bool = False) -> Iterator[Served]:
     """:func:`start`, then SIGTERM on exit: the process must stop with status 0."""
-    served = start(*options)
+    served = start(*options, log=log)
     process = served.process
     try:
         yield served

@@ -47,6 +47,7 @@ def test_the_top_level_holds_at_most_a_dozen_modules_beside_the_subpackages() ->
         "contract",
         "faults",
         "http",
+        "inspector",
         "journal",
         "openapi",
         "schemas",

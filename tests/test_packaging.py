@@ -34,6 +34,17 @@ def test_the_wheel_contains_the_schemas_and_scenarios(wheel: Path) -> None:
     assert "mockserver/_data/schemas/meta-checked.sha256" in names
     assert "mockserver/_data/scenarios/default.yaml" in names
     assert "mockserver/py.typed" in names
+    # The inspector's pages and what they load: everything ships in the wheel (no CDN).
+    inspector = ROOT / "mockserver" / "inspector"
+    shipped = sorted(
+        p.relative_to(ROOT).as_posix()
+        for folder in ("templates", "static")
+        for p in (inspector / folder).rglob("*")
+        if p.is_file()
+    )
+    assert "mockserver/inspector/static/inspector.js" in shipped
+    assert "mockserver/inspector/templates/inspector/journal.html" in shipped
+    assert set(shipped) <= names
     assert not any(name.startswith(("tests/", "schemas/", "scenarios/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -52,6 +63,9 @@ def test_the_unpacked_wheel_serves_from_another_directory(wheel: Path, tmp_path:
         "c = create_app().test_client()\n"
         "auth = {'Authorization': 'Bearer sntrys_TOKEN'}\n"
         "res = c.get('/api/0/projects/my-org/my-project/', headers=auth)\n"
+        "page = c.get('/__admin/ui/').status_code, c.get('/__admin/ui/static/inspector.js')\n"
+        "assert page[0] == 200 and page[1].status_code == 200, page\n"
+        "page[1].close()\n"
         "print(mockserver.__file__, r.schemas_dir(), r.default_scenario(), res.status_code)\n"
     )
     result = subprocess.run(

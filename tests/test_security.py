@@ -263,6 +263,10 @@ FORBIDDEN_CALLS = {
     "Template",
 }
 FORBIDDEN_MODULES = {"subprocess", "pickle", "marshal", "shelve", "jinja2", "string"}
+# Modules allowed to render templates: the shipped template files, by name, autoescaped (Flask's
+# render_template of an .html file); never a template made from anything a request carries
+# (render_template_string and Template stay forbidden everywhere).
+TEMPLATE_MODULES = {"inspector/views.py": "the inspector's pages, from its shipped templates"}
 # Calls that open files, and the modules allowed to make them: none of them is handed anything
 # a Sentry API request carries. Every one reads or writes a path from the command line, the
 # environment, the Python API or the shipped data.
@@ -313,7 +317,12 @@ def test_no_module_runs_programs_evaluates_code_or_renders_templates() -> None:
     found = []
     for name, source in package_sources():
         calls = called_names(source)
-        found += [f"{name}: {call}()" for call in calls if call in FORBIDDEN_CALLS]
+        found += [
+            f"{name}: {call}()"
+            for call in calls
+            if call in FORBIDDEN_CALLS
+            and not (call == "render_template" and name in TEMPLATE_MODULES)
+        ]
         found += [f"{name}: import {m}" for m in imported_modules(source) & FORBIDDEN_MODULES]
         if "shell=True" in source:
             found.append(f"{name}: shell=True")

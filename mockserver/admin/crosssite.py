@@ -28,6 +28,9 @@ from mockserver.http.responses import problem_response
 
 #: The methods that change the mock's state.
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: The admin writes a form may make: the inspector's login and logout (no JavaScript needed).
+#: Their Origin is still checked; they change nothing but the browser's own cookie.
+FORM_PATHS = frozenset({"/__admin/ui/login", "/__admin/ui/logout"})
 #: The content types a page can send to another origin without a preflight.
 SIMPLE_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
 _ADMIN = OWN_PREFIXES[0]
@@ -53,7 +56,7 @@ def refuse_cross_site() -> Response | None:
     if origin is not None and _origin(origin) != _origin(request.host_url):
         own = request.host_url.rstrip("/")
         return _forbidden(f"it comes from the page of another origin ({origin!r}, not {own!r})")
-    if request.mimetype in SIMPLE_TYPES:
+    if request.mimetype in SIMPLE_TYPES and request.path not in FORM_PATHS:
         return problem_response(
             "Unsupported Media Type",
             f"{request.method} {request.path} refuses a {request.mimetype} body, which any web "

@@ -89,7 +89,9 @@ def reset_faults() -> Response:
     return json_response(ctl.describe())
 
 
-def _describe_limits() -> dict[str, Any]:
+def describe_limits() -> dict[str, Any]:
+    """The rate-limit policy in force, its source and the live windows (the admin API's JSON,
+    also the inspector's)."""
     limiter = get_state().limiter
     policy = limiter.policy
     return {
@@ -116,7 +118,7 @@ def _describe_limits() -> dict[str, Any]:
 def get_rate_limits() -> Response:
     """The policy in force, its source, and the live windows."""
     get_state().faults.sync(get_state())
-    return json_response(_describe_limits())
+    return json_response(describe_limits())
 
 
 @bp.post("/rate-limits")
@@ -132,18 +134,18 @@ def set_rate_limits() -> Response:
     except FaultSpecError as exc:
         return problem_response("Bad Request", str(exc), 400)
     get_state().limiter.set_runtime_policy(policy)
-    return json_response(_describe_limits())
+    return json_response(describe_limits())
 
 
 @bp.delete("/rate-limits")
 def clear_rate_limits() -> Response:
     """Drop the policy set at run time; windows start afresh."""
     get_state().limiter.set_runtime_policy(None)
-    return json_response(_describe_limits())
+    return json_response(describe_limits())
 
 
 @bp.post("/rate-limits/reset")
 def reset_rate_limits() -> Response:
     """Forget every window and in-flight count; the policy stays."""
     get_state().limiter.reset()
-    return json_response(_describe_limits())
+    return json_response(describe_limits())

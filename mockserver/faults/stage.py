@@ -20,7 +20,10 @@ Faults come from three places, in this order of precedence:
 Where each fault happens decides what else the client sees (sentry-behavior.md §0.1):
 
 1. in front of Sentry (nginx's 502/503/504, connection faults): before the rate limiter, so the
-   request is not counted and the answer has no rate-limit or CORS headers;
+   request is not counted and the answer has none of Sentry's rate-limit or CORS headers (a
+   request from a page gets its origin's grant, so that its script reads the error:
+   :func:`mockserver.http.cors.cors`). A browser's preflight never gets here: it is answered
+   before the faults (:func:`mockserver.http.cors.preflight`);
 2. the rate limiter (:mod:`mockserver.faults.limiter`), first in Sentry as its middleware is;
 3. inside Sentry (latency, Sentry's errors): after the rate limiter, so a slow request holds its
    concurrent slot and an injected 500 carries the rate-limit headers; before authentication;

@@ -50,7 +50,8 @@ class Exchange:
     :ivar rate_limit: the rate limiter's count of this request.
     :ivar cors_methods: the ``Allow`` methods of the CORS headers when they are not the
         route's (Sentry's rate-limit middleware answers with the request's method only).
-    :ivar in_front: answered in front of Sentry (by its nginx): no CORS, no rate-limit headers.
+    :ivar in_front: answered in front of Sentry (by its nginx): none of Sentry's CORS or
+        rate-limit headers (only a page's origin grant: :func:`mockserver.http.cors.cors`).
     :ivar body_fault: the fault that cuts the body of the answer.
     """
 

@@ -1,6 +1,6 @@
 """Sentry's own stages, in the order its dispatch runs them for every project endpoint:
 
-the catch-all 404 (no route), the CORS preflight, authentication (401), the scope check (403),
+the catch-all 404 (no route), ``OPTIONS``, authentication (401), the scope check (403),
 405 for a method the endpoint does not implement, then the organization and project lookup (404,
 302 after a rename, 403 for a token of another organization). :func:`answer_errors` turns what
 they and the views raise into Sentry's answers.
@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from mockserver.errors import ApiError
 from mockserver.errors import ServerError
 from mockserver.http import auth
+from mockserver.http.cors import preflight_answer
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
 from mockserver.http.responses import json_response
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
-
-PREFLIGHT_MAX_AGE = "3600"
 
 
 def answer_errors(ex: Exchange, inner: Next) -> Response:
@@ -84,16 +83,12 @@ def catch_all(ex: Exchange, inner: Next) -> Response:
     return Response(b"", status=404, content_type="text/html; charset=utf-8")
 
 
-def preflight(ex: Exchange, inner: Next) -> Response:
-    """``OPTIONS``: Sentry answers it before authentication, with the CORS headers only."""
+def options(ex: Exchange, inner: Next) -> Response:
+    """``OPTIONS`` that is no browser's preflight (those are answered earlier:
+    :func:`mockserver.http.cors.preflight`): Sentry answers it before authentication, with the
+    CORS headers only."""
     if ex.method == "OPTIONS":
-        # Django's HttpResponse: an empty body, its default content type.
-        return Response(
-            b"",
-            status=200,
-            headers={"Access-Control-Max-Age": PREFLIGHT_MAX_AGE},
-            content_type="text/html; charset=utf-8",
-        )
+        return preflight_answer()
     return inner(ex)
 
 

@@ -34,6 +34,7 @@ from mockserver.faults import stage as faults
 from mockserver.http import guards
 from mockserver.http.body import CLOSE
 from mockserver.http.cors import cors
+from mockserver.http.cors import preflight
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
 from mockserver.http.exchange import Stage
@@ -50,12 +51,18 @@ if TYPE_CHECKING:
 
 OWN_PREFIXES = ("/__admin", "/openapi.json")
 """Paths of the mock's own endpoints: never Sentry's, never journaled."""
+OWN_PATHS = frozenset({"/", "/favicon.ico"})
+"""The mock's own pages outside them: the landing page and its icon (``mockserver.inspector``),
+which a browser asks for whatever the page."""
 
 STAGES: Sequence[tuple[str, Stage]] = (
     # The journal entry of every request, whatever answers it (the clock starts here).
     ("record", recording.record),
     # Sentry's CORS headers on every answer but nginx's.
     ("cors", cors),
+    # A browser's preflight, before anything that could refuse, delay or fail it: the request
+    # it announces gets those (http/cors.py).
+    ("preflight", preflight),
     # The client's contract; strict mode refuses here, before anything changes.
     ("contract", contract.check),
     # nginx's errors and broken connections; Prefer and ?__code= decide here.
@@ -67,7 +74,7 @@ STAGES: Sequence[tuple[str, Stage]] = (
     # From here on, what is raised is answered as Sentry answers it.
     ("errors", guards.answer_errors),
     ("catch-all 404", guards.catch_all),
-    ("preflight", guards.preflight),
+    ("options", guards.options),
     ("authentication", guards.authenticate),
     ("scopes", guards.scopes),
     ("method", guards.method),
@@ -153,6 +160,7 @@ class Dispatch:
         self.api = api
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO", "").startswith(OWN_PREFIXES):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(OWN_PREFIXES) or path in OWN_PATHS:
             return self.own(environ, start_response)
         return self.api(environ, start_response)

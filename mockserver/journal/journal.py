@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -50,6 +51,11 @@ bodies), and at least 250 entries with bodies at both caps (64 KiB each); with t
 cache's 32 MiB it keeps a busy server near 100 MB (see the README's Limits)."""
 MIN_JOURNAL_BYTES = 256 * 1024
 """The smallest budget accepted: one entry with both bodies at their caps, and its headers."""
+
+
+Listener = Callable[[Entry, float, float], None]
+"""Called with each entry recorded, its time and its duration in ms (a replayed answer's
+entry is the kept one: its own time and duration are the other two)."""
 
 
 class Matcher(Protocol):
@@ -106,6 +112,8 @@ class Journal:
     :param enabled: record requests; off, :meth:`record` drops them (for benchmarks).
     :param byte_budget: the most bytes the entries held may count (``Config.journal_bytes``;
         :func:`~mockserver.journal.entry.entry_cost`).
+    :ivar listener: told of every entry recorded, outside the lock (``mockserver serve``'s
+        access log); ``None`` costs one test per request.
     """
 
     capacity: int = 10_000
@@ -127,6 +135,7 @@ class Journal:
     _generation: int = field(init=False, default=0, repr=False)
     _prefix: str = field(init=False, default_factory=lambda: os.urandom(4).hex(), repr=False)
     _waiters: int = field(init=False, default=0, repr=False)
+    listener: Listener | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.capacity < 1:
@@ -153,6 +162,9 @@ class Journal:
             # id and seq are the last two fields.
             entry = Entry._make((*entry[:-2], entry.id or f"{self._prefix}-{seq}", seq))
             self._append(entry, cost)
+        listener = self.listener
+        if listener is not None:
+            listener(entry, entry.time, entry.duration_ms)
         return entry
 
     def record_again(
@@ -170,6 +182,9 @@ class Journal:
             seq = self._next_seq
             self._next_seq += 1
             self._append((entry, time, duration_ms, client_ip, seq), COPY_COST)
+        listener = self.listener
+        if listener is not None:
+            listener(entry, time, duration_ms)
 
     def _append(
         self, entry: Entry | tuple[Entry, float, float, str | None, int], cost: int

@@ -17,6 +17,8 @@ from mockserver.config import Config
 from mockserver.errors import ConfigError
 from mockserver.faults.connection import needs_the_connection
 from mockserver.http.limits import DEFAULT_CONNECTION_LIMIT
+from mockserver.serving.access_log import FORMATS
+from mockserver.serving.access_log import AccessLog
 from mockserver.serving.common import BACKLOG
 from mockserver.serving.common import DEFAULT_IO_THREADS
 from mockserver.serving.common import DEFAULT_SERVER
@@ -38,6 +40,7 @@ def serve_forever(
     server: str = DEFAULT_SERVER,
     io_threads: int = DEFAULT_IO_THREADS,
     connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+    access_log: str | None = None,
 ) -> None:
     """Load the scenario, bind, print the address, and serve until SIGINT or SIGTERM.
 
@@ -46,6 +49,8 @@ def serve_forever(
     :param io_threads: granian's I/O threads (ignored by waitress).
     :param connection_limit: waitress's most connections at once (ignored by granian; see
         :mod:`mockserver.http.limits`).
+    :param access_log: ``"text"`` or ``"json"``: a line per request on stderr
+        (:mod:`mockserver.serving.access_log`); ``None``: none.
     :raises MockServerError: if the scenario or the schemas are invalid (before binding).
     :raises ConfigError: for an unknown server, a thread count out of its bounds
         (:data:`~mockserver.config.MAX_THREADS`), a port out of 0..65535, or an address that
@@ -61,6 +66,7 @@ def serve_forever(
         server=server,
         io_threads=io_threads,
         connection_limit=connection_limit,
+        access_log=access_log,
     )
 
 
@@ -73,6 +79,7 @@ def serve_app(
     server: str = DEFAULT_SERVER,
     io_threads: int = DEFAULT_IO_THREADS,
     connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+    access_log: str | None = None,
 ) -> None:
     """Like :func:`serve_forever`, for an app already built (``bench/`` changes it first).
 
@@ -87,6 +94,8 @@ def serve_app(
         )
     if connection_limit < 1:
         raise ConfigError("--connection-limit must be at least 1")
+    if access_log is not None and access_log not in FORMATS:
+        raise ConfigError(f"unknown access log format {access_log!r}; one of {', '.join(FORMATS)}")
     server, why = choose_server(app, server)
     # What exists now (schemas, validators, the world, Faker's tables, Flask) lives as long as
     # the server: out of the collector's sight, a full collection under load takes ~10 ms
@@ -102,6 +111,9 @@ def serve_app(
             "reset or replace the scenario through /__admin/",
             host,
         )
+    if access_log is not None:
+        app_state = state(app)
+        app_state.journal.listener = AccessLog(lambda: app_state.redactor, access_log)
     if server == "waitress":
         serve_waitress(app, sock, threads, why, connection_limit)
     else:
