@@ -39,6 +39,11 @@ class ScenarioError(MockServerError):
         super().__init__(message)
 
 
+class MockServerWarning(UserWarning):
+    """Something a test should know but that does not fail it: the pytest plugin warns, after
+    a test, of the answers it set (``MockServer.respond``) that broke Sentry's contract."""
+
+
 class ResponseSchemaError(MockServerError):
     """A response the mock produced breaks its own schema: a bug in the mock.
 
