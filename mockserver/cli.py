@@ -14,6 +14,7 @@ from mockserver.config import MIN_PORT
 from mockserver.config import Config
 from mockserver.errors import ApiError
 from mockserver.errors import MockServerError
+from mockserver.errors import ScenarioError
 from mockserver.faults.options import FaultOptionError
 from mockserver.generate import RESOURCES
 from mockserver.schemas.registry import SchemaRegistry
@@ -194,6 +195,11 @@ def validate(paths: tuple[Path, ...]) -> None:
     for path in paths:
         try:
             world = load_scenario_file(path, registry)
+        except ScenarioError as exc:
+            failed += 1
+            for problem in exc.errors:  # every problem of the file, sorted by line
+                click.echo(f"error: {problem.text(exc.path)}", err=True)
+            continue
         except MockServerError as exc:
             failed += 1
             click.echo(f"error: {exc}", err=True)

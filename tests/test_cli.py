@@ -107,7 +107,9 @@ def test_serve_refuses_a_broken_scenario_before_binding(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1
-    assert f"Error: {broken}: line 3, $.users: unknown key 'users'" in result.stderr
+    # Every problem of the file, sorted by line (the first alone was reported before).
+    assert result.stderr.startswith(f"Error: {broken}: line 2, $.organizations: ")
+    assert f"\n{broken}: line 3, $.users: unknown key 'users'" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -282,3 +284,18 @@ def test_validate_names_a_directory_as_such(tmp_path: Path) -> None:
     assert result.output == (
         f"error: {tmp_path}: file: is a directory\n  fix: name a scenario file (*.yaml) in it\n"
     )
+
+
+def test_validate_prints_every_problem_of_a_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "version: 1\norganizations:\n  - id: 1\n    slug: x\n    projects: []\n    nmae: X\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(broken)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"error: {broken}: line 3, $.organizations[0].id: expected string, got int 1",
+        "  fix: quote it: '1' (ids and versions are strings in Sentry)",
+        f"error: {broken}: line 6, $.organizations[0].nmae: unknown key 'nmae'",
+        "  fix: remove it; did you mean 'name'?",
+    ]

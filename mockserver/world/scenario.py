@@ -5,8 +5,11 @@ faults' presets and rule names, the rate limits' callers), and build the immutab
 :class:`~mockserver.world.model.World`.
 
 Every problem raises :class:`~mockserver.errors.ScenarioError` naming the file, the line and the
-JSON path, what was expected, and how to fix it. Nothing is half-loaded: a world is returned
-only when the whole file is valid.
+JSON path, what was expected, and how to fix it; every problem of a step at once (duplicate keys
+and the schema's, then the references'), sorted by line, each at the line of its key (where the
+value is on the next lines, as under ``users:``), and a ``oneOf`` explained by the branch the
+value was closest to. Nothing is half-loaded: a world is returned only when the whole file is
+valid.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from typing import TypeGuard
 
 import yaml
 from jsonschema import ValidationError
+from jsonschema.exceptions import relevance
 from yaml.composer import ComposerError
 
 from mockserver.errors import ScenarioError
+from mockserver.errors import ScenarioProblem
 from mockserver.faults.model import FaultSpecError
-from mockserver.schemas.explain import explain
-from mockserver.schemas.explain import first
+from mockserver.schemas.explain import explain_each
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
@@ -41,6 +45,12 @@ from mockserver.world.references import check_references
 
 SCENARIO_SCHEMA = "scenario.schema"
 Path_ = tuple[str | int, ...]
+MAX_REPORTED = 50
+"""The most problems one :class:`~mockserver.errors.ScenarioError` spells out (then how many
+more there are): a file that is wrong everywhere is fixed from the top."""
+_SCHEMA_ERRORS_READ = 200
+"""Schema errors read at most (jsonschema finds them lazily): a million broken items cost what
+two hundred do."""
 
 
 # A copy of the safe loader's implicit resolvers without the one for timestamps.
@@ -155,7 +165,10 @@ def parse_yaml(text: str, source: str = "<yaml>") -> Any:
     :raises ScenarioError: if the text is not YAML, is too deep or expands too much, repeats a
         key, or has a tag that is not plain data.
     """
-    return _parse(text, source)[0]
+    data, _root, duplicates = _parse(text, source)
+    if duplicates:
+        raise _all(source, duplicates)
+    return data
 
 
 def load_scenario_text(
@@ -166,8 +179,8 @@ def load_scenario_text(
     clock: Clock = system_clock,
 ) -> World:
     """Like :func:`load_scenario_file`, from YAML text."""
-    data, root = _parse(text, source)
-    return load_scenario_data(data, registry, source=source, seed=seed, root=root, clock=clock)
+    data, root, duplicates = _parse(text, source)
+    return _load(data, registry, source, seed, root, clock, duplicates)
 
 
 def load_scenario_data(
@@ -183,21 +196,41 @@ def load_scenario_data(
     :param root: the YAML node tree, used only to name lines in messages.
     :raises ScenarioError: if the data is not a valid scenario.
     """
+    return _load(data, registry, source, seed, root, clock, [])
+
+
+def _load(
+    data: Any,
+    registry: SchemaRegistry,
+    source: str,
+    seed: int | None,
+    root: yaml.Node | None,
+    clock: Clock,
+    found: list[ScenarioProblem],
+) -> World:
+    """Check and build; ``found`` are the problems parsing found (duplicate keys), reported
+    with the schema's."""
     locate = _Locator(source, root)
     if not isinstance(data, dict):
-        raise ScenarioError(
+        raise _all(
             source,
-            locate.where(()),
-            f"a scenario is a mapping, got {type(data).__name__}",
-            "start the file with 'version: 1' and 'organizations:'",
+            [
+                *found,
+                locate.problem(
+                    (),
+                    f"a scenario is a mapping, got {type(data).__name__}",
+                    "start the file with 'version: 1' and 'organizations:'",
+                ),
+            ],
         )
     excess = measure_data(data)
     if excess is not None:
         raise ScenarioError(source, locate.where(excess.path), excess.problem, excess.fix)
-    errors = registry.errors(SCENARIO_SCHEMA, data)
-    if errors:
-        raise _schema_error(errors, registry, locate)
-    check_references(data, locate.source, locate.where)
+    errors = registry.errors(SCENARIO_SCHEMA, data, limit=_SCHEMA_ERRORS_READ)
+    problems = [*found, *_schema_problems(errors, locate)]
+    if problems:
+        raise _all(source, problems, more=len(errors) == _SCHEMA_ERRORS_READ)
+    check_references(data, locate.source, locate.where, locate.line)
     try:
         return build_world(data, source=source, seed=seed, clock=clock)
     except GenerationError as exc:
@@ -212,10 +245,11 @@ def load_scenario_data(
 # --- YAML parsing ------------------------------------------------------------------------------
 
 
-def _parse(text: str, source: str) -> tuple[Any, yaml.Node | None]:
-    """The data of ``text`` and its node tree (for line numbers), parsed once.
+def _parse(text: str, source: str) -> tuple[Any, yaml.Node | None, list[ScenarioProblem]]:
+    """The data of ``text``, its node tree (for line numbers) and its repeated keys (which the
+    caller reports with the other problems), parsed once.
 
-    :raises ScenarioError: if it is not YAML, repeats a key, or has a tag that is not plain data.
+    :raises ScenarioError: if it is not YAML or has a tag that is not plain data.
     """
     try:
         loader = _LOADER(text)  # the pure-Python reader already checks the characters here
@@ -227,15 +261,15 @@ def _parse(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         except yaml.YAMLError as exc:
             raise _syntax_error(exc, text, source) from None
         if root is None:
-            return None, None
+            return None, None, []
         # Before any walk that follows aliases or recurses: a billion laughs or a 10,000-deep
         # document is refused here, in the time it took to compose.
         excess = measure_nodes(root)
         if excess is not None:
             raise ScenarioError(source, excess.where(), excess.problem, excess.fix)
-        _check_duplicate_keys(root, source, ())
+        duplicates = _duplicate_keys(root, ())
         try:
-            return loader.construct_document(root), root
+            return loader.construct_document(root), root, duplicates
         except yaml.MarkedYAMLError as exc:
             # Composing accepts any tag; the safe constructor then refuses the ones that would
             # build Python objects (!!python/object, !!python/name, ...), and a list or a
@@ -311,53 +345,73 @@ def _where(exc: yaml.MarkedYAMLError) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
 
 
-def _check_duplicate_keys(node: yaml.Node, source: str, path: Path_) -> None:
+def _duplicate_keys(node: yaml.Node, path: Path_) -> list[ScenarioProblem]:
+    """Every key a mapping repeats (YAML would keep only the last), at the repeat's line."""
+    found: list[ScenarioProblem] = []
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue  # a list or mapping as a key: the constructor refuses it
             key = key_node.value
+            line = key_node.start_mark.line + 1
             if key in seen:
-                raise ScenarioError(
-                    source,
-                    f"line {key_node.start_mark.line + 1}, {_json_path((*path, key))}",
-                    f"duplicate key '{key}' (first at line {seen[key]})",
-                    "YAML keeps only the last one: remove or merge the duplicate",
+                found.append(
+                    ScenarioProblem(
+                        f"line {line}, {_json_path((*path, key))}",
+                        f"duplicate key '{key}' (first at line {seen[key]})",
+                        "YAML keeps only the last one: remove or merge the duplicate",
+                        line,
+                    )
                 )
-            seen[key] = key_node.start_mark.line + 1
-            _check_duplicate_keys(value_node, source, (*path, key))
+            else:
+                seen[key] = line
+            found += _duplicate_keys(value_node, (*path, key))
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _check_duplicate_keys(item, source, (*path, i))
+            found += _duplicate_keys(item, (*path, i))
+    return found
 
 
 class _Locator:
-    """Turns a JSON path into "line N, $.a.b[2]" using the YAML node tree when there is one."""
+    """Turns a JSON path into "line N, $.a.b[2]" using the YAML node tree when there is one:
+    the line of the path's last key (``usres:``, even when its value starts on the next line),
+    or of its last item."""
 
     def __init__(self, source: str, root: yaml.Node | None) -> None:
         self.source = source
         self.root = root
 
     def where(self, path: Path_) -> str:
-        line = self._line(path)
+        line = self.line(path)
         prefix = f"line {line}, " if line else ""
         return prefix + _json_path(path)
 
-    def _line(self, path: Path_) -> int | None:
+    def problem(self, path: Path_, problem: str, fix: str) -> ScenarioProblem:
+        """A problem at ``path``."""
+        return ScenarioProblem(self.where(path), problem, fix, self.line(path))
+
+    def line(self, path: Path_) -> int | None:
+        """The line of the deepest node of ``path`` the document has, or ``None`` without a
+        node tree (an inline mapping)."""
         node = self.root
         if node is None:
             return None
+        line = node.start_mark.line + 1
         for part in path:
-            child = None
+            child: yaml.Node | None = None
+            at: yaml.Node | None = None
             if isinstance(node, yaml.MappingNode):
-                child = next((v for k, v in node.value if k.value == part), None)
+                pair = next(((k, v) for k, v in node.value if k.value == part), None)
+                if pair is not None:
+                    at, child = pair  # the key's line, not the value's
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                child = node.value[part] if part < len(node.value) else None
-            if child is None:
+                child = at = node.value[part] if part < len(node.value) else None
+            if child is None or at is None:
                 break
             node = child
-        return node.start_mark.line + 1
+            line = at.start_mark.line + 1
+        return line
 
 
 def _json_path(path: Path_) -> str:
@@ -370,17 +424,35 @@ def _json_path(path: Path_) -> str:
 # --- schema errors -----------------------------------------------------------------------------
 
 
-def _schema_error(
-    errors: Sequence[ValidationError], registry: SchemaRegistry, locate: _Locator
-) -> ScenarioError:
-    explained = explain(first(errors))
-    fix = explained.fix
-    if explained.fix == "see the schema for the expected shape":
-        fix = "see schemas/scenario.schema.json for the expected shape"
-    more = len(errors) - 1
-    if more > 0:
-        fix += f" ({more} more problem{'s' if more > 1 else ''} may follow)"
-    return ScenarioError(locate.source, locate.where(explained.path), explained.problem, fix)
+def _schema_problems(errors: Sequence[ValidationError], locate: _Locator) -> list[ScenarioProblem]:
+    """Every schema error explained (a ``oneOf`` by its closest branch, each unknown key on its
+    own), once each."""
+    problems: list[ScenarioProblem] = []
+    seen: set[tuple[Path_, str]] = set()
+    # The most relevant first (jsonschema's order of relevance): problems without a line (an
+    # inline scenario) keep it, those with one are sorted by line after.
+    for error in sorted(errors, key=relevance, reverse=True):
+        for explained in explain_each(error):
+            if (explained.path, explained.problem) in seen:
+                continue
+            seen.add((explained.path, explained.problem))
+            fix = explained.fix
+            if fix == "see the schema for the expected shape":
+                fix = "see schemas/scenario.schema.json for the expected shape"
+            problems.append(locate.problem(explained.path, explained.problem, fix))
+    return problems
+
+
+def _all(source: str, problems: Sequence[ScenarioProblem], more: bool = False) -> ScenarioError:
+    """One error for every problem, sorted by line (those without one last), at most
+    :data:`MAX_REPORTED` of them; ``more``: there may be more than were read."""
+    ordered = sorted(problems, key=lambda p: p.line if p.line is not None else float("inf"))
+    shown = ordered[:MAX_REPORTED]
+    hidden = len(ordered) - len(shown)
+    if hidden or more:
+        count = f"{hidden}{' or more' if more else ''}" if hidden else "more"
+        shown.append(ScenarioProblem("…", f"{count} problems not shown", "fix these first"))
+    return ScenarioError.of(source, shown)
 
 
 def iter_scenario_files(directory: Path) -> Iterator[Path]:
