@@ -263,7 +263,9 @@ def openapi(out: Path | None, server: str, rate_limits: bool) -> None:
 @click.option(
     "--scenario",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Scenario file (default: the shipped default scenario).",
+    help="Scenario file: its hand-written items first, as the server serves them (default: "
+    "the shipped default scenario, whose users, tag values and hooks are then all generated "
+    "from the seed).",
 )
 @click.option("--project", help="org/project, by slug or id (default: the first project).")
 @click.option("--key", help="Tag key, for tag-values.")
