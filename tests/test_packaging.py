@@ -72,7 +72,7 @@ def test_the_unpacked_wheel_serves_from_another_directory(wheel: Path, tmp_path:
 def make_dry(target: str, venv: Path, *variables: str) -> list[str]:
     """The commands ``make TARGET`` would run with this virtual environment (``make -n``)."""
     result = subprocess.run(
-        ["make", "-n", "-C", str(ROOT), target, f"VENV={venv}", *variables],
+        ["make", "-n", "--no-print-directory", "-C", str(ROOT), target, f"VENV={venv}", *variables],
         capture_output=True,
         text=True,
         check=True,
