@@ -10,13 +10,13 @@ failed or raised.
 A fault is a rule of the app's fault controller (:mod:`mockserver.faults.controller`, source
 ``test``), in the scenario's form, checked by the same schema and parser as every other door
 (:mod:`mockserver.faults.parsing`); a rate limit is the rate limiter's run-time policy. A one-off
-answer is a stub (:mod:`mockserver.http.stubs`); what it answers is checked here, once, against
-the responses the OpenAPI document gives Sentry's operation for that status.
+answer is a stub (:mod:`mockserver.http.stubs`); what it answers is checked once, when it is
+set, against the responses the OpenAPI document gives Sentry's operation for that status
+(:mod:`mockserver.openapi.conformance`).
 """
 
 from __future__ import annotations
 
-import json as jsonlib
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +27,6 @@ from typing import Any
 from typing import Self
 from urllib.parse import urlsplit
 
-from mockserver.contract.codes import ANSWER_OFF_CONTRACT
 from mockserver.faults.model import ALIASES
 from mockserver.faults.model import CATALOGUE
 from mockserver.faults.model import STATUS_FAULTS
@@ -42,19 +41,12 @@ from mockserver.http.routes import SentryRoute
 from mockserver.http.routes import match_route
 from mockserver.http.routes import route_name
 from mockserver.http.stubs import Stub
-from mockserver.journal.journal import WARNING
-from mockserver.journal.journal import Violation
-from mockserver.openapi.document import build_document
-from mockserver.openapi.operations import OPERATIONS
-from mockserver.schemas.explain import explain
-from mockserver.schemas.explain import first
+from mockserver.openapi.conformance import NO_JSON
+from mockserver.openapi.conformance import Conformance
 
 if TYPE_CHECKING:
     from mockserver.faults.limits import Policy
     from mockserver.state import MockState
-
-_NO_JSON: Any = object()
-_COMPONENT = "#/components/schemas/"
 
 
 class Handle:
@@ -105,20 +97,31 @@ class FaultHandle(Handle):
         self.rule = rule
         self.policy = policy
         self._previous = previous
+        self._final: tuple[int, int] | None = None
 
     @property
     def matched(self) -> int | None:
-        """How many requests its rule matched (``None`` for a rate limit)."""
-        return None if self.rule is None else self._owner.state.faults.counts(self.rule.name)[0]
+        """How many requests its rule matched, until it was undone (``None``: a rate limit)."""
+        counts = self._counts()
+        return None if counts is None else counts[0]
 
     @property
     def fired(self) -> int | None:
-        """How many requests its rule fired on (``None`` for a rate limit)."""
-        return None if self.rule is None else self._owner.state.faults.counts(self.rule.name)[1]
+        """How many requests its rule fired on, until it was undone (``None``: a rate limit)."""
+        counts = self._counts()
+        return None if counts is None else counts[1]
+
+    def _counts(self) -> tuple[int, int] | None:
+        if self.rule is None:
+            return None
+        if self._final is not None:
+            return self._final
+        return self._owner.state.faults.counts(self.rule.name)
 
     def _undo(self) -> None:
         state = self._owner.state
         if self.rule is not None:
+            self._final = state.faults.counts(self.rule.name)  # still readable after the with
             state.faults.remove(self.rule.name)
         else:
             state.limiter.set_runtime_policy(self._previous)
@@ -136,23 +139,27 @@ class StubHandle(Handle):
         super().__init__(owner)
         self.stub = stub
         self.marks = stub.marks
+        self._final: int | None = None
 
     @property
     def calls(self) -> int:
-        """How many requests it answered."""
+        """How many requests it answered, until it was undone."""
+        if self._final is not None:
+            return self._final
         return self._owner.state.stubs.answered(self.stub.name)
 
     def _undo(self) -> None:
+        self._final = self._owner.state.stubs.answered(self.stub.name)
         self._owner.state.stubs.remove(self.stub.name)
 
 
 @dataclass
 class Applied:
-    """What a server's tests set and did not undo yet, and the OpenAPI document's operations
-    (by operation id), made on the first :meth:`PerTest.respond`."""
+    """What a server's tests set and did not undo yet, and the check of answers against the
+    OpenAPI document, made on the first :meth:`PerTest.respond`."""
 
     handles: list[Handle] = field(default_factory=list)
-    operations: dict[str, Any] | None = None
+    conformance: Conformance | None = None
 
 
 class PerTest:
@@ -253,7 +260,7 @@ class PerTest:
         route: str,
         *,
         status: int = 200,
-        json: Any = _NO_JSON,
+        json: Any = NO_JSON,
         body: bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
         times: int | None = None,
@@ -282,11 +289,11 @@ class PerTest:
             raise ValueError(f"status must be from 100 to 599, got {status!r}")
         if times is not None and (not isinstance(times, int) or times < 1):
             raise ValueError(f"times must be at least 1, got {times!r}")
-        if json is not _NO_JSON and body is not None:
+        if json is not NO_JSON and body is not None:
             raise ValueError("give json= or body=, not both")
         answer: list[tuple[str, str]] = []
         data = body.encode() if isinstance(body, str) else (body or b"")
-        if json is not _NO_JSON:
+        if json is not NO_JSON:
             try:
                 data = dumps(json).encode()
             except (TypeError, ValueError) as exc:
@@ -298,7 +305,9 @@ class PerTest:
             answer = [(k, v) for k, v in answer if k.lower() != name.lower()]
             answer.append((name, value))
         stubs = self.state.stubs
-        marks = self._findings(declared, methods, status, data, json)
+        if self._applied.conformance is None:
+            self._applied.conformance = Conformance(self.state.registry)
+        marks = self._applied.conformance.findings(declared, methods, status, data, json)
         stub = Stub(
             stubs.free_name(),
             declared.name,
@@ -319,75 +328,6 @@ class PerTest:
         """Undo every fault and answer set with :meth:`fault` and :meth:`respond`."""
         for handle in reversed(list(self._applied.handles)):
             handle.undo()
-
-    # -- Sentry's response contract -------------------------------------------------------------
-
-    def _findings(
-        self,
-        declared: SentryRoute,
-        methods: frozenset[str] | None,
-        status: int,
-        data: bytes,
-        value: Any,
-    ) -> tuple[Violation, ...]:
-        """How an answer breaks the responses Sentry documents for the route, methods and
-        status (the mock's OpenAPI document): warnings, one per problem."""
-        if self._applied.operations is None:
-            document = build_document(self.state.registry, server_url=None, rate_limits=True)
-            self._applied.operations = {
-                operation["operationId"]: operation
-                for path in document["paths"].values()
-                for operation in path.values()
-                if isinstance(operation, dict) and "operationId" in operation
-            }
-        found: list[Violation] = []
-        for method in sorted(methods) if methods is not None else declared.served:
-            doc = OPERATIONS.get((declared.name, method))
-            where = f"the answer set by respond() to {method} {declared.template}"
-            if doc is None:
-                served = ", ".join(declared.served)
-                problem: tuple[str, tuple[str, ...]] | None = (
-                    f"Sentry serves {served} there, not {method}",
-                    (),
-                )
-            else:
-                responses = self._applied.operations[doc.operation_id]["responses"]
-                problem = self._body_problem(responses, status, data, value)
-            if problem is not None:
-                text, path = problem
-                found.append(
-                    Violation(ANSWER_OFF_CONTRACT, f"{where}: {text}", ("response", *path), WARNING)
-                )
-        return tuple(found)
-
-    def _body_problem(
-        self, responses: Mapping[str, Any], status: int, data: bytes, value: Any
-    ) -> tuple[str, tuple[str, ...]] | None:
-        """What is wrong with answering ``status`` and this body, and where (a path in it)."""
-        documented = responses.get(str(status))
-        if documented is None:
-            return f"Sentry answers {', '.join(responses)} there, never {status}", ("status",)
-        content = documented.get("content")
-        if not content:
-            return None if not data else (f"Sentry answers {status} with no body", ("body",))
-        schema = next(iter(content.values()))["schema"]
-        stems = [ref["$ref"].removeprefix(_COMPONENT) for ref in schema.get("anyOf", [schema])]
-        kinds = " or ".join(stems)
-        if value is _NO_JSON:
-            try:
-                value = jsonlib.loads(data)
-            except ValueError:
-                return f"Sentry answers {status} with JSON ({kinds}), not this body", ("body",)
-        errors = [self.state.registry.errors(stem, value, limit=10) for stem in stems]
-        if any(not found for found in errors):
-            return None
-        explained = explain(first(errors[0]))
-        more = len(errors[0]) - 1
-        tail = f" ({more}{'+' if more == 9 else ''} more)" if more else ""
-        return (
-            f"not Sentry's {kinds}: {explained.json_path}: {explained.problem}{tail}",
-            ("body", *map(str, explained.path)),
-        )
 
 
 def _fault_route(route: str) -> str:

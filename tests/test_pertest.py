@@ -46,6 +46,7 @@ def test_a_fault_answers_nginxs_page_the_times_asked_then_sentrys(
         third = api.post(HOOKS, json_body=NEW_HOOK)
         listed = api.get(HOOKS)  # another method: not the rule's
         assert (fault.matched, fault.fired) == (3, 2)
+    assert (fault.matched, fault.fired) == (3, 2)  # still readable once undone
     assert [r.status for r in (first, second, third, listed)] == [503, 503, 201, 200]
     assert first.raw == NGINX_503
     assert first.header("Content-Type") == "text/html"
@@ -178,6 +179,7 @@ def test_respond_answers_in_place_of_sentry_with_cors_and_a_journal_mark(
     with server.respond("GET", "project-users", json=[]) as stub:
         reply = api.get(USERS)
         assert stub.calls == 1
+    assert stub.calls == 1  # still readable once undone
     assert (reply.status, reply.raw) == (200, b"[]")
     assert reply.header("Content-Type") == "application/json"
     assert reply.header("Access-Control-Allow-Origin") == "*"

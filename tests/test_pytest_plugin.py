@@ -523,7 +523,7 @@ def test_a_run_that_never_asks_for_the_fixture_builds_nothing(suite: pytest.Pyte
     )
     # Faker's own pytest plugin imports Faker: left out to see what this one imports.
     result = suite.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-p", "no:faker", "-p", "no:randomly", "test_light.py::"
+        "-p", "no:cacheprovider", "-p", "no:faker", "test_light.py::"
         "test_nothing_heavy_was_imported", "test_light.py::test_the_fixture_builds_the_server_"
         "when_asked",
     )  # fmt: skip
