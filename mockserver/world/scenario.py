@@ -15,21 +15,17 @@ valid.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from typing import TypeGuard
 
 import yaml
-from jsonschema import ValidationError
-from jsonschema.exceptions import relevance
 from yaml.composer import ComposerError
 
 from mockserver.errors import ScenarioError
 from mockserver.errors import ScenarioProblem
 from mockserver.faults.model import FaultSpecError
-from mockserver.schemas.explain import explain_each
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
@@ -41,13 +37,14 @@ from mockserver.world.bounds import measure_nodes
 from mockserver.world.build import GenerationError
 from mockserver.world.build import build_world
 from mockserver.world.model import World
+from mockserver.world.problems import Locator
+from mockserver.world.problems import all_problems
+from mockserver.world.problems import duplicate_keys
+from mockserver.world.problems import schema_problems
 from mockserver.world.references import check_references
 
 SCENARIO_SCHEMA = "scenario.schema"
 Path_ = tuple[str | int, ...]
-MAX_REPORTED = 50
-"""The most problems one :class:`~mockserver.errors.ScenarioError` spells out (then how many
-more there are): a file that is wrong everywhere is fixed from the top."""
 _SCHEMA_ERRORS_READ = 200
 """Schema errors read at most (jsonschema finds them lazily): a million broken items cost what
 two hundred do."""
@@ -167,7 +164,7 @@ def parse_yaml(text: str, source: str = "<yaml>") -> Any:
     """
     data, _root, duplicates = _parse(text, source)
     if duplicates:
-        raise _all(source, duplicates)
+        raise all_problems(source, duplicates)
     return data
 
 
@@ -210,9 +207,9 @@ def _load(
 ) -> World:
     """Check and build; ``found`` are the problems parsing found (duplicate keys), reported
     with the schema's."""
-    locate = _Locator(source, root)
+    locate = Locator(source, root)
     if not isinstance(data, dict):
-        raise _all(
+        raise all_problems(
             source,
             [
                 *found,
@@ -227,9 +224,9 @@ def _load(
     if excess is not None:
         raise ScenarioError(source, locate.where(excess.path), excess.problem, excess.fix)
     errors = registry.errors(SCENARIO_SCHEMA, data, limit=_SCHEMA_ERRORS_READ)
-    problems = [*found, *_schema_problems(errors, locate)]
+    problems = [*found, *schema_problems(errors, locate)]
     if problems:
-        raise _all(source, problems, more=len(errors) == _SCHEMA_ERRORS_READ)
+        raise all_problems(source, problems, more=len(errors) == _SCHEMA_ERRORS_READ)
     check_references(data, locate.source, locate.where, locate.line)
     try:
         return build_world(data, source=source, seed=seed, clock=clock)
@@ -267,7 +264,7 @@ def _parse(text: str, source: str) -> tuple[Any, yaml.Node | None, list[Scenario
         excess = measure_nodes(root)
         if excess is not None:
             raise ScenarioError(source, excess.where(), excess.problem, excess.fix)
-        duplicates = _duplicate_keys(root, ())
+        duplicates = duplicate_keys(root, ())
         try:
             return loader.construct_document(root), root, duplicates
         except yaml.MarkedYAMLError as exc:
@@ -343,116 +340,6 @@ def _too_deep(exc: yaml.YAMLError) -> TypeGuard[yaml.MarkedYAMLError]:
 def _where(exc: yaml.MarkedYAMLError) -> str:
     mark = exc.problem_mark or exc.context_mark
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-
-
-def _duplicate_keys(node: yaml.Node, path: Path_) -> list[ScenarioProblem]:
-    """Every key a mapping repeats (YAML would keep only the last), at the repeat's line."""
-    found: list[ScenarioProblem] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue  # a list or mapping as a key: the constructor refuses it
-            key = key_node.value
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                found.append(
-                    ScenarioProblem(
-                        f"line {line}, {_json_path((*path, key))}",
-                        f"duplicate key '{key}' (first at line {seen[key]})",
-                        "YAML keeps only the last one: remove or merge the duplicate",
-                        line,
-                    )
-                )
-            else:
-                seen[key] = line
-            found += _duplicate_keys(value_node, (*path, key))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            found += _duplicate_keys(item, (*path, i))
-    return found
-
-
-class _Locator:
-    """Turns a JSON path into "line N, $.a.b[2]" using the YAML node tree when there is one:
-    the line of the path's last key (``usres:``, even when its value starts on the next line),
-    or of its last item."""
-
-    def __init__(self, source: str, root: yaml.Node | None) -> None:
-        self.source = source
-        self.root = root
-
-    def where(self, path: Path_) -> str:
-        line = self.line(path)
-        prefix = f"line {line}, " if line else ""
-        return prefix + _json_path(path)
-
-    def problem(self, path: Path_, problem: str, fix: str) -> ScenarioProblem:
-        """A problem at ``path``."""
-        return ScenarioProblem(self.where(path), problem, fix, self.line(path))
-
-    def line(self, path: Path_) -> int | None:
-        """The line of the deepest node of ``path`` the document has, or ``None`` without a
-        node tree (an inline mapping)."""
-        node = self.root
-        if node is None:
-            return None
-        line = node.start_mark.line + 1
-        for part in path:
-            child: yaml.Node | None = None
-            at: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode):
-                pair = next(((k, v) for k, v in node.value if k.value == part), None)
-                if pair is not None:
-                    at, child = pair  # the key's line, not the value's
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                child = at = node.value[part] if part < len(node.value) else None
-            if child is None or at is None:
-                break
-            node = child
-            line = at.start_mark.line + 1
-        return line
-
-
-def _json_path(path: Path_) -> str:
-    out = "$"
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-# --- schema errors -----------------------------------------------------------------------------
-
-
-def _schema_problems(errors: Sequence[ValidationError], locate: _Locator) -> list[ScenarioProblem]:
-    """Every schema error explained (a ``oneOf`` by its closest branch, each unknown key on its
-    own), once each."""
-    problems: list[ScenarioProblem] = []
-    seen: set[tuple[Path_, str]] = set()
-    # The most relevant first (jsonschema's order of relevance): problems without a line (an
-    # inline scenario) keep it, those with one are sorted by line after.
-    for error in sorted(errors, key=relevance, reverse=True):
-        for explained in explain_each(error):
-            if (explained.path, explained.problem) in seen:
-                continue
-            seen.add((explained.path, explained.problem))
-            fix = explained.fix
-            if fix == "see the schema for the expected shape":
-                fix = "see schemas/scenario.schema.json for the expected shape"
-            problems.append(locate.problem(explained.path, explained.problem, fix))
-    return problems
-
-
-def _all(source: str, problems: Sequence[ScenarioProblem], more: bool = False) -> ScenarioError:
-    """One error for every problem, sorted by line (those without one last), at most
-    :data:`MAX_REPORTED` of them; ``more``: there may be more than were read."""
-    ordered = sorted(problems, key=lambda p: p.line if p.line is not None else float("inf"))
-    shown = ordered[:MAX_REPORTED]
-    hidden = len(ordered) - len(shown)
-    if hidden or more:
-        count = f"{hidden}{' or more' if more else ''}" if hidden else "more"
-        shown.append(ScenarioProblem("…", f"{count} problems not shown", "fix these first"))
-    return ScenarioError.of(source, shown)
 
 
 def iter_scenario_files(directory: Path) -> Iterator[Path]:

@@ -12,6 +12,7 @@ from mockserver.errors import ScenarioProblem
 from mockserver.resources import default_scenario
 from mockserver.resources import scenarios_dir
 from mockserver.schemas.registry import SchemaRegistry
+from mockserver.world import problems
 from mockserver.world import scenario as scenarios
 from mockserver.world.scenario import iter_scenario_files
 from mockserver.world.scenario import load_scenario_data
@@ -434,6 +435,6 @@ def test_a_file_wrong_everywhere_shows_the_first_fifty_problems(
         + items.replace("          - ", "            - ")
     )
     error = load_error(tmp_path, registry, text)
-    assert len(error.errors) == scenarios.MAX_REPORTED + 1
+    assert len(error.errors) == problems.MAX_REPORTED + 1
     assert error.errors[0].location == "line 13, $.organizations[0].projects[0].users.items[0].id"
     assert error.errors[-1] == ScenarioProblem("…", "10 problems not shown", "fix these first")
