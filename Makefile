@@ -1,11 +1,16 @@
 # The two set-up commands of the README: `make serve` and `make test`. Each creates or refreshes
-# the virtual environment in .venv and installs the project into it first.
+# the virtual environment in .venv and installs the project into it first: `make serve` what
+# serving needs (the runtime dependencies), `make test` the test tools as well.
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-PORT   ?= 8000
-HOST   ?= 127.0.0.1
-STAMP  := $(VENV)/.installed
+# Empty: mockserver serve's own defaults (127.0.0.1:8000), or MOCKSERVER_HOST/MOCKSERVER_PORT.
+PORT   ?=
+HOST   ?=
+# One stamp per install: the test install includes the runtime one and marks it done too, so
+# switching between `make serve` and `make test` installs nothing again.
+RUNTIME := $(VENV)/.installed-runtime
+STAMP   := $(VENV)/.installed-test
 
 .PHONY: serve test quick lint typecheck pytest bench bench-deps fuzz install clean
 
@@ -15,15 +20,20 @@ $(BIN)/python:
 
 # Reinstall when the project's metadata changes; the install is editable, so code changes
 # need nothing.
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUNTIME)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+	@touch $(RUNTIME) $(STAMP)
 
 install: $(STAMP)
 
-serve: $(STAMP)
-	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
+serve: $(RUNTIME)
+	$(BIN)/mockserver serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

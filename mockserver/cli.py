@@ -7,13 +7,16 @@ from pathlib import Path
 
 import click
 
+from mockserver.config import ENVIRONMENT
 from mockserver.config import MAX_IO_THREADS
 from mockserver.config import MAX_PORT
 from mockserver.config import MAX_THREADS
 from mockserver.config import MIN_PORT
 from mockserver.config import Config
+from mockserver.config import listen_from_env
 from mockserver.errors import ApiError
 from mockserver.errors import MockServerError
+from mockserver.errors import ScenarioError
 from mockserver.faults.options import FaultOptionError
 from mockserver.generate import RESOURCES
 from mockserver.schemas.registry import SchemaRegistry
@@ -21,6 +24,8 @@ from mockserver.world.scenario import load_scenario_file
 
 # Exports at least this long show a progress bar on stderr.
 PROGRESS_FROM = 10_000
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 
 
 @click.group()
@@ -29,19 +34,25 @@ def main() -> None:
     """Mock and contract-testing server for Sentry's project API."""
 
 
-@main.command()
+def _environment_help() -> str:
+    """The epilog of ``serve --help``: every variable, one a line (``\b``: click keeps them)."""
+    width = max(map(len, ENVIRONMENT))
+    lines = [f"  {name.ljust(width)}  {what}" for name, what in ENVIRONMENT.items()]
+    return "\b\nEnvironment (the options win over them):\n" + "\n".join(lines)
+
+
+@main.command(epilog=_environment_help())
 @click.option(
     "--scenario",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Scenario file (default: the shipped default scenario).",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--host", help=f"Address to bind (default {DEFAULT_HOST}; also MOCKSERVER_HOST).")
 @click.option(
     "--port",
-    default=8000,
-    show_default=True,
     type=click.IntRange(MIN_PORT, MAX_PORT),
-    help=f"Port, {MIN_PORT} to {MAX_PORT} (0: any free).",
+    help=f"Port, {MIN_PORT} to {MAX_PORT} (0: any free; default {DEFAULT_PORT}; also "
+    "MOCKSERVER_PORT).",
 )
 @click.option("--seed", type=int, help="Seed for generated data (overrides the scenario's).")
 @click.option(
@@ -72,10 +83,10 @@ def main() -> None:
 )
 @click.option(
     "--validate-responses/--no-validate-responses",
-    default=True,
-    show_default=True,
-    help="Check responses against their schemas (a violation answers 500). Answers made of "
-    "scenario data are encoded and checked once, when first made, so this stays on.",
+    default=None,
+    help="Check responses against their schemas (a violation answers 500; default: on; also "
+    "MOCKSERVER_VALIDATE_RESPONSES). Answers made of scenario data are encoded and checked "
+    "once, when first made, so this stays on.",
 )
 @click.option(
     "--response-cache/--no-response-cache",
@@ -105,7 +116,11 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="waitress's most connections at once (granian has no such limit).",
 )
-@click.option("--strict", is_flag=True, help="Fail requests that break Sentry's contract.")
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Fail requests that break Sentry's contract (also MOCKSERVER_STRICT).",
+)
 @click.option("--admin-token", help="Require this bearer token on /__admin/.")
 @click.option(
     "--cors-origin",
@@ -152,18 +167,18 @@ def main() -> None:
 )
 def serve(
     scenario: Path | None,
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     seed: int | None,
     server: str,
     threads: int,
     io_threads: int,
-    validate_responses: bool,
+    validate_responses: bool | None,
     response_cache: bool | None,
     read_timeout: float | None,
     journal_bytes: int | None,
     connection_limit: int,
-    strict: bool,
+    strict: bool | None,
     admin_token: str | None,
     cors_origins: tuple[str, ...],
     quiet: bool,
@@ -175,7 +190,10 @@ def serve(
     from mockserver.serving import serve_forever
 
     try:
+        # The variables only when the options are not given (the options win).
+        env_host, env_port = listen_from_env() if host is None or port is None else (None, None)
         config = Config.from_env(
+            defaults={"validate_responses": True},
             scenario=scenario,
             seed=seed,
             validate_responses=validate_responses,
@@ -196,8 +214,8 @@ def serve(
     try:
         serve_forever(
             config,
-            host=host,
-            port=port,
+            host=host or env_host or DEFAULT_HOST,
+            port=next(p for p in (port, env_port, DEFAULT_PORT) if p is not None),
             threads=threads,
             server=server,
             io_threads=io_threads,
@@ -217,6 +235,11 @@ def validate(paths: tuple[Path, ...]) -> None:
     for path in paths:
         try:
             world = load_scenario_file(path, registry)
+        except ScenarioError as exc:
+            failed += 1
+            for problem in exc.errors:  # every problem of the file, sorted by line
+                click.echo(f"error: {problem.text(exc.path)}", err=True)
+            continue
         except MockServerError as exc:
             failed += 1
             click.echo(f"error: {exc}", err=True)
@@ -263,7 +286,9 @@ def openapi(out: Path | None, server: str, rate_limits: bool) -> None:
 @click.option(
     "--scenario",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Scenario file (default: the shipped default scenario).",
+    help="Scenario file: its hand-written items first, as the server serves them (default: "
+    "the shipped default scenario, whose users, tag values and hooks are then all generated "
+    "from the seed).",
 )
 @click.option("--project", help="org/project, by slug or id (default: the first project).")
 @click.option("--key", help="Tag key, for tag-values.")

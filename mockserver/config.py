@@ -38,6 +38,40 @@ MAX_READ_TIMEOUT = 3600.0
 """The longest read timeout accepted, in seconds (an hour: longer is a typo)."""
 
 
+ENVIRONMENT: Mapping[str, str] = {
+    "MOCKSERVER_SCENARIO": "scenario file (--scenario)",
+    "MOCKSERVER_SEED": "seed of the generated data (--seed)",
+    "MOCKSERVER_HOST": "address serve binds (--host)",
+    "MOCKSERVER_PORT": "port serve binds, 0 to 65535 (--port)",
+    "MOCKSERVER_STRICT": "true: refuse requests that break the contract (--strict)",
+    "MOCKSERVER_VALIDATE_RESPONSES": "check answers against their schemas (--validate-responses)",
+    "MOCKSERVER_RESPONSE_CACHE": "replay repeated GETs (--response-cache)",
+    "MOCKSERVER_JOURNAL_SIZE": "most requests the journal keeps",
+    "MOCKSERVER_JOURNAL_BYTES": "most bytes the journal keeps (--journal-bytes)",
+    "MOCKSERVER_READ_TIMEOUT": "seconds a request body may take (--read-timeout)",
+    "MOCKSERVER_ADMIN_TOKEN": "bearer token /__admin/ requires (--admin-token)",
+    "MOCKSERVER_FAULTS": "--fault values, separated by ';'",
+    "MOCKSERVER_RATE_LIMITS": "a --rate-limits value",
+}
+"""Every variable mockserver reads, and what it sets (``mockserver serve --help`` lists them;
+the command line wins over them). Only this module reads them."""
+
+
+def listen_from_env(environ: Mapping[str, str] | None = None) -> tuple[str | None, int | None]:
+    """``MOCKSERVER_HOST`` and ``MOCKSERVER_PORT``: where ``mockserver serve`` binds when its
+    ``--host`` and ``--port`` are not given (not settings of the app: a :class:`Config` serves
+    anywhere).
+
+    :raises ConfigError: for a port that is not an integer from 0 to 65535.
+    """
+    env = os.environ if environ is None else environ
+    host = env.get("MOCKSERVER_HOST") or None
+    port = _int(env, "MOCKSERVER_PORT") if env.get("MOCKSERVER_PORT") else None
+    if port is not None and not MIN_PORT <= port <= MAX_PORT:
+        raise ConfigError(f"MOCKSERVER_PORT must be from {MIN_PORT} to {MAX_PORT}, got {port}")
+    return host, port
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Settings of one mock server.
@@ -112,7 +146,13 @@ class Config:
         return self.schemas_dir if self.schemas_dir is not None else schemas_dir()
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        defaults: Mapping[str, Any] | None = None,
+        **overrides: Any,
+    ) -> Config:
         """Read ``MOCKSERVER_SCENARIO``, ``MOCKSERVER_SEED``, ``MOCKSERVER_STRICT``,
         ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_RESPONSE_CACHE``,
         ``MOCKSERVER_JOURNAL_SIZE``, ``MOCKSERVER_JOURNAL_BYTES``, ``MOCKSERVER_READ_TIMEOUT``,
@@ -122,10 +162,12 @@ class Config:
         overrides that are not ``None`` win. The only reader of the environment: the rest of
         mockserver gets its settings from a :class:`Config`.
 
+        :param defaults: settings the variables override (``serve`` validates responses
+            unless ``MOCKSERVER_VALIDATE_RESPONSES`` says not to).
         :raises ConfigError: if a variable has a value of the wrong kind.
         """
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = dict(defaults or {})
         if "MOCKSERVER_SCENARIO" in env:
             values["scenario"] = Path(env["MOCKSERVER_SCENARIO"])
         if "MOCKSERVER_SEED" in env:

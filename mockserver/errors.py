@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,21 +23,67 @@ class SchemaLoadError(MockServerError):
     """A file in ``schemas/`` is unreadable or not a valid JSON Schema."""
 
 
+@dataclass(frozen=True, slots=True)
+class ScenarioProblem:
+    """One problem of a scenario.
+
+    :ivar location: ``line N, $.json.path`` (or what was being read).
+    :ivar line: the line, when the location has one (problems are sorted by it).
+    """
+
+    location: str
+    problem: str
+    fix: str = ""
+    line: int | None = None
+
+    def text(self, path: str) -> str:
+        """``path: location: problem``, and the fix on the next line."""
+        return f"{path}: {self.location}: {self.problem}" + (
+            f"\n  fix: {self.fix}" if self.fix else ""
+        )
+
+
 class ScenarioError(MockServerError):
     """A scenario file is unreadable or invalid.
 
-    The message names the file, the line or JSON path, what was expected and how to fix it.
+    The message names the file, the line or JSON path, what was expected and how to fix it, for
+    every problem found (:attr:`errors`, sorted by line); ``location``, ``problem`` and ``fix``
+    are the first one's.
+
+    :param more: the problems after the first.
     """
 
-    def __init__(self, path: str, location: str, problem: str, fix: str = "") -> None:
+    def __init__(
+        self,
+        path: str,
+        location: str,
+        problem: str,
+        fix: str = "",
+        *,
+        more: Sequence[ScenarioProblem] = (),
+    ) -> None:
         self.path = path
         self.location = location
         self.problem = problem
         self.fix = fix
-        message = f"{path}: {location}: {problem}"
-        if fix:
-            message += f"\n  fix: {fix}"
-        super().__init__(message)
+        self.errors: tuple[ScenarioProblem, ...] = (
+            ScenarioProblem(location, problem, fix),
+            *more,
+        )
+        super().__init__("\n".join(error.text(path) for error in self.errors))
+
+    @classmethod
+    def of(cls, path: str, problems: Sequence[ScenarioProblem]) -> ScenarioError:
+        """The error of several problems (at least one), in the order given."""
+        first, *more = problems
+        error = cls(path, first.location, first.problem, first.fix, more=more)
+        error.errors = (first, *more)  # keep the first one's line
+        return error
+
+
+class MockServerWarning(UserWarning):
+    """Something a test should know but that does not fail it: the pytest plugin warns, after
+    a test, of the answers it set (``MockServer.respond``) that broke Sentry's contract."""
 
 
 class ResponseSchemaError(MockServerError):

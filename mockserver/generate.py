@@ -3,6 +3,12 @@
 ``mockserver generate users --count 50 --seed 7`` and :func:`generate` share this module: the
 scenario is loaded as the server loads it, the chosen collection is extended by its generator
 to ``count`` items, and every object is serialized exactly as the endpoint would answer it.
+
+From a scenario you name, a collection is what the server serves: its hand-written items first,
+then generated ones. From the shipped default scenario (no scenario named), a collection
+(users, tag values, hooks) is made from the seed alone, as many items as the default serves
+unless ``count`` says otherwise: its hand-written items are documentation examples, and
+``--seed 7`` should give other people than ``--seed 0`` from the first item on.
 """
 
 from __future__ import annotations
@@ -75,6 +81,16 @@ def _grow(collection: Any, count: int) -> dict[str, Any]:
     return spec
 
 
+def _generated(collection: Any, count: int | None) -> dict[str, Any]:
+    """A collection spec of generated items only: ``count`` of them, or as many as it had."""
+    spec: dict[str, Any] = {"items": collection} if isinstance(collection, list) else {}
+    if isinstance(collection, Mapping):
+        spec = dict(collection)
+    had = len(spec.pop("items", [])) + int(spec.get("generate", 0))
+    spec["generate"] = had if count is None else count
+    return spec
+
+
 def load_world(
     scenario: Path | Mapping[str, Any] | None,
     *,
@@ -85,19 +101,25 @@ def load_world(
     key: str | None = None,
     registry: SchemaRegistry | None = None,
 ) -> tuple[World, str]:
-    """Load a scenario with one collection grown to ``count``; returns the world and the
-    chosen project's id."""
+    """Load a scenario with one collection grown to ``count`` (from the default scenario: made
+    of generated items only, see the module's docstring); returns the world and the chosen
+    project's id."""
     data = _raw_scenario(scenario)
     _org, chosen = _find_project(data, project)
-    if count is not None and resource == "users":
-        chosen["users"] = _grow(chosen.get("users"), count)
-    elif count is not None and resource == "hooks":
-        chosen["hooks"] = _grow(chosen.get("hooks"), count)
-    elif count is not None and resource == "tag-values":
-        if key is None:
-            raise ConfigError("tag-values needs a tag key (--key)")
-        tags = chosen.setdefault("tags", {})
-        tags[key] = _grow(tags.get(key), count)
+    if resource == "tag-values" and key is None and count is not None:
+        raise ConfigError("tag-values needs a tag key (--key)")
+    owner: dict[str, Any] = chosen
+    name = resource or ""
+    if resource == "tag-values" and key is not None:
+        owner, name = chosen.setdefault("tags", {}), key
+    if resource in ("users", "hooks") or (resource == "tag-values" and key is not None):
+        if scenario is None:
+            owner[name] = _generated(owner.get(name), count)
+            if resource != "tag-values":
+                # Tag values made from the project's users would need as many of them.
+                chosen.pop("tags", None)
+        elif count is not None:
+            owner[name] = _grow(owner.get(name), count)
     world = load_scenario_data(data, registry or SchemaRegistry(), seed=seed)
     return world, str(chosen["id"])
 
@@ -121,7 +143,8 @@ def generate(
         ``stats`` (a list of ``[timestamp, count]`` pairs over ``since``/``until``).
     :param count: how many items; the collection's generator makes up the difference.
     :param seed: overrides the scenario's seed.
-    :param scenario: a scenario file or mapping (default: the shipped default scenario).
+    :param scenario: a scenario file or mapping, whose hand-written items come first; default:
+        the shipped default scenario, whose collections are then generated from the seed alone.
     :param project: ``org/project`` (default: the scenario's first project).
     :raises ConfigError: for an unknown resource, project or a missing key.
     :raises ScenarioError: if the scenario is invalid.

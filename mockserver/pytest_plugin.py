@@ -3,34 +3,46 @@ test suites.
 
 One server per test session (per xdist worker: each binds its own ephemeral port), reset before
 each test. The logic lives in :class:`~mockserver.testing.MockServer`; this module only wires it
-into pytest: options, fixtures, markers, the journal in failure reports, and the contract check
-at teardown.
+into pytest: options, fixtures, markers, the journal in failure reports, the contract check at
+teardown, and undoing what a test set (faults, one-off answers).
+
+It is loaded by every pytest run where the package is installed, whether a test uses it or not:
+so it imports nothing but pytest and the standard library when it is registered (a test checks
+it with ``python -X importtime``), and builds the server only when a test first asks for it.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Generator
 from collections.abc import Iterator
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 
-from mockserver.config import Config
-from mockserver.contract import checks as contract
+from mockserver.contract.codes import ALL_CODES
+from mockserver.contract.codes import ANSWER_OFF_CONTRACT
 from mockserver.errors import ConfigError
 from mockserver.errors import MockServerError
-from mockserver.testing import MockServer
-from mockserver.testing import ScenarioSource
+from mockserver.errors import MockServerWarning
+
+if TYPE_CHECKING:
+    from flask.testing import FlaskClient
+
+    from mockserver.config import Config
+    from mockserver.testing import MockServer
+    from mockserver.testing import ScenarioSource
 
 SCENARIO_MARK = "mockserver_scenario"
 ALLOW_MARK = "mockserver_allow_violations"
+FAULT_MARK = "mockserver_fault"
 REPORT_SECTION = "mockserver journal"
-SERVER_KEY = pytest.StashKey[MockServer]()
-_SERVER_KEY = pytest.StashKey[MockServer]()
+SERVER_KEY = pytest.StashKey["MockServer"]()
+_SERVER_KEY = pytest.StashKey["MockServer"]()
 _REPORTS_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
@@ -67,7 +79,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{ALLOW_MARK}(*codes): do not fail the test on these contract violations (all when "
-        f"none is named); codes: {', '.join(contract.codes())}",
+        f"none is named); codes: {', '.join(ALL_CODES)}",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{FAULT_MARK}(route='*', *, status=None, fault=None, delay=None, times=None, "
+        "method='*', probability=None, every=None, rate_limit=None): set this fault on the "
+        "test's mockserver for the whole test (MockServer.fault's arguments; repeatable)",
     )
 
 
@@ -82,6 +100,8 @@ def mockserver_config(pytestconfig: pytest.Config) -> Config:
 def _mockserver_session(
     pytestconfig: pytest.Config, mockserver_config: Config
 ) -> Iterator[MockServer]:
+    from mockserver.testing import MockServer  # the app, Flask and all: on first use only
+
     server = MockServer(mockserver_config).start()  # port 0: one free port per xdist worker
     pytestconfig.stash[SERVER_KEY] = server
     try:
@@ -106,39 +126,76 @@ def mockserver(
 ) -> Iterator[MockServer]:
     """A running mock of Sentry's project API, back to its scenario with an empty journal.
 
-    After the test, unexpected server errors are raised, and contract violations fail the test
-    unless it is marked ``mockserver_allow_violations``.
+    ``mockserver.fault(...)`` and ``mockserver.respond(...)`` (and ``mockserver_fault``
+    markers) change it for the test; all are undone after it, whatever happened. After the
+    test, unexpected server errors are raised, contract violations fail the test unless it is
+    marked ``mockserver_allow_violations``, and answers set with ``respond()`` that broke
+    Sentry's contract are reported as a ``MockServerWarning``.
     """
     server = _mockserver_session
     try:
         scenario, seed = _scenario(request, mockserver_scenario)
         allowed = _allowed(request)
         server.prepare(scenario, seed=seed)
+        _apply_fault_marks(request, server)
     except (TypeError, ValueError, MockServerError) as exc:
+        server.undo_all()
         problem = str(exc)
     else:
         problem = ""
     if problem:  # raised outside the except block: no chained traceback in the report
         pytest.fail(problem, pytrace=False)
     request.node.stash[_SERVER_KEY] = server
-    yield server
+    try:
+        yield server
+    finally:
+        server.undo_all()  # whatever the test did or raised: the next one starts clean
     server.check()
     call = request.node.stash.get(_REPORTS_KEY, {}).get("call")
     # A failed test already shows the journal; its violations would only repeat it.
-    if allowed is None or call is None or not call.passed:
-        return
-    try:
-        server.assert_no_violations(allow=allowed)
-    except AssertionError as exc:
-        problem = str(exc)
-    if problem:
-        pytest.fail(problem, pytrace=False)
+    if allowed is not None and call is not None and call.passed:
+        try:
+            server.assert_no_violations(allow=allowed)
+        except AssertionError as exc:
+            problem = str(exc)
+        if problem:
+            pytest.fail(problem, pytrace=False)
+    _warn_off_contract(server, allowed)
 
 
 @pytest.fixture
 def mockserver_client(mockserver: MockServer) -> FlaskClient:
-    """Flask's test client on the same app: in-process calls, no socket."""
+    """Flask's test client on the same app as ``mockserver``: in-process calls, no socket
+    (the same journal, faults and answers)."""
     return mockserver.app.test_client()
+
+
+def _apply_fault_marks(request: pytest.FixtureRequest, server: MockServer) -> None:
+    """The test's ``mockserver_fault`` markers, the outermost (module, class) first."""
+    for mark in reversed(list(request.node.iter_markers(FAULT_MARK))):
+        try:
+            server.fault(*mark.args, **mark.kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{FAULT_MARK}: {exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"{FAULT_MARK}: {exc}") from None
+
+
+def _warn_off_contract(server: MockServer, allowed: tuple[str, ...] | None) -> None:
+    """Say which answers the test set broke Sentry's contract (unless it allows them)."""
+    if allowed is None or ANSWER_OFF_CONTRACT in allowed:
+        return
+    from mockserver.journal.explain import off_contract_answers
+
+    found = [
+        (entry, violation)
+        for entry, violation in server.violations(warnings=True)
+        if violation.code == ANSWER_OFF_CONTRACT
+    ]
+    if found:
+        warnings.warn(
+            MockServerWarning(off_contract_answers(found, server.state.redactor)), stacklevel=1
+        )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -193,11 +250,11 @@ def _allowed(request: pytest.FixtureRequest) -> tuple[str, ...] | None:
         return ()
     if not mark.args:
         return None
-    unknown = [code for code in mark.args if code not in contract.codes()]
+    unknown = [code for code in mark.args if code not in ALL_CODES]
     if unknown:
         raise ValueError(
             f"{ALLOW_MARK}: unknown violation code(s) {', '.join(map(repr, unknown))}; "
-            f"known: {', '.join(contract.codes())}"
+            f"known: {', '.join(ALL_CODES)}"
         )
     return tuple(mark.args)
 
@@ -205,6 +262,8 @@ def _allowed(request: pytest.FixtureRequest) -> tuple[str, ...] | None:
 def _config_from_options(config: pytest.Config) -> Config:
     """Command line first, then ``MOCKSERVER_*`` variables (read by ``Config.from_env``), then
     ini values; relative paths resolve against the directory pytest ran in, or the ini file's."""
+    from mockserver.config import Config
+
     env = os.environ
     overrides: dict[str, Any] = {}
     scenario = config.getoption("mockserver_scenario")

@@ -29,6 +29,7 @@ from mockserver.faults.limiter import Limiter
 from mockserver.faults.model import FaultSpecError
 from mockserver.faults.options import FAULTS_SETTING
 from mockserver.http.pipeline import Pipeline
+from mockserver.http.stubs import Stubs
 from mockserver.journal.journal import Journal
 from mockserver.journal.redaction import PATTERNS
 from mockserver.journal.redaction import Redactor
@@ -64,6 +65,7 @@ class MockState:
     :ivar journal: every request answered.
     :ivar limiter: Sentry's rate limiter.
     :ivar faults: the fault rules and presets.
+    :ivar stubs: the one-off answers tests set (``MockServer.respond``); a reset drops them.
     :ivar pipeline: the way of a Sentry API request.
     :ivar response_cache: answers kept for repeated reads, or ``None`` when off.
     :ivar redactor: what every journal output redacts: token shapes, and the token values of
@@ -80,6 +82,7 @@ class MockState:
     journal: Journal
     limiter: Limiter
     faults: FaultController
+    stubs: Stubs = field(default_factory=Stubs)
     pipeline: Pipeline = field(init=False)
     response_cache: ResponseCache | None = None
     redactor: Redactor = PATTERNS
@@ -121,11 +124,12 @@ class MockState:
         return state
 
     def reset(self) -> None:
-        """Back to the scenario: drop client changes, deliveries, fault counts, rate-limit
-        windows and kept answers."""
+        """Back to the scenario: drop client changes, deliveries, fault counts, stubs,
+        rate-limit windows and kept answers."""
         self.store.reset()
         self.deliverer.reset()
         self.faults.reset(self)
+        self.stubs.clear()
         self.limiter.reset()
         if self.response_cache is not None:
             self.response_cache.clear()

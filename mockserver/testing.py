@@ -36,6 +36,8 @@ from mockserver.journal.query import UNSET
 from mockserver.journal.query import JournalFilter
 from mockserver.journal.query import QueryCondition
 from mockserver.journal.query import parse_since
+from mockserver.pertest import Applied
+from mockserver.pertest import PerTest
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
 from mockserver.state import state_of
@@ -60,8 +62,9 @@ class _QuietHandler(WSGIRequestHandler):
         """Log nothing for a request that was answered."""
 
 
-class MockServer:
-    """A mock server on ``127.0.0.1`` and an ephemeral port, served from a daemon thread.
+class MockServer(PerTest):
+    """A mock server on ``127.0.0.1`` and an ephemeral port, served from a daemon thread, with
+    per-test faults and answers (:meth:`fault`, :meth:`respond`: :mod:`mockserver.pertest`).
 
     :param config: settings, a mapping of settings, or an app already built.
     :param host: the address to bind; tests keep the default.
@@ -85,6 +88,7 @@ class MockServer:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._bound: tuple[object, ...] = ()
+        self._applied = Applied()
         # The world of the server's own scenario: prepare() reloads that scenario only when
         # another world is served (loaded here or through the admin API), since loading the
         # default scenario takes tens of milliseconds.
@@ -183,8 +187,10 @@ class MockServer:
     # --- state -------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the loaded scenario: drop every change clients made and every delivery, and
-        clear the journal."""
+        """Back to the loaded scenario: drop every change clients made, every delivery and
+        every fault and answer set with :meth:`fault` and :meth:`respond`, and clear the
+        journal."""
+        self.undo_all()
         self.state.reset()
         self.journal.clear()
 
@@ -202,13 +208,14 @@ class MockServer:
 
     def prepare(self, scenario: ScenarioSource | None = None, *, seed: int | None = None) -> World:
         """Get ready for a test: serve ``scenario`` (default: the server's own) with no client
-        changes, an empty journal and no pending server errors.
+        changes, no fault or answer a test set, an empty journal and no pending server errors.
 
         :param scenario: a file or inline mapping; ``None`` for the scenario of the config.
         :param seed: overrides the scenario's seed.
         :returns: the world now served.
         :raises ScenarioError: if ``scenario`` is invalid.
         """
+        self.undo_all()
         if scenario is not None or seed is not None:
             self.load_scenario(scenario or self.state.config.scenario_source, seed)
         elif self.state.store.world is not self._own_world:

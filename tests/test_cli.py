@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from mockserver.cli import main
+from mockserver.config import ENVIRONMENT
 from mockserver.resources import default_scenario
 from tests.conftest import PROJECT
 from tests.deadline import within
@@ -107,7 +108,9 @@ def test_serve_refuses_a_broken_scenario_before_binding(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1
-    assert f"Error: {broken}: line 3, $.users: unknown key 'users'" in result.stderr
+    # Every problem of the file, sorted by line (the first alone was reported before).
+    assert result.stderr.startswith(f"Error: {broken}: line 2, $.organizations: ")
+    assert f"\n{broken}: line 3, $.users: unknown key 'users'" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -282,3 +285,91 @@ def test_validate_names_a_directory_as_such(tmp_path: Path) -> None:
     assert result.output == (
         f"error: {tmp_path}: file: is a directory\n  fix: name a scenario file (*.yaml) in it\n"
     )
+
+
+def test_validate_prints_every_problem_of_a_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "version: 1\norganizations:\n  - id: 1\n    slug: x\n    projects: []\n    nmae: X\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(broken)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"error: {broken}: line 3, $.organizations[0].id: expected string, got int 1",
+        "  fix: quote it: '1' (ids and versions are strings in Sentry)",
+        f"error: {broken}: line 6, $.organizations[0].nmae: unknown key 'nmae'",
+        "  fix: remove it; did you mean 'name'?",
+    ]
+
+
+def test_serve_help_lists_every_variable() -> None:
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "Environment (the options win over them):" in result.output
+    for name, what in ENVIRONMENT.items():
+        assert re.search(rf"\n  +{name} +{re.escape(what)}\n", result.output), name
+
+
+def first_line(env: dict[str, str], *options: str) -> tuple[subprocess.Popen[str], str]:
+    """``mockserver serve OPTIONS`` with these variables, and its first line on stderr."""
+    process = subprocess.Popen(
+        [str(MOCKSERVER), "serve", *options],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+    )
+    assert process.stderr is not None
+    for _ in range(3):  # a warning may come first (listening beyond 127.0.0.1)
+        line = process.stderr.readline()  # blocks until written: bound, warned or refused
+        if " on http://" in line or not line:
+            break
+    return process, line
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=30)
+    assert process.returncode == 0
+
+
+def test_serve_binds_where_mockserver_host_and_port_say() -> None:
+    # Port 0 from the variable, not 8000 from the default: the readiness line shows a free one.
+    process, line = first_line({"MOCKSERVER_HOST": "127.0.0.2", "MOCKSERVER_PORT": "0"})
+    try:
+        match = re.search(r" on http://127\.0\.0\.2:(\d+)/ ", line)
+        assert match, line
+        assert int(match.group(1)) not in (0, 8000)
+    finally:
+        stop(process)
+    # The options win over the variables (a port the variable could not give is not read).
+    process, line = first_line({"MOCKSERVER_PORT": "99999"}, "--port", "0", "--host", "127.0.0.1")
+    try:
+        assert " on http://127.0.0.1:" in line, line
+    finally:
+        stop(process)
+
+
+def test_a_bad_mockserver_port_is_refused_before_binding() -> None:
+    result = subprocess.run(
+        [str(MOCKSERVER), "serve"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "MOCKSERVER_PORT": "99999"},
+    )
+    assert result.returncode == 1
+    assert result.stderr == "Error: MOCKSERVER_PORT must be from 0 to 65535, got 99999\n"
+
+
+def test_serve_honours_mockserver_strict() -> None:
+    process, line = first_line({"MOCKSERVER_STRICT": "1"}, "--port", "0")
+    try:
+        match = re.search(r" on http://127\.0\.0\.1:(\d+)/ ", line)
+        assert match, line
+        conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=10)
+        conn.request("GET", PROJECT + "?bogus=1", headers={"Authorization": "Bearer sntrys_TOKEN"})
+        reply = conn.getresponse()
+        assert (reply.status, reply.getheader("Content-Type")) == (400, "application/problem+json")
+        conn.close()
+    finally:
+        stop(process)

@@ -81,3 +81,38 @@ def test_the_unpacked_wheel_serves_from_another_directory(wheel: Path, tmp_path:
     assert schemas == str(site / "mockserver" / "_data" / "schemas")
     assert scenario == str(site / "mockserver" / "_data" / "scenarios" / "default.yaml")
     assert status == "200"
+
+
+def make_dry(target: str, venv: Path, *variables: str) -> list[str]:
+    """The commands ``make TARGET`` would run with this virtual environment (``make -n``)."""
+    result = subprocess.run(
+        ["make", "-n", "--no-print-directory", "-C", str(ROOT), target, f"VENV={venv}", *variables],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def test_make_serve_installs_what_serving_needs_and_make_test_the_rest(tmp_path: Path) -> None:
+    venv = tmp_path / ".venv"
+    serve = make_dry("serve", venv)
+    assert f"{venv}/bin/python -m pip install --quiet -e ." in serve
+    assert not any("[test]" in line for line in serve)
+    assert serve[-1].split() == [f"{venv}/bin/mockserver", "serve"]  # its own defaults
+    assert f"{venv}/bin/python -m pip install --quiet -e '.[test]'" in make_dry("pytest", venv)
+    # Once both are installed, switching between them installs nothing.
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").touch()
+    (venv / ".installed-runtime").touch()
+    assert not any("pip install" in line for line in make_dry("serve", venv))
+    assert any("[test]" in line for line in make_dry("pytest", venv))  # the test tools: not yet
+    (venv / ".installed-test").touch()
+    for target in ("serve", "pytest", "lint", "typecheck"):
+        assert not any("pip install" in line for line in make_dry(target, venv)), target
+    assert make_dry("serve", venv, "PORT=9000")[-1].split() == [
+        f"{venv}/bin/mockserver",
+        "serve",
+        "--port",
+        "9000",
+    ]

@@ -5,6 +5,9 @@ contract violations and its opt-out, and pytest-xdist."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -462,3 +465,208 @@ def test_each_xdist_worker_has_its_own_server(suite: pytest.Pytester, tmp_path: 
     assert ports["gw1-one"] == ports["gw1-two"]
     assert ports["gw0-one"] != ports["gw1-one"]  # ... and each worker its own
     assert json.loads(ports["gw0-one"]) > 0
+
+
+# --- a plugin that costs nothing until a test asks for it -------------------------------------
+
+HEAVY = ("flask", "faker", "werkzeug", "jsonschema", "referencing", "yaml", "click", "granian")
+
+
+def import_times(code: str) -> dict[str, int]:
+    """``python -X importtime -c code``: each module it imported, and its cumulative time (µs)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    times: dict[str, int] = {}
+    for line in result.stderr.splitlines():
+        match = re.fullmatch(r"import time:\s+\d+ \|\s+(\d+) \| ( *)(\S+)", line)
+        if match:
+            times[match.group(3)] = int(match.group(1))
+    return times
+
+
+def test_importing_the_plugin_imports_neither_flask_nor_faker() -> None:
+    alone = import_times("import mockserver.pytest_plugin")
+    assert "mockserver.pytest_plugin" in alone
+    assert sorted(m for m in alone if m.split(".")[0] in HEAVY) == []
+    # Under pytest, pytest is there already: what registering the plugin adds is only these,
+    # well under the 50 ms budget (a bound, not a measurement: ~5 ms on a busy machine).
+    after_pytest = import_times("import pytest; import mockserver.pytest_plugin")
+    added = after_pytest["mockserver.pytest_plugin"]
+    assert sorted(m for m in after_pytest if m.startswith("mockserver")) == [
+        "mockserver",
+        "mockserver.contract",
+        "mockserver.contract.codes",
+        "mockserver.errors",
+        "mockserver.pytest_plugin",
+    ]
+    assert added < 50_000, f"importing the plugin took {added} µs"
+
+
+def test_a_run_that_never_asks_for_the_fixture_builds_nothing(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite.makepyfile(
+        test_light="""
+        import sys
+
+        HEAVY = ("flask", "faker", "werkzeug", "jsonschema", "yaml", "mockserver.testing")
+
+        def test_nothing_heavy_was_imported():
+            assert [m for m in HEAVY if m in sys.modules] == []
+
+        def test_the_fixture_builds_the_server_when_asked(mockserver):
+            assert "flask" in sys.modules
+            assert mockserver.url.startswith("http://127.0.0.1:")
+        """
+    )
+    # Only this plugin: others installed beside it (Faker's, pytest-httpserver's, Schemathesis')
+    # import what they need, which is not what is measured here.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    result = suite.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "mockserver.pytest_plugin", "test_light.py::"
+        "test_nothing_heavy_was_imported", "test_light.py::test_the_fixture_builds_the_server_"
+        "when_asked",
+    )  # fmt: skip
+    result.assert_outcomes(passed=2)
+
+
+# --- faults and answers per test ---------------------------------------------------------------
+
+
+def test_faults_and_answers_are_undone_after_each_test_even_a_failing_one(
+    suite: pytest.Pytester,
+) -> None:
+    suite.makepyfile(test_undo=UNDO_SUITE)
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6, failed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_a_marker_the_mock_cannot_use*",
+            "mockserver_fault: status 418 is not a fault (401, 403, 404, 429, 500, 502, 503, "
+            "504); respond() sets any other answer",
+        ]
+    )
+
+
+UNDO_SUITE = """
+import pytest
+from helpers import PROJECT, call
+
+HOOKS = PROJECT + "hooks/"
+NEW = {"url": "https://example.com/hook"}
+
+
+def clean(mockserver):
+    assert mockserver.state.faults.rules() == []
+    assert mockserver.state.limiter.runtime_policy is None
+    assert not mockserver.state.stubs.active
+    assert call(mockserver, "POST", HOOKS, body=NEW)[0] == 201
+    assert call(mockserver, "GET", PROJECT + "users/")[1] != b"[]"
+
+
+def test_a_fault_left_in_force_by_a_failing_test(mockserver):
+    mockserver.fault("project-hooks", status=503)
+    mockserver.fault("project-users", rate_limit="1/60")
+    assert call(mockserver, "POST", HOOKS, body=NEW)[0] == 503
+    raise RuntimeError("the client broke")
+
+
+def test_is_gone_after_it(mockserver):
+    clean(mockserver)
+
+
+def test_a_context_manager_left_by_an_exception(mockserver):
+    with mockserver.fault("project-hooks", status=500, times=2):
+        assert call(mockserver, "POST", HOOKS, body=NEW)[0] == 500
+        assert False, "inside the with"
+
+
+def test_is_gone_after_it_too(mockserver):
+    clean(mockserver)
+
+
+@pytest.mark.mockserver_fault("project-hooks", status=503, times=1, method="POST")
+@pytest.mark.mockserver_fault("project-users", status=500)
+def test_markers_hold_for_the_whole_test(mockserver):
+    assert call(mockserver, "POST", HOOKS, body=NEW)[0] == 503
+    assert call(mockserver, "POST", HOOKS, body=NEW)[0] == 201
+    assert call(mockserver, "GET", PROJECT + "users/")[0] == 500
+    assert False, "marked and failing"
+
+
+def test_and_are_gone_after_it(mockserver):
+    clean(mockserver)
+
+
+def test_an_answer_left_by_a_test(mockserver):
+    mockserver.respond("GET", "project-users", json=[])
+    assert call(mockserver, "GET", PROJECT + "users/") == (200, b"[]")
+
+
+def test_is_gone_after_it_as_well(mockserver):
+    clean(mockserver)
+
+
+@pytest.mark.mockserver_fault(status=418)
+def test_a_marker_the_mock_cannot_use(mockserver):
+    pass
+
+
+def test_and_leaves_nothing_either(mockserver):
+    clean(mockserver)
+"""
+
+
+def test_answers_off_sentrys_contract_are_reported_after_the_test(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_drift="""
+        import pytest
+        from helpers import PROJECT, call
+
+        def test_drifts(mockserver):
+            mockserver.respond("GET", "project-details", json={"id": "2"})
+            assert call(mockserver, "GET", PROJECT) == (200, b'{"id":"2"}')
+
+        @pytest.mark.mockserver_allow_violations("answer-off-contract")
+        def test_drifts_on_purpose(mockserver):
+            mockserver.respond("GET", "project-details", json={"id": "2"})
+            assert call(mockserver, "GET", PROJECT)[0] == 200
+
+        def test_stays_on_the_contract(mockserver):
+            mockserver.respond("GET", "project-users", json=[])
+            assert call(mockserver, "GET", PROJECT + "users/")[0] == 200
+        """
+    )
+    # In a process of its own: this suite's own filterwarnings=error would reach an in-process run.
+    result = suite.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_drift.py::test_drifts*",
+            "*MockServerWarning: 1 answer set with respond() broke Sentry's contract: the client "
+            "was tested against answers real Sentry does not give (mark the test "
+            "mockserver_allow_violations('answer-off-contract') if that is the point):",
+            "    #1 GET /api/0/projects/my-org/my-project/ → 200",
+            "        answer-off-contract (response.body): the answer set by respond() to GET "
+            "/api/0/projects/{org}/{project}/: not Sentry's project: $: 'slug' is missing*",
+        ]
+    )
+    assert "test_drifts_on_purpose" not in result.stdout.str().split("warnings summary")[1]
+    # A suite that turns warnings into errors fails the drifting test at teardown.
+    strict = suite.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error::UserWarning")
+    strict.assert_outcomes(passed=3, errors=1)
+    strict.stdout.fnmatch_lines(["*ERROR at teardown of test_drifts*"])
+
+
+@pytest.mark.slow
+def test_faults_and_answers_stay_in_their_test_under_xdist(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_undo=UNDO_SUITE)
+    # --dist each: every worker runs the whole file in order, a failing test before each check.
+    result = suite.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "xdist", "-n", "2", "--dist", "each"
+    )
+    result.assert_outcomes(passed=12, failed=6, errors=2)

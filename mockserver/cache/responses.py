@@ -29,8 +29,9 @@ state:
 - **The same state.** Every change to the store (a ``PUT``, a new hook, a reset, a scenario
   load; through HTTP or the Python API) increments :attr:`mockserver.world.store.Store.version`;
   an answer is tagged with the version read *before* the pipeline ran, so an answer made while
-  a change was landing is never given again. Fault rules and rate limits are read on every
-  request: while any rule or limit is in force, nothing is replayed.
+  a change was landing is never given again. Fault rules, rate limits and stubs (a test's
+  own answers, ``MockServer.respond``) are read on every request: while any is in force,
+  nothing is replayed.
 
 The journal entry of a replayed request is the kept one with this request's time, client
 address and duration: the same route, parameters, headers, response and contract violations,
@@ -129,6 +130,7 @@ class ResponseCache:
         self._journal = state.journal
         self._faults = state.faults
         self._limiter = state.limiter
+        self._stubs = state.stubs
         self._kept: dict[tuple[Any, ...], _Kept] = {}
         self._bytes = 0
         self._lock = threading.Lock()
@@ -175,8 +177,10 @@ class ResponseCache:
         return self._quiet()
 
     def _quiet(self) -> bool:
-        """No fault rule and no rate limit in force."""
-        return not self._limiter.policy.enabled and not self._faults.rules()
+        """No fault rule, no rate limit and no stub (a test's own answer) in force."""
+        return (
+            not self._limiter.policy.enabled and not self._faults.rules() and not self._stubs.active
+        )
 
     def _replay(
         self,

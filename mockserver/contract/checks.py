@@ -22,6 +22,9 @@ code                         severity  when
                                        (``hook-create``, ``hook-update``, ``project-update``),
                                        is not JSON, or is not sent as JSON
 ``unstable-endpoint``        warning   Sentry marks the endpoint unstable (``stats/``)
+``answer-off-contract``      warning   not the client's: an answer a test set with
+                                       ``MockServer.respond`` breaks Sentry's response contract
+                                       (:mod:`mockserver.http.stubs`)
 ===========================  ========  =============================================================
 
 By default the mock answers as Sentry would and the journal keeps the violations. In strict
@@ -43,9 +46,17 @@ from typing import Any
 from werkzeug.wrappers import Request
 from werkzeug.wrappers import Response
 
+from mockserver.contract.codes import INSUFFICIENT_SCOPE
+from mockserver.contract.codes import INVALID_BODY
+from mockserver.contract.codes import INVALID_CREDENTIALS
+from mockserver.contract.codes import INVALID_QUERY_PARAMETER
+from mockserver.contract.codes import METHOD_NOT_ALLOWED
+from mockserver.contract.codes import MISSING_CREDENTIALS
+from mockserver.contract.codes import MISSING_TRAILING_SLASH
+from mockserver.contract.codes import UNKNOWN_QUERY_PARAMETER
+from mockserver.contract.codes import UNKNOWN_ROUTE
+from mockserver.contract.codes import UNSTABLE_ENDPOINT
 from mockserver.contract.nearmiss import nearest
-from mockserver.contract.query import INVALID_QUERY_PARAMETER
-from mockserver.contract.query import UNKNOWN_QUERY_PARAMETER
 from mockserver.contract.query import check_query
 from mockserver.errors import ApiError
 from mockserver.http.auth import authenticate
@@ -67,15 +78,6 @@ from mockserver.world.model import Token
 
 if TYPE_CHECKING:
     from mockserver.state import MockState
-
-UNKNOWN_ROUTE = "unknown-route"
-MISSING_TRAILING_SLASH = "missing-trailing-slash"
-METHOD_NOT_ALLOWED = "method-not-allowed"
-MISSING_CREDENTIALS = "missing-credentials"
-INVALID_CREDENTIALS = "invalid-credentials"
-INSUFFICIENT_SCOPE = "insufficient-scope"
-INVALID_BODY = "invalid-body"
-UNSTABLE_ENDPOINT = "unstable-endpoint"
 
 #: The status of a strict-mode refusal, by the code of the request's first error: the status
 #: Sentry itself gives that kind of mistake (400 where Sentry silently ignores it).

@@ -9,14 +9,14 @@ import difflib
 
 from werkzeug.datastructures import MultiDict
 
+from mockserver.contract.codes import INVALID_QUERY_PARAMETER
+from mockserver.contract.codes import UNKNOWN_QUERY_PARAMETER
 from mockserver.http.params import parameter
 from mockserver.http.routes import SentryRoute
 from mockserver.journal.journal import WARNING
 from mockserver.journal.journal import Violation
 from mockserver.sentry import stats
 
-UNKNOWN_QUERY_PARAMETER = "unknown-query-parameter"
-INVALID_QUERY_PARAMETER = "invalid-query-parameter"
 #: Query parameters with this prefix are the mock's own controls (Prism's convention:
 #: ``?__code=503``, ``?__fault=``, ``?__delay=``), which a client sends to the mock on purpose.
 MOCK_CONTROL_PREFIX = "__"

@@ -146,21 +146,29 @@ class FaultController:
             self._baseline = rules
             self._restart()
 
-    def add(self, raw: Mapping[str, Any]) -> Rule:
-        """Add a rule at run time (after every other rule).
+    def add(self, raw: Mapping[str, Any], source: str = "runtime") -> Rule:
+        """Add a rule at run time (after every other rule); like the admin API's, it goes at
+        the next :meth:`reset`.
 
+        :param source: who added it: ``runtime`` (the admin API) or ``test``
+            (``MockServer.fault``); an unnamed rule is named after it (``test-1``).
         :raises FaultSpecError: for an unusable rule or a name already taken.
         """
         with self._lock:
             taken = {r.name for r in self._rules}
             name = raw.get("name")
-            if name is None:
+            if name is None and source == "runtime":
                 while f"runtime-{self._next_runtime}" in taken:
                     self._next_runtime += 1
                 name = f"runtime-{self._next_runtime}"
+            elif name is None:
+                n = 1
+                while f"{source}-{n}" in taken:
+                    n += 1
+                name = f"{source}-{n}"
             elif name in taken:
                 raise FaultSpecError(At() / "name", f"a rule named {name!r} exists", "pick another")
-            rule = build_rule(raw, str(name), "runtime", self._presets, At())
+            rule = build_rule(raw, str(name), source, self._presets, At())
             self._runtime.append(rule)
             self._rules.append(rule)
             self._counters[rule.name] = self._counter(rule)
@@ -271,6 +279,12 @@ class FaultController:
     def presets(self) -> Mapping[str, Preset]:
         """The built-in presets and the scenario's."""
         return self._presets
+
+    def counts(self, name: str) -> tuple[int, int]:
+        """How many requests the rule ``name`` matched, and fired on (``(0, 0)`` once gone)."""
+        with self._lock:
+            counter = self._counters.get(name)
+            return (0, 0) if counter is None else (counter.matched, counter.fired)
 
     def rules(self) -> list[Rule]:
         """Every rule in force, in evaluation order."""

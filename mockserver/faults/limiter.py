@@ -149,6 +149,11 @@ class Limiter:
             self._baseline_policy = policy
             self._clear()
 
+    @property
+    def runtime_policy(self) -> Policy | None:
+        """The policy set at run time (admin API, ``MockServer.fault``), if any."""
+        return self._runtime_policy
+
     def set_runtime_policy(self, policy: Policy | None) -> None:
         """A policy set through the admin API; ``None`` goes back to the baseline."""
         with self._lock:

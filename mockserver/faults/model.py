@@ -229,7 +229,8 @@ class Rule:
 
     :ivar route: a route name, or ``"*"`` for every request to the Sentry API.
     :ivar methods: ``None`` for every method.
-    :ivar source: ``scenario``, ``cli`` or ``runtime``.
+    :ivar source: ``scenario``, ``cli``, ``runtime`` (the admin API) or ``test``
+        (``MockServer.fault``).
     :ivar spec: the rule as written, for the admin API.
     """
 

@@ -10,7 +10,8 @@ Faults come from three places, in this order of precedence:
    rules are skipped (``Prefer: code=200`` is a way to get a clean answer). The answer carries
    ``Preference-Applied`` (RFC 7240);
 2. rules, in order: the scenario's ``faults.rules``, then ``mockserver serve --fault`` (or
-   ``MOCKSERVER_FAULTS``), then rules added through ``POST /__admin/faults``. Every rule whose
+   ``MOCKSERVER_FAULTS``), then rules added through ``POST /__admin/faults`` or by a test
+   (``MockServer.fault``), in the order they were added. Every rule whose
    route and method match counts the request and decides by its ``when`` (seeded probability,
    first N, every Nth) whether it fires; the delays of all firing rules add up, and the first
    firing rule with a failure decides the answer;
@@ -31,7 +32,7 @@ Where each fault happens decides what else the client sees (sentry-behavior.md Â
 
 Each place is a stage of :mod:`mockserver.http.pipeline`: :func:`in_front`, :func:`rate_limit`
 and :func:`inside`. Every fault applied is recorded on the exchange (``Exchange.faults``, a list
-of dicts: ``source``: ``scenario``, ``cli``, ``runtime``, ``prefer`` or ``rateLimits``;
+of dicts: ``source``: ``scenario``, ``cli``, ``runtime``, ``test``, ``prefer`` or ``rateLimits``;
 ``rule``; ``fault``; ``status``; ``delayMs``; ``errorId``, ...), for the request journal; the
 limiter's count of the request is ``Exchange.rate_limit`` (a
 :class:`~mockserver.faults.limiter.Meta`).

@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response
 from mockserver.contract import checks as contract
 from mockserver.faults import stage as faults
 from mockserver.http import guards
+from mockserver.http import stubs
 from mockserver.http.body import CLOSE
 from mockserver.http.cors import cors
 from mockserver.http.cors import preflight
@@ -73,6 +74,13 @@ STAGES: Sequence[tuple[str, Stage]] = (
     ("faults inside Sentry", faults.inside),
     # From here on, what is raised is answered as Sentry answers it.
     ("errors", guards.answer_errors),
+    # One-off answers a test set (MockServer.respond), in place of Sentry's. Here because the
+    # journal (record) keeps the request and this answer, the client's violations are still
+    # found (contract; strict mode still refuses), a fault or rate limit set for the same
+    # route comes first ("two 503s, then this body"), and a broken stub is Sentry's 500
+    # (errors); before Sentry's own stages, because the stub is what Sentry answers, whatever
+    # the credentials or the project.
+    ("stubs", stubs.stubbed),
     ("catch-all 404", guards.catch_all),
     ("options", guards.options),
     ("authentication", guards.authenticate),

@@ -74,6 +74,44 @@ class Violation:
         return f"{self.code}{where}: {self.message}"
 
 
+class Headers(tuple[tuple[str, str], ...]):
+    """Headers as recorded: a tuple of ``(name, value)`` pairs in the order sent (equal to the
+    plain tuple of the same pairs), read like a mapping whose names ignore case:
+    ``headers.get("content-type")``, ``headers["Link"]``, ``"ETag" in headers``. A name sent
+    several times reads as its values joined by ``", "``; :meth:`getlist` gives each."""
+
+    __slots__ = ()
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The header's value (case-insensitive), or ``default``."""
+        found = _header(self, name)
+        return default if found is None else found
+
+    def getlist(self, name: str) -> list[str]:
+        """Every value of the header, in order."""
+        wanted = name.lower()
+        return [value for key, value in self if key.lower() == wanted]
+
+    def keys(self) -> list[str]:
+        """The names, in order, each once."""
+        return list(dict.fromkeys(key for key, _ in self))
+
+    def __getitem__(self, key: Any) -> Any:
+        """``headers["Link"]`` (a name: :class:`KeyError` when absent) or ``headers[0]``."""
+        if isinstance(key, str):
+            found = _header(self, key)
+            if found is None:
+                raise KeyError(key)
+            return found
+        return tuple.__getitem__(self, key)
+
+    def __contains__(self, item: object) -> bool:
+        """A name (case-insensitive), or a ``(name, value)`` pair."""
+        if isinstance(item, str):
+            return _header(self, item) is not None
+        return tuple.__contains__(self, item)
+
+
 class Entry(NamedTuple):
     """One request and the response the mock gave it (immutable: a named tuple, as
     ``responses``' ``Call`` is, because one is built for every request and a tuple is the
@@ -94,7 +132,10 @@ class Entry(NamedTuple):
     :ivar response_sha256: likewise for the response body.
     :ivar error: the unexpected exception behind a 500, when there was one.
     :ivar faults: the faults and rate-limit decisions applied to the request (JSON objects, as
-        :mod:`mockserver.faults.stage` describes them).
+        :mod:`mockserver.faults.stage` describes them), and the stub that answered it
+        (``{"source": "respond", ...}``, :mod:`mockserver.http.stubs`).
+    :ivar headers: the request's headers (:class:`Headers`: ``entry.headers.get("Accept")``).
+    :ivar response_headers: the answer's (``entry.response_headers.get("Link")``).
     """
 
     time: float
@@ -104,7 +145,7 @@ class Entry(NamedTuple):
     path: str
     query_string: str
     query: tuple[tuple[str, str], ...]
-    headers: tuple[tuple[str, str], ...]
+    headers: Headers
     body: bytes
     body_size: int
     route_name: str | None
@@ -112,7 +153,7 @@ class Entry(NamedTuple):
     params: Mapping[str, str]
     matched: bool
     status: int
-    response_headers: tuple[tuple[str, str], ...]
+    response_headers: Headers
     response_body: bytes
     response_size: int
     duration_ms: float

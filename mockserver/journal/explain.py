@@ -110,17 +110,37 @@ def violations_failure(
     """The message of a failed :meth:`~mockserver.testing.MockServer.assert_no_violations`."""
     requests = len({entry.seq for entry, _ in found})
     plural = "s" if len(found) != 1 else ""
-    lines = [
+    headline = (
         f"{len(found)} contract violation{plural} in {requests} "
         f"request{'s' if requests != 1 else ''} to the Sentry mock:"
-    ]
+    )
+    return redactor.text("\n".join([headline, *_by_request(found, redactor)]))
+
+
+def off_contract_answers(
+    found: Sequence[tuple[Entry, Violation]], redactor: Redactor = PATTERNS
+) -> str:
+    """The warning after a test whose own answers (``MockServer.respond``) broke Sentry's
+    response contract: the requests they answered, and how each answer broke it."""
+    requests = len({entry.seq for entry, _ in found})
+    headline = (
+        f"{requests} answer{'s' if requests != 1 else ''} set with respond() broke Sentry's "
+        "contract: the client was tested against answers real Sentry does not give "
+        "(mark the test mockserver_allow_violations('answer-off-contract') if that is the point):"
+    )
+    return redactor.text("\n".join([headline, *_by_request(found, redactor)]))
+
+
+def _by_request(found: Sequence[tuple[Entry, Violation]], redactor: Redactor) -> list[str]:
+    """Each request's line, then its violations under it."""
+    lines: list[str] = []
     current: int | None = None
     for entry, violation in found:
         if entry.seq != current:
             current = entry.seq
             lines.append(f"  {_line(entry, redactor)}")
         lines.append(f"      {violation}")
-    return redactor.text("\n".join(lines))
+    return lines
 
 
 def _preview(raw: bytes) -> str:
@@ -147,6 +167,13 @@ def journal_text(
     for entry in shown:
         lines.append(f"{_line(entry, redactor)} ({entry.duration_ms:.1f} ms)")
         lines.extend(f"    ! {v}" for v in entry.violations)
+        # A test's own answer (MockServer.respond, recorded as the source "respond"): say so,
+        # so that nobody reads it as Sentry's.
+        lines.extend(
+            f"    answered by {f['rule']}, set by the test (not Sentry's answer)"
+            for f in entry.faults
+            if f.get("source") == "respond"
+        )
         if entry.body:
             lines.append(f"    body: {_preview(redactor.body(entry.body))}")
         if entry.status >= 400 and entry.response_body:

@@ -26,6 +26,7 @@ from mockserver.journal.entry import MAX_REQUEST_BODY
 from mockserver.journal.entry import MAX_RESPONSE_BODY
 from mockserver.journal.entry import WARNING
 from mockserver.journal.entry import Entry
+from mockserver.journal.entry import Headers
 from mockserver.journal.entry import Violation
 from mockserver.journal.entry import copy_of
 from mockserver.journal.entry import entry_cost
@@ -38,6 +39,7 @@ __all__ = [
     "MIN_JOURNAL_BYTES",
     "WARNING",
     "Entry",
+    "Headers",
     "Journal",
     "JournalStats",
     "Matcher",

@@ -29,6 +29,7 @@ from mockserver.http.guards import answer_exception
 from mockserver.journal.journal import MAX_REQUEST_BODY
 from mockserver.journal.journal import MAX_RESPONSE_BODY
 from mockserver.journal.journal import Entry
+from mockserver.journal.journal import Headers
 
 if TYPE_CHECKING:
     from mockserver.state import MockState
@@ -57,7 +58,7 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
     req = ex.request
     body, body_size = _request_body(req)
     status = response.status_code
-    headers = tuple(response.headers.items())
+    headers = Headers(response.headers.items())
     # HEAD answers carry no body on the wire; a streamed body is the client's to read.
     sent = ex.method != "HEAD" and not response.is_streamed
     answer = response.get_data() if sent else b""
@@ -67,7 +68,8 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
     seen = None if fault is None else connection.as_seen(ex.environ, fault)
     if seen is not None:
         # The connection is broken after this: record what the client receives instead.
-        status, headers, answer = seen
+        status, answer = seen[0], seen[2]
+        headers = Headers(seen[1])
     match = ex.match
     route = match.route if match is not None else None
     ex.environ[ENTRY] = state.journal.record(
@@ -80,7 +82,7 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
             path=req.path,
             query_string=req.query_string.decode("utf-8", "replace"),
             query=tuple(req.args.items(multi=True)),
-            headers=tuple(req.headers.items()),
+            headers=Headers(req.headers.items()),
             body=body[:MAX_REQUEST_BODY],
             body_size=body_size,
             route_name=route.name if route else None,

@@ -16,6 +16,7 @@ from typing import Any
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
+from jsonschema.exceptions import relevance
 
 MAX_MESSAGE_CHARS = 300
 """jsonschema's message is cut to this many characters."""
@@ -103,13 +104,9 @@ def explain(error: ValidationError, root: Mapping[str, Any] | None = None) -> Ex
     value = error.instance
     problem, fix = error.message, "see the schema for the expected shape"
     if kind == "additionalProperties" and isinstance(value, dict):
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        allowed = sorted(schema.get("properties", {}))
-        unknown = [k for k in value if k not in allowed]
+        unknown = _unknown_keys(error)
         key = unknown[0] if unknown else "?"
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
-        problem, fix = f"unknown key '{key}'", f"remove it; {hint}"
+        problem, fix = _unknown_key(error, key)
         if unknown:
             path = (*path, key)  # the unknown key itself, not the mapping that holds it
     elif kind == "required":
@@ -132,6 +129,68 @@ def explain(error: ValidationError, root: Mapping[str, Any] | None = None) -> Ex
         problem = f"{value!r} does not have the expected form"
         fix = f"it must match {error.validator_value}"
     return Explanation(error, path, problem, fix, _message(error, root or {}))
+
+
+def closest_each(error: ValidationError) -> list[ValidationError]:
+    """Like :func:`closest`, but every error of the branch the value was closest to (and of
+    the branches inside it), not only the most relevant one: a list of sixty broken users
+    under a ``oneOf`` gives sixty errors."""
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[ValidationError]] = {}
+    for found in error.context:
+        branches.setdefault(found.relative_schema_path[0], []).append(found)
+    viable = [
+        found
+        for errors in branches.values()
+        if not any(_discriminates(e) for e in errors)
+        for found in errors
+    ]
+    # best_match's own first choice (it then descends into that error's context).
+    chosen = max(viable or error.context, key=relevance)
+    return [
+        deeper
+        for found in branches[chosen.relative_schema_path[0]]
+        for deeper in closest_each(found)
+    ]
+
+
+def explain_each(
+    error: ValidationError, root: Mapping[str, Any] | None = None
+) -> list[Explanation]:
+    """Every problem behind ``error``: each error of the closest branch (:func:`closest_each`)
+    explained, and one explanation per unknown key where a mapping has several (jsonschema
+    reports them in one error), so that each is named at its own place."""
+    out: list[Explanation] = []
+    for found in closest_each(error):
+        explained = explain(found, root)
+        unknown = _unknown_keys(found) if found.validator == "additionalProperties" else []
+        if len(unknown) < 2:
+            out.append(explained)
+            continue
+        base = tuple(found.absolute_path)
+        out += [
+            Explanation(found, (*base, key), *_unknown_key(found, key), explained.message)
+            for key in unknown
+        ]
+    return out
+
+
+def _unknown_keys(error: ValidationError) -> list[Any]:
+    """The keys an ``additionalProperties: false`` error refuses, in the mapping's order."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    allowed = schema.get("properties", {})
+    value = error.instance
+    return [k for k in value if k not in allowed] if isinstance(value, dict) else []
+
+
+def _unknown_key(error: ValidationError, key: Any) -> tuple[str, str]:
+    """The problem and the fix of an unknown key: the closest allowed one, or all of them."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    allowed = sorted(schema.get("properties", {}))
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
+    return f"unknown key '{key}'", f"remove it; {hint}"
 
 
 def shorten(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:

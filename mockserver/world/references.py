@@ -8,29 +8,40 @@ from collections.abc import Callable
 from typing import Any
 
 from mockserver.errors import ScenarioError
+from mockserver.errors import ScenarioProblem
 
 Path_ = tuple[str | int, ...]
 
 
-def check_references(data: dict[str, Any], source: str, where: Callable[[Path_], str]) -> None:
+def check_references(
+    data: dict[str, Any],
+    source: str,
+    where: Callable[[Path_], str],
+    line: Callable[[Path_], int | None] = lambda path: None,
+) -> None:
     """Check what the schema cannot: unique tokens, ids, slugs and hook ids; scheduled events
     and tokens that name organizations and projects the scenario defines.
 
     :param source: the scenario's name, for messages.
     :param where: a JSON path to ``line N, $.a.b`` (the scenario's locator).
-    :raises ScenarioError: on the first problem.
+    :param line: a JSON path to its line, to sort the problems by.
+    :raises ScenarioError: naming every problem, sorted by line.
     """
+    problems: list[ScenarioProblem] = []
+
+    def report(path: Path_, problem: str, fix: str) -> None:
+        problems.append(ScenarioProblem(where(path), problem, fix, line(path)))
 
     def unique(items: list[tuple[Path_, Any]], what: str) -> None:
         seen: dict[Any, Path_] = {}
         for path, value in items:
             if value in seen:
-                raise ScenarioError(
-                    source,
-                    where(path),
+                report(
+                    path,
                     f"duplicate {what} {value!r} (also at {where(seen[value])})",
                     f"give each {what.split()[0]} a unique {what.split()[-1]}",
                 )
+                continue
             seen[value] = path
 
     orgs = data["organizations"]
@@ -67,9 +78,8 @@ def check_references(data: dict[str, Any], source: str, where: Callable[[Path_],
     for i, scheduled in enumerate(data.get("events", {}).get("schedule", [])):
         if scheduled["project"] not in known:
             close = difflib.get_close_matches(scheduled["project"], sorted(known), n=1)
-            raise ScenarioError(
-                source,
-                where(("events", "schedule", i, "project")),
+            report(
+                ("events", "schedule", i, "project"),
                 f"scheduled event for '{scheduled['project']}', which the scenario does not define",
                 f"did you mean '{close[0]}'?" if close else "write org/project with their slugs",
             )
@@ -79,9 +89,11 @@ def check_references(data: dict[str, Any], source: str, where: Callable[[Path_],
             if slug not in org_slugs:
                 close = difflib.get_close_matches(slug, sorted(org_slugs), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "list it under organizations"
-                raise ScenarioError(
-                    source,
-                    where(("tokens", i, "organizations", k)),
+                report(
+                    ("tokens", i, "organizations", k),
                     f"token refers to organization '{slug}', which the scenario does not define",
                     hint,
                 )
+    if problems:
+        problems.sort(key=lambda p: p.line if p.line is not None else float("inf"))
+        raise ScenarioError.of(source, problems)

@@ -5,27 +5,27 @@ faults' presets and rule names, the rate limits' callers), and build the immutab
 :class:`~mockserver.world.model.World`.
 
 Every problem raises :class:`~mockserver.errors.ScenarioError` naming the file, the line and the
-JSON path, what was expected, and how to fix it. Nothing is half-loaded: a world is returned
-only when the whole file is valid.
+JSON path, what was expected, and how to fix it; every problem of a step at once (duplicate keys
+and the schema's, then the references'), sorted by line, each at the line of its key (where the
+value is on the next lines, as under ``users:``), and a ``oneOf`` explained by the branch the
+value was closest to. Nothing is half-loaded: a world is returned only when the whole file is
+valid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from typing import TypeGuard
 
 import yaml
-from jsonschema import ValidationError
 from yaml.composer import ComposerError
 
 from mockserver.errors import ScenarioError
+from mockserver.errors import ScenarioProblem
 from mockserver.faults.model import FaultSpecError
-from mockserver.schemas.explain import explain
-from mockserver.schemas.explain import first
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
@@ -37,10 +37,17 @@ from mockserver.world.bounds import measure_nodes
 from mockserver.world.build import GenerationError
 from mockserver.world.build import build_world
 from mockserver.world.model import World
+from mockserver.world.problems import Locator
+from mockserver.world.problems import all_problems
+from mockserver.world.problems import duplicate_keys
+from mockserver.world.problems import schema_problems
 from mockserver.world.references import check_references
 
 SCENARIO_SCHEMA = "scenario.schema"
 Path_ = tuple[str | int, ...]
+_SCHEMA_ERRORS_READ = 200
+"""Schema errors read at most (jsonschema finds them lazily): a million broken items cost what
+two hundred do."""
 
 
 # A copy of the safe loader's implicit resolvers without the one for timestamps.
@@ -155,7 +162,10 @@ def parse_yaml(text: str, source: str = "<yaml>") -> Any:
     :raises ScenarioError: if the text is not YAML, is too deep or expands too much, repeats a
         key, or has a tag that is not plain data.
     """
-    return _parse(text, source)[0]
+    data, _root, duplicates = _parse(text, source)
+    if duplicates:
+        raise all_problems(source, duplicates)
+    return data
 
 
 def load_scenario_text(
@@ -166,8 +176,8 @@ def load_scenario_text(
     clock: Clock = system_clock,
 ) -> World:
     """Like :func:`load_scenario_file`, from YAML text."""
-    data, root = _parse(text, source)
-    return load_scenario_data(data, registry, source=source, seed=seed, root=root, clock=clock)
+    data, root, duplicates = _parse(text, source)
+    return _load(data, registry, source, seed, root, clock, duplicates)
 
 
 def load_scenario_data(
@@ -183,21 +193,41 @@ def load_scenario_data(
     :param root: the YAML node tree, used only to name lines in messages.
     :raises ScenarioError: if the data is not a valid scenario.
     """
-    locate = _Locator(source, root)
+    return _load(data, registry, source, seed, root, clock, [])
+
+
+def _load(
+    data: Any,
+    registry: SchemaRegistry,
+    source: str,
+    seed: int | None,
+    root: yaml.Node | None,
+    clock: Clock,
+    found: list[ScenarioProblem],
+) -> World:
+    """Check and build; ``found`` are the problems parsing found (duplicate keys), reported
+    with the schema's."""
+    locate = Locator(source, root)
     if not isinstance(data, dict):
-        raise ScenarioError(
+        raise all_problems(
             source,
-            locate.where(()),
-            f"a scenario is a mapping, got {type(data).__name__}",
-            "start the file with 'version: 1' and 'organizations:'",
+            [
+                *found,
+                locate.problem(
+                    (),
+                    f"a scenario is a mapping, got {type(data).__name__}",
+                    "start the file with 'version: 1' and 'organizations:'",
+                ),
+            ],
         )
     excess = measure_data(data)
     if excess is not None:
         raise ScenarioError(source, locate.where(excess.path), excess.problem, excess.fix)
-    errors = registry.errors(SCENARIO_SCHEMA, data)
-    if errors:
-        raise _schema_error(errors, registry, locate)
-    check_references(data, locate.source, locate.where)
+    errors = registry.errors(SCENARIO_SCHEMA, data, limit=_SCHEMA_ERRORS_READ)
+    problems = [*found, *schema_problems(errors, locate)]
+    if problems:
+        raise all_problems(source, problems, more=len(errors) == _SCHEMA_ERRORS_READ)
+    check_references(data, locate.source, locate.where, locate.line)
     try:
         return build_world(data, source=source, seed=seed, clock=clock)
     except GenerationError as exc:
@@ -212,10 +242,11 @@ def load_scenario_data(
 # --- YAML parsing ------------------------------------------------------------------------------
 
 
-def _parse(text: str, source: str) -> tuple[Any, yaml.Node | None]:
-    """The data of ``text`` and its node tree (for line numbers), parsed once.
+def _parse(text: str, source: str) -> tuple[Any, yaml.Node | None, list[ScenarioProblem]]:
+    """The data of ``text``, its node tree (for line numbers) and its repeated keys (which the
+    caller reports with the other problems), parsed once.
 
-    :raises ScenarioError: if it is not YAML, repeats a key, or has a tag that is not plain data.
+    :raises ScenarioError: if it is not YAML or has a tag that is not plain data.
     """
     try:
         loader = _LOADER(text)  # the pure-Python reader already checks the characters here
@@ -227,15 +258,15 @@ def _parse(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         except yaml.YAMLError as exc:
             raise _syntax_error(exc, text, source) from None
         if root is None:
-            return None, None
+            return None, None, []
         # Before any walk that follows aliases or recurses: a billion laughs or a 10,000-deep
         # document is refused here, in the time it took to compose.
         excess = measure_nodes(root)
         if excess is not None:
             raise ScenarioError(source, excess.where(), excess.problem, excess.fix)
-        _check_duplicate_keys(root, source, ())
+        duplicates = duplicate_keys(root, ())
         try:
-            return loader.construct_document(root), root
+            return loader.construct_document(root), root, duplicates
         except yaml.MarkedYAMLError as exc:
             # Composing accepts any tag; the safe constructor then refuses the ones that would
             # build Python objects (!!python/object, !!python/name, ...), and a list or a
@@ -309,78 +340,6 @@ def _too_deep(exc: yaml.YAMLError) -> TypeGuard[yaml.MarkedYAMLError]:
 def _where(exc: yaml.MarkedYAMLError) -> str:
     mark = exc.problem_mark or exc.context_mark
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-
-
-def _check_duplicate_keys(node: yaml.Node, source: str, path: Path_) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue  # a list or mapping as a key: the constructor refuses it
-            key = key_node.value
-            if key in seen:
-                raise ScenarioError(
-                    source,
-                    f"line {key_node.start_mark.line + 1}, {_json_path((*path, key))}",
-                    f"duplicate key '{key}' (first at line {seen[key]})",
-                    "YAML keeps only the last one: remove or merge the duplicate",
-                )
-            seen[key] = key_node.start_mark.line + 1
-            _check_duplicate_keys(value_node, source, (*path, key))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _check_duplicate_keys(item, source, (*path, i))
-
-
-class _Locator:
-    """Turns a JSON path into "line N, $.a.b[2]" using the YAML node tree when there is one."""
-
-    def __init__(self, source: str, root: yaml.Node | None) -> None:
-        self.source = source
-        self.root = root
-
-    def where(self, path: Path_) -> str:
-        line = self._line(path)
-        prefix = f"line {line}, " if line else ""
-        return prefix + _json_path(path)
-
-    def _line(self, path: Path_) -> int | None:
-        node = self.root
-        if node is None:
-            return None
-        for part in path:
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                child = next((v for k, v in node.value if k.value == part), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                child = node.value[part] if part < len(node.value) else None
-            if child is None:
-                break
-            node = child
-        return node.start_mark.line + 1
-
-
-def _json_path(path: Path_) -> str:
-    out = "$"
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-# --- schema errors -----------------------------------------------------------------------------
-
-
-def _schema_error(
-    errors: Sequence[ValidationError], registry: SchemaRegistry, locate: _Locator
-) -> ScenarioError:
-    explained = explain(first(errors))
-    fix = explained.fix
-    if explained.fix == "see the schema for the expected shape":
-        fix = "see schemas/scenario.schema.json for the expected shape"
-    more = len(errors) - 1
-    if more > 0:
-        fix += f" ({more} more problem{'s' if more > 1 else ''} may follow)"
-    return ScenarioError(locate.source, locate.where(explained.path), explained.problem, fix)
 
 
 def iter_scenario_files(directory: Path) -> Iterator[Path]:

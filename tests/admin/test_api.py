@@ -412,9 +412,11 @@ def test_an_invalid_scenario_is_refused_and_the_old_one_stays(own_api: Api) -> N
     assert reply.status == 400
     assert reply.header("Content-Type") == PROBLEM
     assert reply.json["title"] == "Invalid scenario"
+    # Every problem at once (the second used to be left as "1 more problem may follow").
     assert reply.json["detail"] == (
-        "<inline>: $.organizations[0]: 'projects' is missing\n  fix: add it "
-        "(1 more problem may follow)"
+        "<inline>: $.organizations[0]: 'projects' is missing\n  fix: add it\n"
+        "<inline>: $.organizations[0].projecs: unknown key 'projecs'\n"
+        "  fix: remove it; did you mean 'projects'?"
     )
     missing = admin(own_api, "POST", "scenario", json_body={"path": "/nowhere/x.yaml"})
     assert missing.status == 400

@@ -414,3 +414,11 @@ def test_the_same_body_is_judged_the_same_each_time_and_per_token_where_scopes_m
     url = [("invalid-body", ("body", "url"))]
     scope = [("insufficient-scope", ("body", "name"))]
     assert judged == [url, url, [], url, scope, [], scope]
+
+
+def test_the_light_list_of_codes_is_the_checks_own() -> None:
+    # The pytest plugin reads mockserver.contract.codes when pytest starts (nothing heavy).
+    from mockserver.contract import codes as light
+
+    assert codes() == light.CLIENT_CODES
+    assert (*codes(), "answer-off-contract") == light.ALL_CODES

@@ -226,6 +226,7 @@ def test_the_stages_are_declared_once_in_sentrys_order() -> None:
         "rate limit",
         "faults inside Sentry",
         "errors",
+        "stubs",
         "catch-all 404",
         "options",
         "authentication",

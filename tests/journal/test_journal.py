@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from typing import Any
+from typing import cast
 
 import pytest
 from flask import Flask
@@ -604,3 +605,30 @@ def test_concurrent_clients_over_mockserver_threads(clock: FakeClock) -> None:
     expected = {f"{c}-{n}" for c in range(CLIENTS) for n in range(per_client)}
     assert len(sent) == len(expected)
     assert set(sent) == expected
+
+
+def test_an_entrys_headers_read_like_a_mapping_and_stay_a_tuple(
+    api: Api, server: MockServer
+) -> None:
+    api.get(PROJECT + "users/?per_page=2", headers={"X-Trace": "a"})
+    (entry,) = server.requests()
+    answer = entry.response_headers
+    assert answer.get("content-type") == "application/json"
+    assert answer.get("X-Missing") is None
+    assert answer.get("X-Missing", "-") == "-"
+    assert answer["LINK"] == entry.response_header("Link")
+    assert answer["link"].endswith('rel="next"; results="true"; cursor="2:1:0"')
+    with pytest.raises(KeyError):
+        answer["X-Missing"]
+    # (mypy's strict equality expects pairs in a tuple of pairs: a name is checked at run time)
+    assert "access-control-allow-origin" in cast("tuple[object, ...]", answer)
+    assert ("Content-Type", "application/json") in answer
+    assert entry.headers.getlist("x-trace") == ["a"]
+    assert entry.headers.get("Authorization") == "Bearer sntrys_TOKEN"
+    # Still the tuple of pairs it was: equal to one, indexable, JSON as a list of pairs.
+    assert answer == tuple(answer)
+    assert answer[0] == next(iter(answer))
+    assert isinstance(answer[0], tuple)
+    assert json.loads(json.dumps(answer)) == [list(pair) for pair in answer]
+    assert answer.keys()[0] == next(iter(answer))[0]
+    assert len(answer.keys()) == len({name for name, _ in answer})

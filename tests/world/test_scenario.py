@@ -8,9 +8,11 @@ import pytest
 import yaml
 
 from mockserver.errors import ScenarioError
+from mockserver.errors import ScenarioProblem
 from mockserver.resources import default_scenario
 from mockserver.resources import scenarios_dir
 from mockserver.schemas.registry import SchemaRegistry
+from mockserver.world import problems
 from mockserver.world import scenario as scenarios
 from mockserver.world.scenario import iter_scenario_files
 from mockserver.world.scenario import load_scenario_data
@@ -264,7 +266,7 @@ SYNTAX = "check the indentation and quoting around that line"
             "remove the tag '!!int', or write a value of that type",
         ),
         (
-            "version: 1\nname: a\nversion: 2\n",
+            "version: 1\nname: a\nversion: 1\norganizations: [{id: '1', slug: o, projects: []}]\n",
             "line 3, $.version",
             "duplicate key 'version' (first at line 1)",
             "YAML keeps only the last one: remove or merge the duplicate",
@@ -345,3 +347,120 @@ def test_project_and_organization_options_are_loaded(
     org = load_scenario_file(write(tmp_path, text), registry).organizations[0]
     assert org.options == {"sentry:sampling_mode": "project"}
     assert org.projects[0].options == {"sentry:resolve_age": 5}
+
+
+# --- every problem at once ---------------------------------------------------------------------
+
+BROKEN = """\
+version: 1
+tokens:
+  - token: t1
+    scopes: [project:read]
+organizations:
+  - id: "1"
+    slug: acme
+    projects:
+      - id: "2"
+        slug: web
+        usres:
+          items: [{id: "1", email: a@example.com, lastSeen: "2024-01-15T08:29:51Z"}]
+        tags:
+          release:
+            items:
+              - {value: "1.0", count: 3, lastSeen: "2024-01-15T08:30:00Z"}
+      - id: 3
+        slug: api
+        nmae: API
+        platfrom: python
+"""
+
+
+def test_every_problem_is_named_at_once_sorted_by_line_at_the_key(
+    tmp_path: Path, registry: SchemaRegistry
+) -> None:
+    error = load_error(tmp_path, registry, BROKEN)
+    assert [(e.location, e.problem, e.fix) for e in error.errors] == [
+        # The key's line (11), not its value's (12).
+        (
+            "line 11, $.organizations[0].projects[0].usres",
+            "unknown key 'usres'",
+            "remove it; did you mean 'users'?",
+        ),
+        # The oneOf branch the value was closest to: the object's, not "expected array".
+        (
+            "line 16, $.organizations[0].projects[0].tags.release.items[0]",
+            "'firstSeen' is missing",
+            "add it",
+        ),
+        (
+            "line 17, $.organizations[0].projects[1].id",
+            "expected string, got int 3",
+            "quote it: '3' (ids and versions are strings in Sentry)",
+        ),
+        # Each unknown key of a mapping, at its own line.
+        (
+            "line 19, $.organizations[0].projects[1].nmae",
+            "unknown key 'nmae'",
+            "remove it; did you mean 'name'?",
+        ),
+        (
+            "line 20, $.organizations[0].projects[1].platfrom",
+            "unknown key 'platfrom'",
+            "remove it; did you mean 'platform'?",
+        ),
+    ]
+    # The first problem is still the error's own.
+    assert (error.location, error.problem) == (error.errors[0].location, error.errors[0].problem)
+    path = tmp_path / "broken.yaml"
+    assert str(error).splitlines()[:4] == [
+        f"{path}: line 11, $.organizations[0].projects[0].usres: unknown key 'usres'",
+        "  fix: remove it; did you mean 'users'?",
+        f"{path}: line 16, $.organizations[0].projects[0].tags.release.items[0]: "
+        "'firstSeen' is missing",
+        "  fix: add it",
+    ]
+
+
+def test_repeated_keys_are_reported_with_the_schemas_problems(
+    tmp_path: Path, registry: SchemaRegistry
+) -> None:
+    text = GOOD.replace("    slug: acme\n", "    slug: acme\n    slug: acme\n") + "bogus: 1\n"
+    text += "version: 1\n"
+    error = load_error(tmp_path, registry, text)
+    assert [(e.location, e.problem) for e in error.errors] == [
+        ("line 8, $.organizations[0].slug", "duplicate key 'slug' (first at line 7)"),
+        ("line 12, $.bogus", "unknown key 'bogus'"),
+        ("line 13, $.version", "duplicate key 'version' (first at line 1)"),
+    ]
+
+
+def test_every_broken_reference_is_named(tmp_path: Path, registry: SchemaRegistry) -> None:
+    text = GOOD + '      - id: "3"\n        slug: web\n      - id: "2"\n        slug: api\n'
+    error = load_error(tmp_path, registry, text)
+    assert [(e.location, e.problem) for e in error.errors] == [
+        (
+            "line 12, $.organizations[0].projects[1].slug",
+            "duplicate project slug 'web' (also at line 10, $.organizations[0].projects[0].slug)",
+        ),
+        (
+            "line 13, $.organizations[0].projects[2].id",
+            "duplicate project id '2' (also at line 9, $.organizations[0].projects[0].id)",
+        ),
+    ]
+
+
+def test_a_file_wrong_everywhere_shows_the_first_fifty_problems(
+    tmp_path: Path, registry: SchemaRegistry
+) -> None:
+    items = "".join(
+        f"          - {{id: {n}, lastSeen: '2024-01-15T08:29:51Z'}}\n" for n in range(60)
+    )
+    text = (
+        GOOD
+        + "        users:\n          items:\n"
+        + items.replace("          - ", "            - ")
+    )
+    error = load_error(tmp_path, registry, text)
+    assert len(error.errors) == problems.MAX_REPORTED + 1
+    assert error.errors[0].location == "line 13, $.organizations[0].projects[0].users.items[0].id"
+    assert error.errors[-1] == ScenarioProblem("…", "10 problems not shown", "fix these first")
