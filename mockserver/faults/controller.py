@@ -114,6 +114,7 @@ class FaultController:
         self._presets: dict[str, Preset] = dict(BUILTIN_PRESETS)
         self._scenario: list[Rule] = []
         self._baseline: list[Rule] = []
+        self._configured: list[Rule] = []  # the command line's, as given: reset restores them
         self._runtime: list[Rule] = []
         self._rules: list[Rule] = []
         self._counters: dict[str, _Counter] = {}
@@ -143,7 +144,8 @@ class FaultController:
             for i, raw in enumerate(raws)
         ]
         with self._lock:
-            self._baseline = rules
+            self._configured = rules
+            self._baseline = list(rules)
             self._restart()
 
     def add(self, raw: Mapping[str, Any], source: str = "runtime") -> Rule:
@@ -197,6 +199,8 @@ class FaultController:
         """Back to the scenario's and the command line's rules, every count and draw afresh."""
         with self._lock:
             self._runtime = []
+            # Removed or cleared since (DELETE /__admin/faults): the command line's come back.
+            self._baseline = list(self._configured)
             self._world = None  # makes sync() read the scenario again
         self.sync(state)
 

@@ -917,3 +917,23 @@ def test_the_schemas_example_is_valid() -> None:
         assert registry.errors("scenario-faults", example) == []
     for delay in schema["$defs"]["delay"]["examples"]:
         assert registry.errors("scenario-faults", {"faults": {"rules": [{"delay": delay}]}}) == []
+
+
+def test_a_reset_brings_back_the_command_lines_rules_after_they_were_removed() -> None:
+    app = create_app(Config.from_env({}, faults=("503,route=project-stats",)))
+    admin = app.test_client()
+
+    def names() -> list[str]:
+        return [rule["name"] for rule in admin.get("/__admin/faults").json["rules"]]
+
+    assert names() == ["cli-1"]
+    assert admin.delete("/__admin/faults").json == {"removed": 1}
+    assert names() == []
+    assert admin.get(STATS, headers=AUTH).status_code == 200
+    assert admin.post("/__admin/faults/reset").status_code == 200
+    assert names() == ["cli-1"]
+    assert admin.get(STATS, headers=AUTH).status_code == 503
+    assert admin.delete("/__admin/faults/cli-1").status_code == 200
+    assert names() == []
+    assert admin.post("/__admin/reset").status_code == 200
+    assert names() == ["cli-1"]

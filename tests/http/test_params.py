@@ -19,6 +19,8 @@ from mockserver.sentry.pagination import MAX_LIMIT
 from mockserver.sentry.pagination import MIN_PER_PAGE
 from mockserver.sentry.pagination import parse_cursor
 from mockserver.sentry.pagination import parse_per_page
+from mockserver.state import state_of
+from tests.conftest import Api
 
 
 def test_every_route_reads_parameters_of_the_table() -> None:
@@ -166,3 +168,26 @@ def test_spoken_lists_read_as_english() -> None:
     assert values.spoken(["a"]) == "`a`"
     assert values.spoken(["a", "b"]) == "`a` or `b`"
     assert values.spoken(["a", "b", "c"]) == "`a`, `b` or `c`"
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "violation"),
+    [
+        ("%C2%B2", 400, "is not an integer"),  # "²": str.isdigit() says yes, int() says no
+        ("%D9%A1%D9%A0", 200, None),  # Arabic-Indic one and zero, which int() reads as 10
+        ("+7", 200, None),
+        ("1_0", 200, None),
+    ],
+)
+def test_the_per_page_check_agrees_with_sentrys_int(
+    api: Api, raw: str, status: int, violation: str | None
+) -> None:
+    reply = api.get(f"/api/0/projects/my-org/my-project/users/?per_page={raw}")
+    assert reply.status == status
+    if status == 400:
+        assert reply.json == {"detail": "Invalid per_page parameter."}
+    entry = state_of(api.app).journal.entries()[-1]
+    messages = [v.message for v in entry.violations if v.code == "invalid-query-parameter"]
+    assert (violation is None) == (messages == [])
+    if violation is not None:
+        assert violation in messages[0]

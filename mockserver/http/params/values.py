@@ -162,9 +162,12 @@ def split_commas(value: str) -> list[str]:
 def check_per_page(name: str, value: str) -> str | None:
     """``per_page``: an integer from :data:`~mockserver.sentry.pagination.MIN_PER_PAGE` to
     :data:`~mockserver.sentry.pagination.MAX_LIMIT`."""
-    if not value.isdigit():
+    try:
+        # Sentry reads it with int(): digits of any script, a sign, spaces and "_" pass.
+        number = int(value)
+    except ValueError:
         return f"{name}={value!r} is not an integer (Sentry: 400 {INVALID_PER_PAGE!r})"
-    if not MIN_PER_PAGE <= int(value) <= MAX_LIMIT:
+    if not MIN_PER_PAGE <= number <= MAX_LIMIT:
         return (
             f"{name}={value} is outside {MIN_PER_PAGE}..{MAX_LIMIT}, Sentry's page sizes "
             "(Sentry answers 400)"
