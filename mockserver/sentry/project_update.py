@@ -1,5 +1,5 @@
 """Validation of ``PUT …/projects/{org}/{project}/`` bodies, as Sentry's ``ProjectAdminSerializer``
-and ``ProjectMemberSerializer`` do it (sentry-behavior.md §1.2)."""
+and ``ProjectMemberSerializer`` do it (``src/sentry/core/endpoints/project_details.py``)."""
 
 from __future__ import annotations
 
