@@ -44,9 +44,9 @@ def update_project(ex: Exchange) -> Response:
     state = ex.state
     view = ex.resolved
     elevated = bool(ex.authenticated.scopes & WRITE)
-    changes = validate_update(json_body(ex.request), view, state.store, elevated=elevated)
-    state.store.update_project(view.project.id, changes)
-    body = serializers.project_details(state.store.view(view.project.id))
+    changes = validate_update(json_body(ex.request), view, ex.store, elevated=elevated)
+    ex.store.update_project(view.project.id, changes)
+    body = serializers.project_details(ex.store.view(view.project.id))
     return respond(state, body, "project")
 
 
@@ -58,5 +58,5 @@ def delete_project(ex: Exchange) -> Response:
         # Sentry answers a JSON *string* here, not an object.
         body = '{"error": "Cannot remove projects internally used by Sentry."}'
         return respond(state, body, None, 403)
-    state.store.delete_project(view.project.id)
+    ex.store.delete_project(view.project.id)
     return respond(state, None, None, 204)
