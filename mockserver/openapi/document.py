@@ -31,12 +31,16 @@ from flask import request
 from werkzeug.wrappers import Response
 
 from mockserver.http.params import parameter
-from mockserver.http.responses import WWW_AUTHENTICATE
 from mockserver.http.responses import dumps
 from mockserver.http.routes import ROUTES
 from mockserver.http.routes import SentryRoute
+from mockserver.http.sandbox import fresh_sandbox
 from mockserver.openapi.components import COMPONENTS
 from mockserver.openapi.components import component_schemas
+from mockserver.openapi.examples import load as load_examples
+from mockserver.openapi.headers import HEADERS
+from mockserver.openapi.headers import RATE_LIMIT_HEADERS as RATE_LIMIT_HEADERS
+from mockserver.openapi.headers import RATE_LIMITED_MEDIA_TYPE
 from mockserver.openapi.operations import OPERATIONS
 from mockserver.openapi.operations import Body
 from mockserver.openapi.operations import OperationDoc
@@ -83,54 +87,6 @@ _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     },
 }
 
-_LINK_PATTERN = (
-    r'^<[^>]*>; rel="previous"; results="(?:true|false)"; cursor="[^"]*", '
-    r'<[^>]*>; rel="next"; results="(?:true|false)"; cursor="[^"]*"$'
-)
-_HEADERS: dict[str, dict[str, Any]] = {
-    "Link": {
-        "description": "The previous and next pages: "
-        '`<url>; rel="previous"; results="true|false"; cursor="…", <url>; rel="next"; …`.',
-        "schema": {"type": "string", "pattern": _LINK_PATTERN},
-    },
-    "Location": {
-        "description": "The same path (and query) with the project's new slug.",
-        "schema": {"type": "string"},
-    },
-    "WWW-Authenticate": {
-        "description": "Sentry's authentication challenge.",
-        "schema": {"const": WWW_AUTHENTICATE},
-    },
-}
-# The rate limiter's headers (sentry-behavior.md §0.7), on every answer while limits are on.
-# A window-limited answer has no concurrent count, which Django writes as "None".
-_COUNT = {"type": "integer", "minimum": 0}
-_COUNT_OR_NONE = {"type": "string", "pattern": "^(?:[0-9]+|None)$"}
-RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
-    "X-Sentry-Rate-Limit-Remaining": {
-        "description": "Requests left in this window (0 once limited).",
-        "schema": _COUNT,
-    },
-    "X-Sentry-Rate-Limit-Limit": {
-        "description": "Requests allowed per window.",
-        "schema": _COUNT,
-    },
-    "X-Sentry-Rate-Limit-Reset": {
-        "description": "When the next window starts, epoch seconds.",
-        "schema": _COUNT,
-    },
-    "X-Sentry-Rate-Limit-ConcurrentRemaining": {
-        "description": "Requests that may still be in flight at once (`None` when limited).",
-        "schema": _COUNT_OR_NONE,
-    },
-    "X-Sentry-Rate-Limit-ConcurrentLimit": {
-        "description": "Requests allowed in flight at once.",
-        "schema": _COUNT_OR_NONE,
-    },
-}
-RATE_LIMITED_MEDIA_TYPE = "text/html"
-"""The 429 is a plain Django ``HttpResponse``: its JSON string body goes out as text/html."""
-
 _DESCRIPTIONS = {
     200: "OK.",
     201: "Created.",
@@ -155,6 +111,7 @@ def build_document(
     rate_limits: bool = False,
     route_table: Mapping[str, SentryRoute] | None = None,
     operations: Mapping[tuple[str, str], OperationDoc] = OPERATIONS,
+    examples: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the OpenAPI 3.1 document of the served routes.
 
@@ -165,11 +122,14 @@ def build_document(
     :param rate_limits: document the 429 of the rate limiter on every operation.
     :param route_table: the routes to document; default, every route of the mock.
     :param operations: the words for each route and method.
+    :param examples: by operation id, the examples of its request body and responses
+        (:mod:`mockserver.openapi.examples`); default, the shipped ones.
     :returns: the document, as JSON-ready dicts and lists.
     :raises KeyError: if a route names a schema that ``registry`` lacks, or serves a method it
         has no :class:`~mockserver.openapi.operations.OperationDoc` for.
     """
     table = ROUTES if route_table is None else route_table
+    recorded = load_examples() if examples is None else examples
     paths: dict[str, Any] = {}
     used: set[str] = set()
     for declared in table.values():
@@ -183,9 +143,13 @@ def build_document(
                 raise KeyError(
                     f"route {declared.name!r} serves {method} but has no OperationDoc for it"
                 )
-            item[method.lower()] = _operation(declared, method, doc, used, rate_limits)
+            item[method.lower()] = _operation(
+                declared, method, doc, used, rate_limits, recorded.get(doc.operation_id, {})
+            )
         paths[path] = item
-    method_not_allowed = _response(405, ("error-detail",), used)
+    method_not_allowed = _response(
+        405, ("error-detail",), used, _examples(recorded.get("MethodNotAllowed", {}), 405)
+    )
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "jsonSchemaDialect": DIALECT,
@@ -250,7 +214,12 @@ def _path_parameters(template: str) -> list[dict[str, str]]:
 
 
 def _operation(
-    declared: SentryRoute, method: str, doc: OperationDoc, used: set[str], rate_limits: bool
+    declared: SentryRoute,
+    method: str,
+    doc: OperationDoc,
+    used: set[str],
+    rate_limits: bool,
+    examples: Mapping[str, Any],
 ) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": doc.operation_id,
@@ -269,10 +238,13 @@ def _operation(
         used.add(body)
         # DRF reads a missing body as an empty object: optional for a partial update, required
         # (its "url" is) for a creation.
+        content: dict[str, Any] = {"schema": {"$ref": COMPONENTS + body}}
+        if "request" in examples:
+            content["example"] = copy.deepcopy(examples["request"])
         operation["requestBody"] = {
             "required": method == "POST",
             "description": "JSON (or a form). An empty body is an empty object.",
-            "content": {JSON: {"schema": {"$ref": COMPONENTS + body}}},
+            "content": {JSON: content},
         }
     scopes = sorted(declared.scopes.get(method, frozenset()))
     operation["security"] = [{SECURITY_SCHEME: [scope]} for scope in scopes]
@@ -280,7 +252,7 @@ def _operation(
         operation["x-sentry-unstable"] = True
     responses: dict[str, Any] = {}
     for status, bodies in sorted(_statuses(declared, method, doc, rate_limits).items()):
-        response = _response(status, bodies, used)
+        response = _response(status, bodies, used, _examples(examples, status))
         headers: dict[str, bool] = {}
         if status == 302:
             headers["Location"] = True
@@ -289,7 +261,7 @@ def _operation(
         elif status == 200 and declared.paginated:
             headers["Link"] = doc.link_header
         documented = {
-            name: {**copy.deepcopy(_HEADERS[name]), "required": required}
+            name: {**copy.deepcopy(HEADERS[name]), "required": required}
             for name, required in headers.items()
         }
         if rate_limits:
@@ -377,7 +349,18 @@ _BODY_NOTES = {
 }
 
 
-def _response(status: int, bodies: tuple[str, ...] | None, used: set[str]) -> dict[str, Any]:
+def _examples(examples: Mapping[str, Any], status: int) -> Mapping[str, Any]:
+    """The examples of one status of an operation, by body schema stem."""
+    found: Mapping[str, Any] = examples.get("responses", {}).get(str(status), {})
+    return found
+
+
+def _response(
+    status: int,
+    bodies: tuple[str, ...] | None,
+    used: set[str],
+    examples: Mapping[str, Any],
+) -> dict[str, Any]:
     description = _DESCRIPTIONS.get(status, http.HTTPStatus(status).phrase + ".")
     notes = [_BODY_NOTES[stem] for stem in bodies or () if stem in _BODY_NOTES]
     response: dict[str, Any] = {"description": " ".join([description, *notes])}
@@ -386,8 +369,27 @@ def _response(status: int, bodies: tuple[str, ...] | None, used: set[str]) -> di
         refs = [{"$ref": COMPONENTS + stem} for stem in bodies]
         schema = refs[0] if len(refs) == 1 else {"anyOf": refs}
         media_type = RATE_LIMITED_MEDIA_TYPE if status == 429 else JSON
-        response["content"] = {media_type: {"schema": schema}}
+        content: dict[str, Any] = {"schema": schema}
+        known = [stem for stem in bodies if stem in examples]
+        if len(bodies) == 1 and known:
+            content["example"] = copy.deepcopy(examples[known[0]])
+        elif known:
+            # One example per body (OpenAPI allows "example" or "examples", not both).
+            content["examples"] = {
+                stem: {"summary": _EXAMPLE_SUMMARIES.get(stem, stem), "value": examples[stem]}
+                for stem in known
+            }
+        response["content"] = {media_type: content}
     return response
+
+
+_EXAMPLE_SUMMARIES = {
+    "error-detail": 'Sentry\'s {"detail": ...}',
+    "error-fields": "DRF's field errors",
+    "error-list": "A bare list of messages",
+    "error-feature": "The feature is off",
+    "error-internal-project": "A project Sentry uses internally",
+}
 
 
 bp = Blueprint("openapi", __name__)
@@ -395,11 +397,21 @@ bp = Blueprint("openapi", __name__)
 
 @bp.get("/openapi.json")
 def serve_document() -> Response:
-    """The document, with this server as its ``servers`` entry."""
-    document = build_document(
-        get_state().registry, server_url=request.host_url, rate_limits=_rate_limits_on()
-    )
-    return Response(dumps(document), mimetype=JSON)
+    """The document, with this server as its ``servers`` entry, built once per server URL and
+    rate-limit state and kept by the app (``state.documents``).
+
+    A load by Schemathesis starts its sandbox afresh (:func:`~mockserver.http.sandbox.
+    fresh_sandbox`): every ``st run`` fuzzes the scenario, not what the previous run left.
+    """
+    state = get_state()
+    fresh_sandbox(state, request.environ)
+    key = (request.host_url, _rate_limits_on())
+    body: str | None = state.documents.get(key)
+    if body is None:
+        document = build_document(state.registry, server_url=key[0], rate_limits=key[1])
+        body = dumps(document)
+        state.documents.put(key, body)
+    return Response(body, mimetype=JSON)
 
 
 def _rate_limits_on() -> bool:
