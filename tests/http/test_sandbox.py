@@ -31,8 +31,9 @@ def test_a_fuzzers_rename_and_new_hook_stay_in_its_sandbox(api: Api) -> None:
     assert (renamed.status, renamed.json["slug"]) == (200, "fuzzed")
     moved = api.get(PROJECT, headers=FUZZER)
     assert moved.status == 302
-    assert moved.header("location") is not None
-    assert moved.header("location").endswith("/api/0/projects/my-org/fuzzed/")
+    location = moved.header("location")
+    assert location is not None
+    assert location.endswith("/api/0/projects/my-org/fuzzed/")
     created = api.post("/api/0/projects/my-org/2/hooks/", json_body=HOOK_BODY, headers=FUZZER)
     assert created.status == 201
     hook = f"/api/0/projects/my-org/2/hooks/{created.json['id']}/"
