@@ -251,7 +251,7 @@ RECIPES: tuple[Recipe, ...] = (
 """Every example, by the request that gives it."""
 
 
-def record() -> dict[str, Any]:
+def record(recipes: tuple[Recipe, ...] = RECIPES) -> dict[str, Any]:
     """Send every recipe to the default scenario, in-process, and collect the answers.
 
     :returns: ``{"operations": {operation: {"request": body, "responses": {status: {stem:
@@ -262,7 +262,7 @@ def record() -> dict[str, Any]:
     anchor = parse_datetime(scenario["anchor"]).timestamp()
     states: dict[str, MockState] = {}
     operations: dict[str, Any] = {}
-    for recipe in RECIPES:
+    for recipe in recipes:
         key = json.dumps(dict(recipe.fields), sort_keys=True)
         state = states.get(key)
         if state is None:

@@ -344,6 +344,18 @@ def test_served_document_follows_the_rate_limiter(app: Flask) -> None:
     assert "429" in responses
 
 
+def test_the_served_document_is_built_once_per_url_and_rate_limit_state(app: Flask) -> None:
+    client = app.test_client()
+    state = state_of(app)
+    first = client.get("/openapi.json")
+    again = client.get("/openapi.json")
+    assert again.data == first.data
+    assert len(state.documents) == 1
+    other = client.get("/openapi.json", base_url="http://mock.example:9000")
+    assert other.json["servers"] == [{"url": "http://mock.example:9000"}]
+    assert len(state.documents) == 2
+
+
 # --- the CLI ---------------------------------------------------------------------------------
 
 
