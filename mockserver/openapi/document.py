@@ -419,6 +419,13 @@ def _rate_limits_on() -> bool:
     return get_state().limiter.policy.enabled
 
 
+def openapi_document(server_url: str | None = None) -> dict[str, Any]:
+    """The document ``mockserver serve`` serves, built without a server: for tools that take a
+    document rather than a URL (``schemathesis.openapi.from_dict``); ``servers`` is left out
+    unless ``server_url`` is given."""
+    return build_document(SchemaRegistry(), server_url=server_url)
+
+
 def write_document(
     registry: SchemaRegistry, *, server_url: str | None, rate_limits: bool = False, indent: int = 2
 ) -> str:
