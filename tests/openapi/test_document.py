@@ -344,9 +344,11 @@ def test_served_document_follows_the_rate_limiter(app: Flask) -> None:
     assert "429" in responses
 
 
-def test_the_served_document_is_built_once_per_url_and_rate_limit_state(app: Flask) -> None:
+def test_the_served_document_is_built_once_per_url_and_rate_limit_state(make_app: Any) -> None:
+    app = make_app()
     client = app.test_client()
     state = state_of(app)
+    assert len(state.documents) == 0
     first = client.get("/openapi.json")
     again = client.get("/openapi.json")
     assert again.data == first.data
