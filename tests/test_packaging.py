@@ -34,6 +34,10 @@ def test_the_wheel_contains_the_schemas_and_scenarios(wheel: Path) -> None:
     assert "mockserver/_data/schemas/meta-checked.sha256" in names
     assert "mockserver/_data/scenarios/default.yaml" in names
     assert "mockserver/py.typed" in names
+    # The OpenAPI document's examples, and drift's snapshot of Sentry's document and its list.
+    assert "mockserver/openapi/examples.json" in names
+    assert "mockserver/openapi/drift/sentry-api-schema.json" in names
+    assert "mockserver/openapi/drift/deliberate.yaml" in names
     assert not any(name.startswith(("tests/", "schemas/", "scenarios/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -52,7 +56,11 @@ def test_the_unpacked_wheel_serves_from_another_directory(wheel: Path, tmp_path:
         "c = create_app().test_client()\n"
         "auth = {'Authorization': 'Bearer sntrys_TOKEN'}\n"
         "res = c.get('/api/0/projects/my-org/my-project/', headers=auth)\n"
-        "print(mockserver.__file__, r.schemas_dir(), r.default_scenario(), res.status_code)\n"
+        "from mockserver.openapi import drift\n"
+        "from mockserver.openapi.document import openapi_document\n"
+        "report = drift.check(openapi_document())\n"
+        "print(mockserver.__file__, r.schemas_dir(), r.default_scenario(), res.status_code,\n"
+        "      len(report.differences.drift), len(report.differences.deliberate) > 0)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -62,8 +70,10 @@ def test_the_unpacked_wheel_serves_from_another_directory(wheel: Path, tmp_path:
         text=True,
         check=True,
     )
-    module, schemas, scenario, status = result.stdout.split()
+    module, schemas, scenario, status, drifted, listed = result.stdout.split()
     assert module.startswith(str(site))
     assert schemas == str(site / "mockserver" / "_data" / "schemas")
     assert scenario == str(site / "mockserver" / "_data" / "scenarios" / "default.yaml")
     assert status == "200"
+    # The document's examples, drift's snapshot and its list load from the wheel.
+    assert (drifted, listed) == ("0", "True")
