@@ -10,6 +10,10 @@ every body schema is a file of ``schemas/``, put under ``components.schemas`` wi
 (:mod:`mockserver.openapi.components`). What every route shares is added here, in the
 pipeline's order (:mod:`mockserver.http.pipeline`): 401 from authentication, 403 from the scope
 check, 404 and 302 from the project lookup, and the body errors of the methods that read JSON.
+Every response body and request body carries an example: the mock's own answer on the default
+scenario (:mod:`mockserver.openapi.examples`), so that a tool mocking from the document answers
+like the mock. Tuples are written in the form every tool reads (see
+:mod:`mockserver.openapi.components`).
 
 The document describes what the mock (and Sentry) accept, not only what a careful client sends:
 a parameter Sentry reads leniently is documented as leniently, so that a fuzzer's

@@ -28,6 +28,7 @@ import yaml
 from werkzeug.test import Client
 
 from mockserver.config import Config
+from mockserver.http.body import MAX_BODY_BYTES
 from mockserver.resources import default_scenario
 from mockserver.state import MockState
 from mockserver.timefmt import parse_datetime
@@ -51,6 +52,7 @@ class Call:
     :ivar token: the bearer token; ``None`` for no ``Authorization`` header.
     :ivar body: a JSON body, or ``None``.
     :ivar raw: a body sent as it is (with ``content_type``), instead of ``body``.
+    :ivar size: a body of this many bytes (made when sent), instead of ``body``.
     :ivar content_type: the ``Content-Type`` of ``raw``.
     :ivar headers: more headers.
     """
@@ -60,6 +62,7 @@ class Call:
     token: str | None = TOKEN
     body: Any = None
     raw: bytes | None = None
+    size: int = 0
     content_type: str = JSON
     headers: Mapping[str, str] = field(default_factory=dict)
 
@@ -89,11 +92,11 @@ _RENAME = (Call("PUT", PROJECT, body={"slug": "my-renamed-project"}),)
 _BAD_JSON = b'{"url": '
 _HOOK_BODY = {"url": "https://example.com/sentry-hook", "events": ["event.alert", "event.created"]}
 _WINDOW = "?since=1541455200&until=1541469600&resolution=1h"  # Sentry's documented example
-_TOO_LARGE = b"x" * (2_621_440 + 1)
 
 
 def _common(operation: str, method: str, suffix: str, *, body: Any = None) -> list[Recipe]:
-    """The statuses every operation shares: 302 (a renamed project), 401, 403 and 404."""
+    """The statuses every operation shares: 302 (a renamed project), 401, 403, 404, and 429 (the
+    rate limiter's, asked for with ``Prefer``)."""
     return [
         # The old slug of the renamed project.
         Recipe(
@@ -126,7 +129,9 @@ def _body_errors(operation: str, method: str, suffix: str) -> list[Recipe]:
     """What reading a JSON body answers: DRF's parse error, the size limit, the media type."""
     return [
         Recipe(operation, 400, "error-detail", Call(method, PROJECT + suffix, raw=_BAD_JSON)),
-        Recipe(operation, 413, "error-detail", Call(method, PROJECT + suffix, raw=_TOO_LARGE)),
+        Recipe(
+            operation, 413, "error-detail", Call(method, PROJECT + suffix, size=MAX_BODY_BYTES + 1)
+        ),
         Recipe(
             operation,
             415,
@@ -295,7 +300,7 @@ def _send(client: Client, call: Call) -> tuple[int, Any]:
     headers = dict(call.headers)
     if call.token is not None:
         headers["Authorization"] = f"Bearer {call.token}"
-    data = call.raw
+    data = b"x" * call.size if call.size else call.raw
     if data is None and call.body is not None:
         data = json.dumps(call.body).encode()
     if data is not None:
