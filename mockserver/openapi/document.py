@@ -41,7 +41,9 @@ from mockserver.http.routes import SentryRoute
 from mockserver.http.sandbox import fresh_sandbox
 from mockserver.openapi.components import COMPONENTS
 from mockserver.openapi.components import component_schemas
+from mockserver.openapi.examples import for_status
 from mockserver.openapi.examples import load as load_examples
+from mockserver.openapi.examples import summary
 from mockserver.openapi.headers import HEADERS
 from mockserver.openapi.headers import RATE_LIMIT_HEADERS as RATE_LIMIT_HEADERS
 from mockserver.openapi.headers import RATE_LIMITED_MEDIA_TYPE
@@ -152,7 +154,7 @@ def build_document(
             )
         paths[path] = item
     method_not_allowed = _response(
-        405, ("error-detail",), used, _examples(recorded.get("MethodNotAllowed", {}), 405)
+        405, ("error-detail",), used, for_status(recorded.get("MethodNotAllowed", {}), 405)
     )
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
@@ -256,7 +258,7 @@ def _operation(
         operation["x-sentry-unstable"] = True
     responses: dict[str, Any] = {}
     for status, bodies in sorted(_statuses(declared, method, doc, rate_limits).items()):
-        response = _response(status, bodies, used, _examples(examples, status))
+        response = _response(status, bodies, used, for_status(examples, status))
         headers: dict[str, bool] = {}
         if status == 302:
             headers["Location"] = True
@@ -353,12 +355,6 @@ _BODY_NOTES = {
 }
 
 
-def _examples(examples: Mapping[str, Any], status: int) -> Mapping[str, Any]:
-    """The examples of one status of an operation, by body schema stem."""
-    found: Mapping[str, Any] = examples.get("responses", {}).get(str(status), {})
-    return found
-
-
 def _response(
     status: int,
     bodies: tuple[str, ...] | None,
@@ -380,20 +376,10 @@ def _response(
         elif known:
             # One example per body (OpenAPI allows "example" or "examples", not both).
             content["examples"] = {
-                stem: {"summary": _EXAMPLE_SUMMARIES.get(stem, stem), "value": examples[stem]}
-                for stem in known
+                stem: {"summary": summary(stem), "value": examples[stem]} for stem in known
             }
         response["content"] = {media_type: content}
     return response
-
-
-_EXAMPLE_SUMMARIES = {
-    "error-detail": 'Sentry\'s {"detail": ...}',
-    "error-fields": "DRF's field errors",
-    "error-list": "A bare list of messages",
-    "error-feature": "The feature is off",
-    "error-internal-project": "A project Sentry uses internally",
-}
 
 
 bp = Blueprint("openapi", __name__)

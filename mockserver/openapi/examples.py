@@ -310,6 +310,26 @@ def _send(client: Client, call: Call) -> tuple[int, Any]:
     return response.status_code, json.loads(text) if text else None
 
 
+def for_status(examples: Mapping[str, Any], status: int) -> Mapping[str, Any]:
+    """The examples of one status of an operation (its entry of :func:`load`), by stem."""
+    found: Mapping[str, Any] = examples.get("responses", {}).get(str(status), {})
+    return found
+
+
+_SUMMARIES = {
+    "error-detail": 'Sentry\'s {"detail": ...}',
+    "error-fields": "DRF's field errors",
+    "error-list": "A bare list of messages",
+    "error-feature": "The feature is off",
+    "error-internal-project": "A project Sentry uses internally",
+}
+
+
+def summary(stem: str) -> str:
+    """The summary of the example of body ``stem`` where a status has several."""
+    return _SUMMARIES.get(stem, stem)
+
+
 def load(path: Path = EXAMPLES_FILE) -> dict[str, Any]:
     """The shipped examples, by operation id (see :func:`record` for the shape)."""
     data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
