@@ -24,6 +24,7 @@ schema = schemathesis.openapi.from_dict(openapi_document())
 
 # The fuzzer sends what Sentry's contract forbids on purpose: no contract failure at teardown.
 @pytest.mark.mockserver_allow_violations
+@pytest.mark.slow  # this project's marker for tests that take seconds (make quick skips them)
 @schema.parametrize()
 # The mock is reset before each operation's test, not between its generated cases: a case may
 # see what an earlier one deleted, which the document allows for (404).
