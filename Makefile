@@ -12,7 +12,7 @@ HOST   ?=
 RUNTIME := $(VENV)/.installed-runtime
 STAMP   := $(VENV)/.installed-test
 
-.PHONY: serve test quick lint typecheck pytest bench bench-deps fuzz install clean
+.PHONY: serve test quick lint typecheck pytest drift bench bench-deps fuzz install clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -45,7 +45,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
-test: lint typecheck pytest
+# The mock's contract against the shipped snapshot of Sentry's published OpenAPI document: exit 1
+# on a difference mockserver/openapi/drift/deliberate.yaml does not list.
+drift: $(STAMP)
+	$(BIN)/mockserver drift
+
+test: lint typecheck pytest drift
 
 # The suite without the tests marked slow (a few seconds each): for the edit-test loop only.
 quick: $(STAMP)

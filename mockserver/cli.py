@@ -280,6 +280,31 @@ def openapi(out: Path | None, server: str, rate_limits: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--spec",
+    metavar="PATH_OR_URL",
+    help="Sentry's OpenAPI document (openapi-derefed.json), a file or an http(s) URL; "
+    "default: the snapshot shipped with the mock.",
+)
+@click.option(
+    "--deliberate", is_flag=True, help="Also list the differences made on purpose, and why."
+)
+def drift(spec: str | None, deliberate: bool) -> None:
+    """Compare the mock's contract with Sentry's published one; exit 1 on unlisted drift."""
+    from mockserver.openapi import drift as checker
+    from mockserver.openapi.document import openapi_document
+
+    try:
+        report = checker.check(openapi_document(), spec)
+    except checker.DriftError as exc:
+        raise _NotCompared(str(exc)) from exc
+    for line in checker.render(report, deliberate=deliberate):
+        click.echo(line)
+    if report.drifted:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("resource", type=click.Choice([*RESOURCES, "world"]))
 @click.option("--count", type=click.IntRange(min=0), help="How many items (generated as needed).")
 @click.option("--seed", type=int, help="Seed for generated data (overrides the scenario's).")
@@ -370,6 +395,12 @@ def generate(
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # --out in a missing directory, under a file, or not writable
         raise click.ClickException(_cannot_write(out or Path("-"), exc)) from exc
+
+
+class _NotCompared(click.ClickException):
+    """``mockserver drift`` could not read the document: exit 2, apart from drift's 1."""
+
+    exit_code = 2
 
 
 def _cannot_write(out: Path, exc: OSError) -> str:

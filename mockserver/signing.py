@@ -1,4 +1,5 @@
-"""Service-hook signatures, as Sentry computes them (sentry-behavior.md §5.5).
+"""Service-hook signatures, as Sentry computes them
+(``src/sentry/sentry_apps/tasks/service_hooks.py``).
 
 ``X-ServiceHook-Signature`` is the lowercase hex HMAC-SHA256 of the exact body bytes, keyed with
 the hook's secret. A receiver verifies it with :func:`verify`::

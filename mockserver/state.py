@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask
 from flask import current_app
 
+from mockserver.cache.memo import Memo
 from mockserver.cache.memo import Memos
 from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
@@ -37,6 +38,7 @@ from mockserver.schemas.registry import SchemaRegistry
 from mockserver.timefmt import Clock
 from mockserver.timefmt import system_clock
 from mockserver.webhooks.delivery import Deliverer
+from mockserver.world.sandboxes import Sandboxes
 from mockserver.world.scenario import ScenarioText
 from mockserver.world.scenario import load_scenario_data
 from mockserver.world.scenario import load_scenario_file
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
     from mockserver.world.model import World
 
 EXTENSION = "mockserver"
+DOCUMENTS_KEPT = 8
+"""OpenAPI documents an app keeps encoded (one per server URL and rate-limit state)."""
 
 __all__ = ["EXTENSION", "MockState", "ServerError", "get_state", "load_world", "state_of"]
 
@@ -58,6 +62,8 @@ class MockState:
     :ivar config: the settings.
     :ivar registry: the JSON Schemas.
     :ivar store: the scenario's world and what clients changed.
+    :ivar sandboxes: the fuzzers' stores, each over the same world
+        (:mod:`mockserver.world.sandboxes`); dropped by a reset and by a scenario load.
     :ivar memos: every value the app derives once and keeps (items, JSON, pages, request-body
         violations, list-schema analyses); the store drops the world's when it loads another.
     :ivar deliverer: service-hook deliveries; whoever serves the app tells its
@@ -72,11 +78,14 @@ class MockState:
         every scenario this app has served (entries made under an earlier one stay redacted).
     :ivar errors: unexpected exceptions, kept until a test takes them.
     :ivar reset_hooks: what else drops its state on reset (the scheduler adds itself).
+    :ivar documents: the encoded OpenAPI documents served, by server URL and rate-limit state
+        (a client's ``Host`` header names the URL: bounded).
     """
 
     config: Config
     registry: SchemaRegistry
     store: Store
+    sandboxes: Sandboxes
     memos: Memos
     deliverer: Deliverer
     journal: Journal
@@ -88,6 +97,7 @@ class MockState:
     redactor: Redactor = PATTERNS
     errors: list[ServerError] = field(default_factory=list)
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
+    documents: Memo = field(default_factory=lambda: Memo(DOCUMENTS_KEPT))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -106,6 +116,7 @@ class MockState:
             config=config,
             registry=registry,
             store=store,
+            sandboxes=Sandboxes(store, config.clock),
             memos=memos,
             deliverer=Deliverer(store, config.clock, config.delivery),
             journal=Journal(config.journal_size, byte_budget=config.journal_bytes),
@@ -124,9 +135,10 @@ class MockState:
         return state
 
     def reset(self) -> None:
-        """Back to the scenario: drop client changes, deliveries, fault counts, stubs,
-        rate-limit windows and kept answers."""
+        """Back to the scenario: drop client changes (fuzzers' sandboxes too), deliveries,
+        fault counts, stubs, rate-limit windows and kept answers."""
         self.store.reset()
+        self.sandboxes.clear()
         self.deliverer.reset()
         self.faults.reset(self)
         self.stubs.clear()
@@ -147,6 +159,7 @@ class MockState:
         seed = self.config.seed if seed is None else seed
         world = load_world(scenario, self.registry, seed, self.config.clock)
         self.store.load(world)
+        self.sandboxes.clear()
         self.redactor = self.redactor.including(world.tokens)
         self.faults.sync(self)  # its faults and rate limits, parsed with it
         self.deliverer.reset()

@@ -67,3 +67,17 @@ def test_the_pipeline_and_the_world_import_no_flask(subsystem: str) -> None:
         if name == "flask" or name.startswith("flask.")
     )
     assert found == []
+
+
+def test_nothing_shipped_cites_a_file_users_do_not_have() -> None:
+    # Citations are of Sentry's public documentation and source, never of the project's own
+    # research notes (reference/sentry-behavior.md), which do not ship.
+    shipped = [
+        *PACKAGE.rglob("*.py"),
+        *PACKAGE.rglob("*.json"),
+        *(PACKAGE.parent / "schemas").glob("*.json"),
+    ]
+    citing = [
+        str(path) for path in shipped if "sentry-behavior" in path.read_text(encoding="utf-8")
+    ]
+    assert citing == []

@@ -45,6 +45,10 @@ def test_the_wheel_contains_the_schemas_and_scenarios(wheel: Path) -> None:
     assert "mockserver/inspector/static/inspector.js" in shipped
     assert "mockserver/inspector/templates/inspector/journal.html" in shipped
     assert set(shipped) <= names
+    # The OpenAPI document's examples, and drift's snapshot of Sentry's document and its list.
+    assert "mockserver/openapi/examples.json" in names
+    assert "mockserver/openapi/drift/sentry-api-schema.json" in names
+    assert "mockserver/openapi/drift/deliberate.yaml" in names
     assert not any(name.startswith(("tests/", "schemas/", "scenarios/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -66,7 +70,11 @@ def test_the_unpacked_wheel_serves_from_another_directory(wheel: Path, tmp_path:
         "page = c.get('/__admin/ui/').status_code, c.get('/__admin/ui/static/inspector.js')\n"
         "assert page[0] == 200 and page[1].status_code == 200, page\n"
         "page[1].close()\n"
-        "print(mockserver.__file__, r.schemas_dir(), r.default_scenario(), res.status_code)\n"
+        "from mockserver.openapi import drift\n"
+        "from mockserver.openapi.document import openapi_document\n"
+        "report = drift.check(openapi_document())\n"
+        "print(mockserver.__file__, r.schemas_dir(), r.default_scenario(), res.status_code,\n"
+        "      len(report.differences.drift), len(report.differences.deliberate) > 0)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -76,11 +84,13 @@ def test_the_unpacked_wheel_serves_from_another_directory(wheel: Path, tmp_path:
         text=True,
         check=True,
     )
-    module, schemas, scenario, status = result.stdout.split()
+    module, schemas, scenario, status, drifted, listed = result.stdout.split()
     assert module.startswith(str(site))
     assert schemas == str(site / "mockserver" / "_data" / "schemas")
     assert scenario == str(site / "mockserver" / "_data" / "scenarios" / "default.yaml")
     assert status == "200"
+    # The document's examples, drift's snapshot and its list load from the wheel.
+    assert (drifted, listed) == ("0", "True")
 
 
 def make_dry(target: str, venv: Path, *variables: str) -> list[str]:

@@ -284,6 +284,9 @@ FILE_MODULES = {
     "schemas/loading.py": "the shipped or configured schemas/",
     "testing.py": "MockServer.load_scenario(path)",
     "world/build.py": "a scenario's name from its file name",
+    "openapi/examples.py": "the shipped examples.json (written only when a test records them)",
+    "openapi/drift/__init__.py": "mockserver drift's shipped snapshot, or its --spec file",
+    "openapi/drift/deliberate.py": "the shipped deliberate.yaml",
 }
 
 

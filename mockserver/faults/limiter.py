@@ -1,4 +1,5 @@
-"""Sentry's API rate limiter (sentry-behavior.md §0.7), as ``RatelimitMiddleware`` applies it.
+"""Sentry's API rate limiter, as ``RatelimitMiddleware`` (``src/sentry/middleware/ratelimit.py``)
+applies it.
 
 A fixed window per caller, endpoint and method, counted the way Sentry's Redis limiter counts
 (``INCR`` on a key per window: rejected requests count too), the concurrent limit (requests in

@@ -1,6 +1,7 @@
-"""What Sentry's rate limiter enforces (sentry-behavior.md §0.7): limits, per-route limits,
-caller categories, and the policies ``off`` (self-hosted Sentry), ``saas`` (sentry.io) and those a
-scenario, ``--rate-limits`` or the admin API configure.
+"""What Sentry's rate limiter enforces (``src/sentry/middleware/ratelimit.py``,
+https://docs.sentry.io/api/ratelimits/): limits, per-route limits, caller categories, and the
+policies ``off`` (self-hosted Sentry), ``saas`` (sentry.io) and those a scenario,
+``--rate-limits`` or the admin API configure.
 
 Data only: :mod:`mockserver.faults.parsing` reads policies from their scenario form and the
 command line, :mod:`mockserver.faults.limiter` counts requests against them.

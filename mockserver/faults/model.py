@@ -8,9 +8,9 @@ requests.
 
 The error bodies are the ones Sentry, or the nginx in front of it, really sends:
 
-- Sentry's own (sentry-behavior.md §0.2-§0.7, §5.2): the 500 of an unhandled exception with its
-  ``errorId``, the rate-limit middleware's 429 (a JSON string), Snuba's 429, ``Invalid token``,
-  DRF's 403, the ``unavailable_feature`` 403 and the 404;
+- Sentry's own (``src/sentry/api/base.py``, ``src/sentry/middleware/ratelimit.py``): the 500 of
+  an unhandled exception with its ``errorId``, the rate-limit middleware's 429 (a JSON string),
+  Snuba's 429, ``Invalid token``, DRF's 403, the ``unavailable_feature`` 403 and the 404;
 - nginx's, for 502, 503 and 504: nothing behind the proxy answered, so Sentry's JSON, CORS and
   rate-limit headers are all missing. The pages are nginx's built-in ones
   (``ngx_http_special_response.c``: reason phrases ``Bad Gateway``, ``Service Temporarily

@@ -18,7 +18,8 @@ Faults come from three places, in this order of precedence:
 3. presets: named bundles (the built-in faults, and the scenario's ``faults.presets``) that rules
    and ``Prefer: fault=`` refer to.
 
-Where each fault happens decides what else the client sees (sentry-behavior.md §0.1):
+Where each fault happens decides what else the client sees (Sentry's middleware runs first, then
+``Endpoint.dispatch`` in ``src/sentry/api/base.py``):
 
 1. in front of Sentry (nginx's 502/503/504, connection faults): before the rate limiter, so the
    request is not counted and the answer has none of Sentry's rate-limit or CORS headers (a

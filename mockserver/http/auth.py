@@ -1,5 +1,5 @@
 """Authentication and the scope check, as Sentry's DRF authenticators and permissions do them
-(sentry-behavior.md §0.2, §0.3)."""
+(``src/sentry/api/authentication.py``, ``src/sentry/api/permissions.py``)."""
 
 from __future__ import annotations
 

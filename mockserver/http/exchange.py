@@ -21,6 +21,7 @@ from mockserver.http.body import READ_TIMEOUT
 from mockserver.http.body import SentryRequest
 from mockserver.http.routes import RouteMatch
 from mockserver.http.routes import match_route
+from mockserver.http.sandbox import store_for
 
 if TYPE_CHECKING:
     from mockserver.faults.controller import Fired
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from mockserver.state import MockState
     from mockserver.world.model import Token
     from mockserver.world.store import ProjectView
+    from mockserver.world.store import Store
 
 
 class Exchange:
@@ -39,6 +41,8 @@ class Exchange:
         marks there, outside the pipeline).
     :ivar request: the request, read as Django reads it (:class:`SentryRequest`).
     :ivar state: the app's state.
+    :ivar store: the store the request reads and changes: the app's, or a fuzzer's sandbox
+        (:mod:`mockserver.http.sandbox`).
     :ivar match: the Sentry route of the path, or ``None`` for a path no route has.
     :ivar started: ``time.perf_counter()`` when the exchange was made (for the duration).
     :ivar time: the app's clock when the exchange was made (for the journal).
@@ -70,6 +74,7 @@ class Exchange:
         "request",
         "started",
         "state",
+        "store",
         "time",
         "token",
         "violations",
@@ -79,6 +84,7 @@ class Exchange:
         self.started = time.perf_counter()
         self.environ = environ
         self.state = state
+        self.store: Store = store_for(state, environ)
         environ[READ_TIMEOUT] = state.config.read_timeout
         self.request = SentryRequest(environ)
         self.method: str = self.request.method

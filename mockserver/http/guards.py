@@ -121,7 +121,7 @@ def lookup(ex: Exchange, inner: Next) -> Response:
     match, token = ex.match, ex.token
     assert match is not None  # noqa: S101 - the catch-all stage answered unmatched paths
     assert token is not None  # noqa: S101 - check_scopes refuses anonymous requests
-    found = ex.state.store.resolve(match.params["org"], match.params["project"])
+    found = ex.store.resolve(match.params["org"], match.params["project"])
     if found is None:
         raise ApiError.not_found()
     if not token.can_access(found.organization.slug):

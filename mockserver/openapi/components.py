@@ -1,5 +1,16 @@
 """The ``schemas/`` files as the OpenAPI document's ``components.schemas``: each schema an
-operation uses, and every schema it refers to, with its references rewritten."""
+operation uses, and every schema it refers to, with its references rewritten and its tuples in
+the form every OpenAPI tool reads.
+
+A tuple (``prefixItems``: ``[timestamp, count]`` in ``stats``) is valid JSON Schema 2020-12 and
+OpenAPI 3.1, but Schemathesis 4 rewrites it into the draft-4 tuple form and then refuses that
+under its 2020-12 validator, and older tools (Prism 5's generator among them) do not know the
+keyword. In the document a tuple is therefore written as an array whose every item is one of the
+tuple's item schemas (``items: {anyOf: [...]}``), with its ``minItems``/``maxItems`` kept: the
+length and the item types stay checkable by any tool, only the position of each item is lost.
+The files themselves keep the tuple, and the mock checks each of its answers against them
+(``validate_responses``), so the exact bounds are still enforced on what it answers.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +64,8 @@ def _rewrite(node: Any, stem: str, refers: set[str]) -> Any:
     if not isinstance(node, dict):
         return node
     rewritten: dict[str, Any] = {}
+    if "prefixItems" in node and "items" not in node:
+        node = tuple_as_items(node)
     for key, value in node.items():
         if key in ("$ref", "$dynamicRef") and isinstance(value, str):
             rewritten[key] = _rewrite_ref(value, stem, refers)
@@ -63,6 +76,17 @@ def _rewrite(node: Any, stem: str, refers: set[str]) -> Any:
         else:
             rewritten[key] = _rewrite(value, stem, refers)
     return rewritten
+
+
+def tuple_as_items(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its tuple (``prefixItems``, no ``items``) as an array of any of the
+    tuple's item schemas; its other keywords (``minItems``, ``maxItems``, ...) unchanged."""
+    return {
+        ("items" if key == "prefixItems" else key): (
+            {"anyOf": value} if key == "prefixItems" else value
+        )
+        for key, value in schema.items()
+    }
 
 
 def _rewrite_ref(ref: str, stem: str, refers: set[str]) -> str:

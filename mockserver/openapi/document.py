@@ -10,6 +10,10 @@ every body schema is a file of ``schemas/``, put under ``components.schemas`` wi
 (:mod:`mockserver.openapi.components`). What every route shares is added here, in the
 pipeline's order (:mod:`mockserver.http.pipeline`): 401 from authentication, 403 from the scope
 check, 404 and 302 from the project lookup, and the body errors of the methods that read JSON.
+Every response body and request body carries an example: the mock's own answer on the default
+scenario (:mod:`mockserver.openapi.examples`), so that a tool mocking from the document answers
+like the mock. Tuples are written in the form every tool reads (see
+:mod:`mockserver.openapi.components`).
 
 The document describes what the mock (and Sentry) accept, not only what a careful client sends:
 a parameter Sentry reads leniently is documented as leniently, so that a fuzzer's
@@ -31,12 +35,18 @@ from flask import request
 from werkzeug.wrappers import Response
 
 from mockserver.http.params import parameter
-from mockserver.http.responses import WWW_AUTHENTICATE
 from mockserver.http.responses import dumps
 from mockserver.http.routes import ROUTES
 from mockserver.http.routes import SentryRoute
+from mockserver.http.sandbox import fresh_sandbox
 from mockserver.openapi.components import COMPONENTS
 from mockserver.openapi.components import component_schemas
+from mockserver.openapi.examples import for_status
+from mockserver.openapi.examples import load as load_examples
+from mockserver.openapi.examples import summary
+from mockserver.openapi.headers import HEADERS
+from mockserver.openapi.headers import RATE_LIMIT_HEADERS as RATE_LIMIT_HEADERS
+from mockserver.openapi.headers import RATE_LIMITED_MEDIA_TYPE
 from mockserver.openapi.operations import OPERATIONS
 from mockserver.openapi.operations import Body
 from mockserver.openapi.operations import OperationDoc
@@ -83,54 +93,6 @@ _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     },
 }
 
-_LINK_PATTERN = (
-    r'^<[^>]*>; rel="previous"; results="(?:true|false)"; cursor="[^"]*", '
-    r'<[^>]*>; rel="next"; results="(?:true|false)"; cursor="[^"]*"$'
-)
-_HEADERS: dict[str, dict[str, Any]] = {
-    "Link": {
-        "description": "The previous and next pages: "
-        '`<url>; rel="previous"; results="true|false"; cursor="…", <url>; rel="next"; …`.',
-        "schema": {"type": "string", "pattern": _LINK_PATTERN},
-    },
-    "Location": {
-        "description": "The same path (and query) with the project's new slug.",
-        "schema": {"type": "string"},
-    },
-    "WWW-Authenticate": {
-        "description": "Sentry's authentication challenge.",
-        "schema": {"const": WWW_AUTHENTICATE},
-    },
-}
-# The rate limiter's headers (sentry-behavior.md §0.7), on every answer while limits are on.
-# A window-limited answer has no concurrent count, which Django writes as "None".
-_COUNT = {"type": "integer", "minimum": 0}
-_COUNT_OR_NONE = {"type": "string", "pattern": "^(?:[0-9]+|None)$"}
-RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
-    "X-Sentry-Rate-Limit-Remaining": {
-        "description": "Requests left in this window (0 once limited).",
-        "schema": _COUNT,
-    },
-    "X-Sentry-Rate-Limit-Limit": {
-        "description": "Requests allowed per window.",
-        "schema": _COUNT,
-    },
-    "X-Sentry-Rate-Limit-Reset": {
-        "description": "When the next window starts, epoch seconds.",
-        "schema": _COUNT,
-    },
-    "X-Sentry-Rate-Limit-ConcurrentRemaining": {
-        "description": "Requests that may still be in flight at once (`None` when limited).",
-        "schema": _COUNT_OR_NONE,
-    },
-    "X-Sentry-Rate-Limit-ConcurrentLimit": {
-        "description": "Requests allowed in flight at once.",
-        "schema": _COUNT_OR_NONE,
-    },
-}
-RATE_LIMITED_MEDIA_TYPE = "text/html"
-"""The 429 is a plain Django ``HttpResponse``: its JSON string body goes out as text/html."""
-
 _DESCRIPTIONS = {
     200: "OK.",
     201: "Created.",
@@ -155,6 +117,7 @@ def build_document(
     rate_limits: bool = False,
     route_table: Mapping[str, SentryRoute] | None = None,
     operations: Mapping[tuple[str, str], OperationDoc] = OPERATIONS,
+    examples: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the OpenAPI 3.1 document of the served routes.
 
@@ -165,11 +128,14 @@ def build_document(
     :param rate_limits: document the 429 of the rate limiter on every operation.
     :param route_table: the routes to document; default, every route of the mock.
     :param operations: the words for each route and method.
+    :param examples: by operation id, the examples of its request body and responses
+        (:mod:`mockserver.openapi.examples`); default, the shipped ones.
     :returns: the document, as JSON-ready dicts and lists.
     :raises KeyError: if a route names a schema that ``registry`` lacks, or serves a method it
         has no :class:`~mockserver.openapi.operations.OperationDoc` for.
     """
     table = ROUTES if route_table is None else route_table
+    recorded = load_examples() if examples is None else examples
     paths: dict[str, Any] = {}
     used: set[str] = set()
     for declared in table.values():
@@ -183,9 +149,13 @@ def build_document(
                 raise KeyError(
                     f"route {declared.name!r} serves {method} but has no OperationDoc for it"
                 )
-            item[method.lower()] = _operation(declared, method, doc, used, rate_limits)
+            item[method.lower()] = _operation(
+                declared, method, doc, used, rate_limits, recorded.get(doc.operation_id, {})
+            )
         paths[path] = item
-    method_not_allowed = _response(405, ("error-detail",), used)
+    method_not_allowed = _response(
+        405, ("error-detail",), used, for_status(recorded.get("MethodNotAllowed", {}), 405)
+    )
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "jsonSchemaDialect": DIALECT,
@@ -250,7 +220,12 @@ def _path_parameters(template: str) -> list[dict[str, str]]:
 
 
 def _operation(
-    declared: SentryRoute, method: str, doc: OperationDoc, used: set[str], rate_limits: bool
+    declared: SentryRoute,
+    method: str,
+    doc: OperationDoc,
+    used: set[str],
+    rate_limits: bool,
+    examples: Mapping[str, Any],
 ) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": doc.operation_id,
@@ -269,10 +244,13 @@ def _operation(
         used.add(body)
         # DRF reads a missing body as an empty object: optional for a partial update, required
         # (its "url" is) for a creation.
+        content: dict[str, Any] = {"schema": {"$ref": COMPONENTS + body}}
+        if "request" in examples:
+            content["example"] = copy.deepcopy(examples["request"])
         operation["requestBody"] = {
             "required": method == "POST",
             "description": "JSON (or a form). An empty body is an empty object.",
-            "content": {JSON: {"schema": {"$ref": COMPONENTS + body}}},
+            "content": {JSON: content},
         }
     scopes = sorted(declared.scopes.get(method, frozenset()))
     operation["security"] = [{SECURITY_SCHEME: [scope]} for scope in scopes]
@@ -280,7 +258,7 @@ def _operation(
         operation["x-sentry-unstable"] = True
     responses: dict[str, Any] = {}
     for status, bodies in sorted(_statuses(declared, method, doc, rate_limits).items()):
-        response = _response(status, bodies, used)
+        response = _response(status, bodies, used, for_status(examples, status))
         headers: dict[str, bool] = {}
         if status == 302:
             headers["Location"] = True
@@ -289,7 +267,7 @@ def _operation(
         elif status == 200 and declared.paginated:
             headers["Link"] = doc.link_header
         documented = {
-            name: {**copy.deepcopy(_HEADERS[name]), "required": required}
+            name: {**copy.deepcopy(HEADERS[name]), "required": required}
             for name, required in headers.items()
         }
         if rate_limits:
@@ -377,7 +355,12 @@ _BODY_NOTES = {
 }
 
 
-def _response(status: int, bodies: tuple[str, ...] | None, used: set[str]) -> dict[str, Any]:
+def _response(
+    status: int,
+    bodies: tuple[str, ...] | None,
+    used: set[str],
+    examples: Mapping[str, Any],
+) -> dict[str, Any]:
     description = _DESCRIPTIONS.get(status, http.HTTPStatus(status).phrase + ".")
     notes = [_BODY_NOTES[stem] for stem in bodies or () if stem in _BODY_NOTES]
     response: dict[str, Any] = {"description": " ".join([description, *notes])}
@@ -386,7 +369,16 @@ def _response(status: int, bodies: tuple[str, ...] | None, used: set[str]) -> di
         refs = [{"$ref": COMPONENTS + stem} for stem in bodies]
         schema = refs[0] if len(refs) == 1 else {"anyOf": refs}
         media_type = RATE_LIMITED_MEDIA_TYPE if status == 429 else JSON
-        response["content"] = {media_type: {"schema": schema}}
+        content: dict[str, Any] = {"schema": schema}
+        known = [stem for stem in bodies if stem in examples]
+        if len(bodies) == 1 and known:
+            content["example"] = copy.deepcopy(examples[known[0]])
+        elif known:
+            # One example per body (OpenAPI allows "example" or "examples", not both).
+            content["examples"] = {
+                stem: {"summary": summary(stem), "value": examples[stem]} for stem in known
+            }
+        response["content"] = {media_type: content}
     return response
 
 
@@ -395,16 +387,33 @@ bp = Blueprint("openapi", __name__)
 
 @bp.get("/openapi.json")
 def serve_document() -> Response:
-    """The document, with this server as its ``servers`` entry."""
-    document = build_document(
-        get_state().registry, server_url=request.host_url, rate_limits=_rate_limits_on()
-    )
-    return Response(dumps(document), mimetype=JSON)
+    """The document, with this server as its ``servers`` entry, built once per server URL and
+    rate-limit state and kept by the app (``state.documents``).
+
+    A load by Schemathesis starts its sandbox afresh (:func:`~mockserver.http.sandbox.
+    fresh_sandbox`): every ``st run`` fuzzes the scenario, not what the previous run left.
+    """
+    state = get_state()
+    fresh_sandbox(state, request.environ)
+    key = (request.host_url, _rate_limits_on())
+    body: str | None = state.documents.get(key)
+    if body is None:
+        document = build_document(state.registry, server_url=key[0], rate_limits=key[1])
+        body = dumps(document)
+        state.documents.put(key, body)
+    return Response(body, mimetype=JSON)
 
 
 def _rate_limits_on() -> bool:
     """Whether the app's rate limiter is on now (its policy can change at run time)."""
     return get_state().limiter.policy.enabled
+
+
+def openapi_document(server_url: str | None = None) -> dict[str, Any]:
+    """The document ``mockserver serve`` serves, built without a server: for tools that take a
+    document rather than a URL (``schemathesis.openapi.from_dict``); ``servers`` is left out
+    unless ``server_url`` is given."""
+    return build_document(SchemaRegistry(), server_url=server_url)
 
 
 def write_document(

@@ -9,7 +9,7 @@ Behaviour follows ``getsentry/sentry`` (newest code found): ``src/sentry/utils/c
 ``src/sentry/utils/pagination_factory.py`` (``clamp_pagination_per_page``, ``get_cursor``) and
 ``src/sentry/api/base.py`` (``build_cursor_link``, ``add_cursor_headers``,
 ``CURSOR_LINK_HEADER``). The code here is written afresh from that behaviour; where
-``reference/sentry-behavior.md`` says otherwise, the comment says so.
+Sentry's versions disagree, the comment says which one the mock follows.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def parse_per_page(
     except ValueError:
         raise ApiError.detail(400, INVALID_PER_PAGE) from None
     if per_page > max_per_page:
-        # The reference's wording (mid-2025 code, sentry-behavior.md §0.6).
+        # Sentry's wording (mid-2025 code, src/sentry/api/base.py).
         raise ApiError.detail(400, f"Invalid per_page value. Cannot exceed {max_per_page}.")
     if per_page < MIN_PER_PAGE:
         # The reference lets these through to the paginator; the newest Sentry refuses them

@@ -7,7 +7,7 @@ produced lazily: it reads ``len()`` once or twice and indexes only the items it 
 Behaviour follows ``getsentry/sentry`` (newest code found): ``src/sentry/api/paginator.py``
 (``Paginator``, ``SequencePaginator``, ``CallbackPaginator``) and ``src/sentry/utils/cursors.py``
 (``build_cursor``). The code here is written afresh from that behaviour; where
-``reference/sentry-behavior.md`` says otherwise, the comment says so. The cursors, ``per_page``
+Sentry's versions disagree, the comment says which one the mock follows. The cursors, ``per_page``
 and the ``Link`` header are :mod:`mockserver.sentry.pagination`'s.
 """
 

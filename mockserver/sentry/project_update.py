@@ -1,4 +1,5 @@
-"""``PUT …/projects/{org}/{project}/``: Sentry's ``ProjectDetailsEndpoint.put``, without HTTP.
+"""``PUT …/projects/{org}/{project}/``: Sentry's ``ProjectDetailsEndpoint.put``
+(``src/sentry/core/endpoints/project_details.py``), without HTTP.
 
 :func:`validate_update` checks a body as Sentry does (the serializer's fields, the dynamic
 sampling gate, the member gate, the digests' order) and :func:`plan_update` turns what it

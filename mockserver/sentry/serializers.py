@@ -1,4 +1,5 @@
-"""Turn world objects into the JSON Sentry's serializers emit.
+"""Turn world objects into the JSON Sentry's serializers emit
+(``src/sentry/api/serializers/models/``).
 
 The functions named after a serializer return dicts. The ``*_json`` functions return the same
 objects encoded, once: world objects are frozen, so their JSON never changes and is kept in the

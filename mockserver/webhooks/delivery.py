@@ -1,6 +1,6 @@
-"""Service-hook delivery as Sentry does it (sentry-behavior.md §5.5): one signed POST per
-matching hook per event, off the request thread, within a deadline, with retries when no answer
-came; every attempt is recorded and can be waited for.
+"""Service-hook delivery as Sentry does it (``src/sentry/sentry_apps/tasks/service_hooks.py``):
+one signed POST per matching hook per event, off the request thread, within a deadline, with
+retries when no answer came; every attempt is recorded and can be waited for.
 
 Where a delivery may go is :mod:`mockserver.webhooks.destinations`' job (never to a cloud
 metadata service, a link-local address, or the mock's own server); the exchange itself, bounded

@@ -1,4 +1,5 @@
-"""The event and issue (group) objects a service-hook delivery carries (sentry-behavior.md §5.5).
+"""The event and issue (group) objects a service-hook delivery carries
+(``src/sentry/sentry_apps/tasks/service_hooks.py``).
 
 Generated from the seed, the project and the event's number, so the same trigger gives the same
 payload on every run, and consistent with the scenario: the event's user is one of the project's

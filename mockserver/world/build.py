@@ -47,7 +47,8 @@ T = TypeVar("T")
 Path_ = tuple[str | int, ...]
 DEFAULT_ANCHOR = "2024-01-15T09:00:00Z"
 DEFAULT_DATE_CREATED = "2018-11-06T21:19:58.536Z"
-# Sentry's example feature list (sentry-behavior.md §1.1); it includes servicehooks.
+# Sentry's example feature list (DETAILED_PROJECT, src/sentry/apidocs/examples/project_examples.py);
+# it includes servicehooks.
 DEFAULT_PROJECT_FEATURES = (
     "alert-filters",
     "custom-inbound-filters",

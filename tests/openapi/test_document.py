@@ -99,9 +99,15 @@ def test_document_with_rate_limits_is_valid_and_documents_the_429(
     validate(document)
     for _path, _method, operation in operations(document):
         limited = operation["responses"]["429"]
-        assert limited["content"] == {
-            "text/html": {"schema": {"$ref": "#/components/schemas/error-rate-limit"}}
-        }
+        assert set(limited["content"]) == {"text/html"}
+        content = limited["content"]["text/html"]
+        assert content["schema"] == {"$ref": "#/components/schemas/error-rate-limit"}
+        # The route's own limit (stats/ allows 5 per second, most routes 40).
+        assert re.fullmatch(
+            r"You are attempting to use this endpoint too frequently\. "
+            r"Limit is (5|10|40) requests in 1 seconds",
+            content["example"],
+        ), content["example"]
         for response in operation["responses"].values():
             assert set(RATE_LIMIT_HEADERS) <= set(response["headers"])
 
@@ -164,10 +170,20 @@ def test_components_are_the_schema_files_with_references_rewritten(
 ) -> None:
     text = json.dumps(document)
     assert "urn:mockserver:" not in text
+    assert "prefixItems" not in text  # tuples are written in the form every tool reads
     for name, component in document["components"]["schemas"].items():
         original = registry.schema(name)
         assert original.pop("$id") == f"urn:mockserver:{name}"
         original.pop("$schema")
+        if name == "stats":
+            # The one tuple: [timestamp, count] as an array of two items of either kind.
+            pair = original["items"]
+            assert component["items"] == {
+                **{key: value for key, value in pair.items() if key != "prefixItems"},
+                "items": {"anyOf": pair["prefixItems"]},
+            }
+            assert (component["items"]["minItems"], component["items"]["maxItems"]) == (2, 2)
+            original["items"] = component["items"]
         rewritten = json.loads(
             json.dumps(original).replace('"urn:mockserver:', '"#/components/schemas/')
         )
@@ -234,7 +250,10 @@ def test_every_operation_documents_the_pipeline_errors(document: dict[str, Any])
         assert "500" not in responses
         assert "405" not in responses  # a documented method never answers 405
     assert document["components"]["responses"]["MethodNotAllowed"]["content"] == {
-        "application/json": {"schema": {"$ref": "#/components/schemas/error-detail"}}
+        "application/json": {
+            "schema": {"$ref": "#/components/schemas/error-detail"},
+            "example": {"detail": 'Method "POST" not allowed.'},
+        }
     }
 
 
@@ -325,6 +344,20 @@ def test_served_document_follows_the_rate_limiter(app: Flask) -> None:
     finally:
         state_of(app).limiter.set_runtime_policy(None)
     assert "429" in responses
+
+
+def test_the_served_document_is_built_once_per_url_and_rate_limit_state(make_app: Any) -> None:
+    app = make_app()
+    client = app.test_client()
+    state = state_of(app)
+    assert len(state.documents) == 0
+    first = client.get("/openapi.json")
+    again = client.get("/openapi.json")
+    assert again.data == first.data
+    assert len(state.documents) == 1
+    other = client.get("/openapi.json", base_url="http://mock.example:9000")
+    assert other.json["servers"] == [{"url": "http://mock.example:9000"}]
+    assert len(state.documents) == 2
 
 
 # --- the CLI ---------------------------------------------------------------------------------
@@ -524,7 +557,7 @@ def _accepted_update(registry: SchemaRegistry, api: Api, body: dict[str, Any]) -
     state = api.app.extensions["mockserver"]
     view = state.store.resolve("my-org", "my-project")
     try:
-        validate_update(body, update_context(state, view, WRITE), elevated=True)
+        validate_update(body, update_context(state, state.store, view, WRITE), elevated=True)
     except ApiError:
         return False
     return True

@@ -115,12 +115,14 @@ def _every(given: Sequence[str]) -> frozenset[str]:
 
 _STRING = {"type": "string"}
 _LIST = {"type": "array", "items": _STRING}
-# A timestamp, or an empty value (which means "not given").
+# A timestamp, or an empty value (which means "not given"). Two alternatives rather than one
+# schema of two types: Prism reads a query value as a string first, and would hold "1541455200"
+# to the empty string's length.
 _TIMESTAMP = {
-    "type": ["number", "string"],
-    "minimum": stats.MIN_TIMESTAMP,
-    "maximum": stats.MAX_TIMESTAMP,
-    "maxLength": 0,
+    "anyOf": [
+        {"type": "number", "minimum": stats.MIN_TIMESTAMP, "maximum": stats.MAX_TIMESTAMP},
+        {"type": "string", "maxLength": 0},
+    ]
 }
 _TAG_WINDOW = (
     "The values seen in the window: `statsPeriod` (such as `24h` or `14d`, back from now), or "

@@ -20,7 +20,7 @@ from mockserver.world.model import Hook
 
 def _hook(ex: Exchange) -> Hook:
     """The project's hook, or Sentry's 404 (also for another project's hook)."""
-    hook = ex.state.store.hook(ex.resolved.project.id, ex.params["hook_id"])
+    hook = ex.store.hook(ex.resolved.project.id, ex.params["hook_id"])
     if hook is None:
         raise ApiError.not_found()
     return hook
@@ -46,7 +46,7 @@ def update_hook(ex: Exchange) -> Response:
     if "isActive" in fields:
         changes["status"] = "active" if fields["isActive"] else "disabled"
     hook_id = ex.params["hook_id"]
-    updated = ex.state.store.update_hook(ex.resolved.project.id, hook_id, **changes)
+    updated = ex.store.update_hook(ex.resolved.project.id, hook_id, **changes)
     assert updated is not None  # noqa: S101 - checked above, under the same request
     return respond(ex.state, serializers.hook(updated), "hook")
 
@@ -54,7 +54,7 @@ def update_hook(ex: Exchange) -> Response:
 def delete_hook(ex: Exchange) -> Response:
     """Delete: 204 with an empty body."""
     _hook(ex)
-    ex.state.store.delete_hook(ex.resolved.project.id, ex.params["hook_id"])
+    ex.store.delete_hook(ex.resolved.project.id, ex.params["hook_id"])
     return respond(ex.state, None, None, 204)
 
 

@@ -34,7 +34,7 @@ def require_feature(ex: Exchange) -> None:
 def list_hooks(ex: Exchange) -> Response:
     """The project's hooks, newest first; ``status=active|disabled`` filters."""
     require_feature(ex)
-    hooks = ex.state.store.hooks(ex.resolved.project.id)
+    hooks = ex.store.hooks(ex.resolved.project.id)
     status = params.STATUS.read(ex.request.args)
     if status:
         hooks = [h for h in hooks if h.status == status]
@@ -91,7 +91,5 @@ def create_hook(ex: Exchange) -> Response:
     """Register a hook: 201 with a fresh id and secret; always created active."""
     require_feature(ex)
     fields = validate_hook(json_body(ex.request), partial=False)
-    hook = ex.state.store.create_hook(
-        ex.resolved.project.id, fields["url"], fields.get("events", [])
-    )
+    hook = ex.store.create_hook(ex.resolved.project.id, fields["url"], fields.get("events", []))
     return respond(ex.state, serializers.hook(hook), "hook", 201)

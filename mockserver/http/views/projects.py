@@ -28,6 +28,7 @@ from mockserver.sentry.project_fields import UpdateContext
 from mockserver.sentry.project_update import plan_update
 from mockserver.sentry.project_update import validate_update
 from mockserver.world.store import ProjectView
+from mockserver.world.store import Store
 
 if TYPE_CHECKING:
     from mockserver.state import MockState
@@ -60,11 +61,11 @@ def update_project(ex: Exchange) -> Response:
     only; the answer is the project as it now is."""
     state = ex.state
     view = ex.resolved
-    store = state.store
+    store = ex.store  # the scenario's, or a fuzzer's sandbox
     scopes = ex.authenticated.scopes
     elevated = bool(scopes & WRITE)
     project_id = view.project.id
-    ctx = update_context(state, view, scopes)
+    ctx = update_context(state, store, view, scopes)
     result = validate_update(json_body(ex.request), ctx, elevated=elevated)
     update = plan_update(result, ctx, elevated=elevated)
     copied: tuple[str, ...] = ()
@@ -85,9 +86,10 @@ def update_project(ex: Exchange) -> Response:
     return respond(state, body, "project")
 
 
-def update_context(state: MockState, view: ProjectView, scopes: Iterable[str]) -> UpdateContext:
-    """What an update of ``view`` by a token of ``scopes`` is checked against."""
-    store = state.store
+def update_context(
+    state: MockState, store: Store, view: ProjectView, scopes: Iterable[str]
+) -> UpdateContext:
+    """What an update of ``view`` in ``store`` by a token of ``scopes`` is checked against."""
     project_id = view.project.id
     return UpdateContext(
         view=view,
@@ -123,5 +125,5 @@ def delete_project(ex: Exchange) -> Response:
         # Sentry answers a JSON *string* here, not an object.
         body = '{"error": "Cannot remove projects internally used by Sentry."}'
         return respond(state, body, None, 403)
-    state.store.delete_project(view.project.id)
+    ex.store.delete_project(view.project.id)
     return respond(state, None, None, 204)
