@@ -26,7 +26,6 @@ TOKEN = "sntrys_RECORDED"  # noqa: S105 - the recording's own token, for the moc
 PLACEHOLDER_ID = 900_000_000
 """Ids given to projects and organizations whose details were not read."""
 _USER_KEYS = (("identifier", "id"), ("username", "username"), ("email", "email"))
-_HOOK_STATUSES = ("active", "disabled")
 
 
 @dataclass
@@ -193,15 +192,12 @@ def _project(
             for key, values in capture.tags.items()
         }
     if capture.hooks is not None:
-        hooks = [_hook(h) for h in reversed(list(capture.hooks.values()))]
-        out["hooks"] = [h for h in hooks if h is not None]
+        # Oldest first: the mock numbers hooks in the order written, and lists the newest first.
+        out["hooks"] = [_hook(h) for h in reversed(list(capture.hooks.values()))]
         if capture.hooks:
             _note(
                 notes, ref, "hooks: secrets are never written; the mock derives one from the seed"
             )
-        dropped = len(hooks) - len(out["hooks"])
-        if dropped:
-            _note(notes, ref, f"hooks: {dropped} left out, neither active nor disabled")
     elif capture.hooks_refused is not None:
         _note(notes, ref, f"hooks: not listed (Sentry answered: {capture.hooks_refused})")
     series_of = {stat: s for stat, s in capture.stats.items() if s.points}
@@ -255,13 +251,11 @@ def _tag_value(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _hook(body: Any) -> dict[str, Any] | None:
-    if not isinstance(body, dict) or body.get("status", "active") not in _HOOK_STATUSES:
-        return None
-    hook = {
-        key: body[key] for key in ("id", "url", "events", "status", "dateCreated") if key in body
-    }
-    return hook
+def _hook(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        return {}
+    keys = ("id", "url", "events", "status", "dateCreated")
+    return {key: body[key] for key in keys if key in body}
 
 
 def _when(moment: float) -> str:
