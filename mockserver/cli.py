@@ -204,6 +204,101 @@ def validate(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+_TIMEOUT = click.FloatRange(min=0, min_open=True, max=3600)
+
+
+@main.command()
+@click.argument("url")
+@click.option(
+    "--token", envvar="SENTRY_AUTH_TOKEN", help="Auth token (default: $SENTRY_AUTH_TOKEN)."
+)
+@click.option("--project", "projects", multiple=True, required=True, metavar="ORG/PROJECT")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tags", help="Tag keys, comma-separated (default: the keys the project has).")
+@click.option("--anonymize", is_flag=True, help="Fake emails, usernames, IPs and names.")
+@click.option("--seed", default=0, show_default=True, help="Seed: hook secrets, fakes.")
+@click.option("--max-items", type=click.IntRange(min=1), help="Per collection, at most.")
+@click.option("--stats-period", default="24h", show_default=True, help="E.g. 1h, 14d.")
+@click.option("--resolution", type=click.Choice(["10s", "1h", "1d"]), default="1h")
+@click.option("--timeout", type=_TIMEOUT, default=30.0, show_default=True, help="Per request.")
+def record(
+    url: str,
+    token: str | None,
+    projects: tuple[str, ...],
+    out: Path,
+    tags: str | None,
+    anonymize: bool,
+    seed: int,
+    max_items: int | None,
+    stats_period: str,
+    resolution: str,
+    timeout: float,
+) -> None:
+    """Record a real Sentry's projects (URL: sentry.io or self-hosted) as a scenario."""
+    from mockserver.record import run
+    from mockserver.record.progress import TerminalProgress
+
+    keys = tuple(k.strip() for k in tags.split(",") if k.strip()) if tags is not None else None
+    options = run.Options(
+        projects=projects,
+        tags=keys,
+        anonymize=anonymize,
+        seed=seed,
+        max_items=max_items,
+        stats_period=stats_period,
+        resolution=resolution,
+        timeout=timeout,
+    )
+    progress = TerminalProgress() if TerminalProgress.wanted() else None
+    try:
+        run.check(url, options, now=0)
+    except MockServerError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        done = run.record(url, token or "", out, options, progress=progress)
+    except MockServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    waited = f", waited {done.waited:g} s for rate limits" if done.waited else ""
+    click.echo(f"wrote {out}: {done.projects} projects, {done.requests} requests{waited}", err=True)
+
+
+@main.command()
+@click.argument("url")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(MIN_PORT, MAX_PORT))
+@click.option("--record", "record_to", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, MAX_THREADS))
+@click.option("--timeout", type=_TIMEOUT, default=30.0, show_default=True, help="Per request.")
+@click.option("--admin-token", help="Require this bearer token on /__admin/.")
+def proxy(
+    url: str,
+    host: str,
+    port: int,
+    record_to: Path | None,
+    threads: int,
+    timeout: float,
+    admin_token: str | None,
+) -> None:
+    """Forward Sentry's API to URL, answer what it answers, and journal the requests that
+    break the mock's contract and the answers that leave it (response-drift); --record FILE
+    writes what passed through as a scenario on exit."""
+    from mockserver.proxy.serve import serve_proxy
+
+    try:
+        config = Config.from_env(admin_token=admin_token)
+        serve_proxy(
+            url,
+            host=host,
+            port=port,
+            threads=threads,
+            timeout=timeout,
+            record=record_to,
+            config=config,
+        )
+    except MockServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.command()
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
