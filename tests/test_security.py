@@ -280,6 +280,8 @@ FILE_MODULES = {
     "schemas/loading.py": "the shipped or configured schemas/",
     "testing.py": "MockServer.load_scenario(path)",
     "world/build.py": "a scenario's name from its file name",
+    "record/write.py": "mockserver record --out and mockserver proxy --record",
+    "record/verify.py": "no file: the Flask test client's open() (a request to the app in-process)",
 }
 
 

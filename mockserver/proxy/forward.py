@@ -30,7 +30,6 @@ from mockserver.http.responses import problem_response
 from mockserver.http.routes import ADMIN
 from mockserver.http.routes import READ
 from mockserver.http.routes import WRITE
-from mockserver.journal.journal import Violation
 from mockserver.proxy import capture as keeping
 from mockserver.proxy.drift import check_response
 from mockserver.record.capture import Capture
@@ -97,7 +96,8 @@ class _Passed(Response):
 
 
 class Forward:
-    """The last stage: forward the exchange, return the answer, report its drift.
+    """The last stage: forward the exchange, return the answer, report its drift (it answers
+    every exchange itself: nothing is inside it).
 
     :param upstream: the real Sentry.
     :param timeout: seconds for the whole exchange with it.
@@ -132,17 +132,19 @@ class Forward:
             status, title = (504, "Upstream timed out") if exc.timed_out else (502, "Bad gateway")
             self.say(f"mockserver proxy: {ex.method} {request.path}: {exc} (answered {status})")
             return problem_response(title, str(exc), status, type=UPSTREAM_PROBLEM)
+        dropped = _not_returned(answer)
         response = _Passed(
             answer.body,
             status=f"{answer.status} {answer.reason}".strip(),
-            headers=[(k, v) for k, v in answer.headers if k.lower() not in _not_returned(answer)],
+            headers=[(k, v) for k, v in answer.headers if k.lower() not in dropped],
         )
         if ex.method == "HEAD" and answer.header("Content-Length") is not None:
             response.headers["Content-Length"] = answer.header("Content-Length") or "0"
         drift = check_response(ex.state.registry, ex.match, ex.method, answer.status, answer.body)
         if drift:
             ex.violations = (*ex.violations, *drift)
-            self._tell_drift(ex, answer.status, drift)
+            more = f" (and {len(drift) - 1} more)" if len(drift) > 1 else ""
+            self.say(f"mockserver proxy: drift: {drift[0].message}{more}")
         elif answer.status >= 500:
             self.say(
                 f"mockserver proxy: {ex.method} {request.path}: the upstream answered "
@@ -157,10 +159,6 @@ class Forward:
         ):
             self._keep(ex, answer.body)
         return response
-
-    def _tell_drift(self, ex: Exchange, status: int, drift: tuple[Violation, ...]) -> None:
-        more = f" (and {len(drift) - 1} more)" if len(drift) > 1 else ""
-        self.say(f"mockserver proxy: drift: {drift[0].message}{more}")
 
     def _keep(self, ex: Exchange, body: bytes) -> None:
         assert self.capture is not None  # noqa: S101 - checked by the caller

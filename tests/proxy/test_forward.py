@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 import requests
+from click.testing import CliRunner
 from flask import Flask
 
 from mockserver.app import create_app
+from mockserver.cli import main
+from mockserver.errors import ConfigError
 from mockserver.journal.journal import Entry
 from mockserver.proxy.app import create_proxy_app
 from mockserver.proxy.drift import RESPONSE_DRIFT
@@ -283,14 +286,15 @@ def test_a_server_error_passes_unchanged_is_told_and_drifts(through: Any) -> Non
 
 
 def test_the_proxy_refuses_a_url_that_is_not_http() -> None:
-    from mockserver.errors import ConfigError
-
-    with pytest.raises(ConfigError) as raised:
-        create_proxy_app("ftp://sentry.example")
-    assert str(raised.value) == (
+    message = (
         "'ftp://sentry.example' is not an http:// or https:// URL with a host (e.g. "
         "https://sentry.io)"
     )
+    with pytest.raises(ConfigError) as raised:
+        create_proxy_app("ftp://sentry.example")
+    assert str(raised.value) == message
+    done = CliRunner().invoke(main, ["proxy", "ftp://sentry.example", "--port", "0"])
+    assert (done.exit_code, done.output) == (1, f"Error: {message}\n")
 
 
 def test_scripted_answers_in_order_then_repeat_the_last() -> None:

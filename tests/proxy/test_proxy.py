@@ -23,6 +23,7 @@ import requests
 from tests import served
 from tests.record.upstreams import UPSTREAM_TOKEN
 from tests.record.upstreams import assert_same
+from tests.record.upstreams import closed_port
 from tests.served import MOCKSERVER
 from tests.served import Served
 
@@ -194,6 +195,22 @@ def test_record_on_sigterm_writes_what_passed_through_and_serve_answers_it_alike
             url_of(replica) + BACKEND + "tags/release/values/", headers=recorded, timeout=30
         )
         assert missing.status_code == 404
+
+
+def test_an_unreachable_upstream_is_a_502_and_one_line_while_the_proxy_goes_on() -> None:
+    port = closed_port()
+    with proxy(f"http://127.0.0.1:{port}") as proxied:
+        for _ in range(2):
+            answer = requests.get(proxied.url + BACKEND, headers=AUTH, timeout=30)
+            assert answer.status_code == 502
+            assert answer.headers["Content-Type"] == "application/problem+json"
+        assert requests.get(proxied.url + "/__admin/requests", timeout=30).status_code == 200
+        assert proxied.stop() == 0
+    refused = (
+        f"mockserver proxy: GET {BACKEND}: cannot connect to 127.0.0.1:{port} "
+        f"(http://127.0.0.1:{port}{BACKEND}): connection refused (answered 502)"
+    )
+    assert proxied.lines[1:] == [refused, refused, "mockserver: SIGTERM, shutting down"]
 
 
 def test_record_with_nothing_passed_through_writes_nothing_and_says_so(
