@@ -5,6 +5,8 @@ file is whole or not written at all."""
 from __future__ import annotations
 
 import copy
+import io
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from mockserver.config import Config
 from mockserver.record.capture import Capture
 from mockserver.record.client import RecordError
 from mockserver.record.client import SentryClient
+from mockserver.record.progress import TerminalProgress
 from mockserver.record.recorder import Plan
 from mockserver.record.recorder import read_project
 from mockserver.record.run import save
@@ -140,3 +143,44 @@ def test_a_token_that_shows_up_in_the_data_stops_the_write(
         f"refusing to write {out}: a token used to record appears in the recording"
     )
     assert not out.exists()
+
+
+def reader() -> SentryClient:
+    app = create_app(Config(scenario=UPSTREAM, response_cache=False))
+    return SentryClient(in_process(app), UPSTREAM_TOKEN, where="upstream")
+
+
+def test_max_items_reads_the_first_n_of_each_collection_and_says_so() -> None:
+    capture = Capture(source="https://sentry.example")
+    plan = Plan(tags=("release", "level"), max_items=10)
+    read_project(reader(), capture.project("acme", "backend"), plan)
+    project = capture.projects[("acme", "backend")]
+    assert len(project.users) == 10
+    assert [len(project.tags["release"]), len(project.tags["level"])] == [10, 4]
+    assert project.hooks is not None
+    assert len(project.hooks) == 3
+    built = settle(capture, seed=0, recorded_at=NOW, avoid_token=None)
+    assert built.notes["acme/backend"][2:] == [
+        "users: the first 10 only (--max-items 10)",
+        "tag 'release': the first 10 only (--max-items 10)",
+    ]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not TerminalProgress.wanted()  # pytest's stderr is no terminal
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert TerminalProgress.wanted()
+    capture = Capture(source="https://sentry.example")
+    read_project(
+        reader(), capture.project("acme", "backend"), Plan(tags=("level",)), TerminalProgress()
+    )
+    drawn = terminal.getvalue()
+    assert "acme/backend" in drawn
+    assert "100%" in drawn
+    assert "tag level: 4 values" in drawn
