@@ -292,8 +292,11 @@ def _detail(answer: Answer) -> str:
     except (ValueError, RecursionError):
         text = answer.body.decode("utf-8", "replace")
         return _one_line(text, 120) or answer.reason or "no body"
-    if isinstance(body, dict) and isinstance(body.get("detail"), str):
-        return _one_line(body["detail"], 120)
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, dict):
+        detail = detail.get("message")
+    if isinstance(detail, str):
+        return _one_line(detail, 120)
     return _one_line(json.dumps(body), 120)
 
 
@@ -306,6 +309,8 @@ def _refusal(url: str, answer: Answer) -> str:
         return f"{said}: the token may not read this; it needs the project:read scope"
     if status == 404:
         return f"{said}: no such organization or project here; check --project"
+    if 300 <= status < 400 and answer.header("Location"):
+        return f"{said}: it moved to {answer.header('Location')} (a renamed project); use that"
     if status >= 500:
         return f"{said}: the upstream failed; try again later"
     return said

@@ -139,3 +139,17 @@ def test_the_token_is_sent_and_a_page_that_is_not_a_list_is_named() -> None:
         f"{up.url}/api/0/p/users/?per_page=100 answered a JSON dict, not the list Sentry answers"
     )
     assert "\n" not in str(raised.value)
+
+
+def test_a_renamed_project_says_where_it_went() -> None:
+    moved = Canned(
+        302,
+        {"slug": "new-slug", "detail": {"code": "resource-moved", "message": "Resource moved"}},
+        (("Location", "http://x/api/0/projects/acme/new-slug/"),),
+    )
+    with scripted(moved) as up, pytest.raises(RecordError) as raised:
+        client(up.url, []).get("/api/0/projects/acme/old-slug/")
+    assert str(raised.value) == (
+        f"{up.url}/api/0/projects/acme/old-slug/ answered 302 (Resource moved): it moved to "
+        "http://x/api/0/projects/acme/new-slug/ (a renamed project); use that"
+    )
