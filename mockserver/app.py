@@ -8,6 +8,7 @@ front of Flask as the app's ``wsgi_app``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +24,10 @@ from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
 from mockserver.faults.connection import ConnectionFaultMiddleware
 from mockserver.http.body import MAX_BODY_BYTES
+from mockserver.http.exchange import Stage
 from mockserver.http.guards import error_answer
 from mockserver.http.pipeline import Dispatch
+from mockserver.http.pipeline import Pipeline
 from mockserver.inspector import register as register_inspector
 from mockserver.openapi import document as openapi
 from mockserver.state import EXTENSION
@@ -32,16 +35,25 @@ from mockserver.state import MockState
 from mockserver.state import get_state
 
 
-def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    config: Config | Mapping[str, Any] | None = None,
+    *,
+    stages: Iterable[tuple[str, Stage]] | None = None,
+) -> Flask:
     """Build a wired mock-server app.
 
     :param config: a :class:`Config`, a mapping of settings, or ``None`` for the environment.
+    :param stages: the way of a Sentry API request, instead of the mock's
+        (:data:`~mockserver.http.pipeline.STAGES`): ``mockserver proxy`` forwards instead of
+        answering, behind the same journal and admin API.
     :raises ConfigError: if a setting is invalid.
     :raises SchemaLoadError: if a file in ``schemas/`` is not a valid JSON Schema.
     :raises ScenarioError: if the scenario does not validate.
     """
     cfg = config if isinstance(config, Config) else Config.from_env(**dict(config or {}))
     state = MockState.build(cfg)
+    if stages is not None:
+        state.pipeline = Pipeline(state, stages)
     app = Flask("mockserver")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions[EXTENSION] = state

@@ -19,6 +19,8 @@ from mockserver.errors import MockServerError
 from mockserver.errors import ScenarioError
 from mockserver.faults.options import FaultOptionError
 from mockserver.generate import RESOURCES
+from mockserver.proxy.command import proxy
+from mockserver.record.command import record
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.world.scenario import load_scenario_file
 
@@ -32,6 +34,10 @@ DEFAULT_PORT = 8000
 @click.version_option(package_name="sentry-mockserver")
 def main() -> None:
     """Mock and contract-testing server for Sentry's project API."""
+
+
+main.add_command(record)
+main.add_command(proxy)
 
 
 def _environment_help() -> str:

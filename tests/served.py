@@ -19,6 +19,11 @@ READY = re.compile(
     r"mockserver: serving scenario 'default' \(\S+default\.yaml\) with (\w+) "
     r"on http://127\.0\.0\.1:(\d+)/ \(seed 0\)"
 )
+#: The readiness line of any scenario (``start(..., scenario=...)``).
+READY_ANY = re.compile(
+    r"mockserver: serving scenario '[^']*' \(\S+\) with (\w+) "
+    r"on http://127\.0\.0\.1:(\d+)/ \(seed -?\d+\)"
+)
 
 
 @dataclass
@@ -39,9 +44,9 @@ class Served:
 
 
 def start(*options: str, log: bool = False) -> Served:
-    """``mockserver serve --port 0 OPTIONS`` on the default scenario, once it is bound; the
-    caller stops it. Without ``log``, ``--quiet``: no access log lines among those the tests
-    read (and none to fill a pipe nobody reads)."""
+    """``mockserver serve --port 0 OPTIONS``, once it is bound (the default scenario unless
+    OPTIONS give ``--scenario``); the caller stops it. Without ``log``, ``--quiet``: no access
+    log lines among those the tests read (and none to fill a pipe nobody reads)."""
     quiet = () if log else ("--quiet",)
     process = subprocess.Popen(
         [str(MOCKSERVER), "serve", "--port", "0", *quiet, *options],
@@ -51,7 +56,7 @@ def start(*options: str, log: bool = False) -> Served:
     )
     assert process.stderr is not None
     line = process.stderr.readline().rstrip("\n")  # blocks until the socket is bound
-    match = READY.fullmatch(line)
+    match = (READY_ANY if "--scenario" in options else READY).fullmatch(line)
     if match is None:
         process.kill()
         process.communicate()

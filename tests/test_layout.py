@@ -50,6 +50,8 @@ def test_the_top_level_holds_at_most_a_dozen_modules_beside_the_subpackages() ->
         "inspector",
         "journal",
         "openapi",
+        "proxy",
+        "record",
         "schemas",
         "sentry",
         "serving",

@@ -287,6 +287,10 @@ FILE_MODULES = {
     "openapi/examples.py": "the shipped examples.json (written only when a test records them)",
     "openapi/drift/__init__.py": "mockserver drift's shipped snapshot, or its --spec file",
     "openapi/drift/deliberate.py": "the shipped deliberate.yaml",
+    "record/write.py": "mockserver record --out and mockserver proxy --record",
+    "record/command.py": "no file: the --out path, given to record/write.py",
+    "proxy/command.py": "no file: the --record path, given to record/write.py on exit",
+    "record/verify.py": "no file: the Flask test client's open() (a request to the app in-process)",
 }
 
 

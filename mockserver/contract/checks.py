@@ -118,13 +118,18 @@ def check(ex: Exchange, inner: Next) -> Response:
 
 
 def check_request(
-    request: Request, match: RouteMatch | None, state: MockState
+    request: Request,
+    match: RouteMatch | None,
+    state: MockState,
+    tokens: Mapping[str, Token] | None = None,
 ) -> tuple[Violation, ...]:
     """Every violation of a request, in the order Sentry would meet them.
 
     :param request: the request.
     :param match: its route, or ``None`` for a path no route has.
     :param state: the app's state (tokens, schemas).
+    :param tokens: the tokens to authenticate against instead of the scenario's (the proxy
+        lets the real Sentry judge its tokens: only their form is checked).
     """
     method = request.method
     if match is None:
@@ -144,7 +149,7 @@ def check_request(
     if method == "OPTIONS":
         # A CORS preflight: browsers send it without credentials, and Sentry answers it so.
         return tuple(found)
-    token = _credentials(request, state, found)
+    token = _credentials(request, state.store.world.tokens if tokens is None else tokens, found)
     if token is not None and match.served:
         _scope(route, method, token, found)
     if match.served:
@@ -203,11 +208,13 @@ def _unknown_route(method: str, path: str) -> Violation:
 # --- credentials and scopes --------------------------------------------------------------------
 
 
-def _credentials(request: Request, state: MockState, found: list[Violation]) -> Token | None:
+def _credentials(
+    request: Request, tokens: Mapping[str, Token], found: list[Violation]
+) -> Token | None:
     header = request.headers.get("Authorization")
     where = ("header", "Authorization")
     try:
-        token = authenticate(header, state.store.world.tokens)
+        token = authenticate(header, tokens)
     except ApiError as exc:
         detail = exc.body.get("detail") if isinstance(exc.body, dict) else exc.body
         found.append(

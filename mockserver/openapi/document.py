@@ -257,7 +257,7 @@ def _operation(
     if declared.unstable:
         operation["x-sentry-unstable"] = True
     responses: dict[str, Any] = {}
-    for status, bodies in sorted(_statuses(declared, method, doc, rate_limits).items()):
+    for status, bodies in sorted(operation_statuses(declared, method, doc, rate_limits).items()):
         response = _response(status, bodies, used, for_status(examples, status))
         headers: dict[str, bool] = {}
         if status == 302:
@@ -314,10 +314,12 @@ def _query_parameter(route_name: str, name: str) -> dict[str, Any]:
     return spec
 
 
-def _statuses(
+def operation_statuses(
     declared: SentryRoute, method: str, doc: OperationDoc, rate_limits: bool
 ) -> dict[int, tuple[str, ...] | None]:
-    """Every status of one operation and its bodies, the pipeline's first, then the view's."""
+    """Every status of one operation and its bodies (schema stems, or ``None`` for no body),
+    the pipeline's first, then the view's (also what the proxy checks Sentry's answers
+    against)."""
     statuses: dict[int, tuple[str, ...] | None] = {}
 
     def add(status: int, body: Body) -> None:
