@@ -60,7 +60,7 @@ def _one_of(values: list[Any]) -> Check:
     # JSON tells true from 1 (Python does not): booleans match booleans only, and the rest the
     # rest (where Python's equality is JSON's, 1 == 1.0 included).
     flags = {v for v in values if isinstance(v, bool)}
-    others = [v for v in values if not isinstance(v, bool)]
+    others = frozenset(v for v in values if not isinstance(v, bool))
     return lambda i: i in flags if isinstance(i, bool) else isinstance(i, _SCALARS) and i in others
 
 
@@ -113,6 +113,18 @@ def _always(instance: object) -> bool:
 
 def _never(instance: object) -> bool:
     return False
+
+
+def _negation(schema: object) -> Check:
+    """``not``: only for subschemas decided exactly here (a check that may answer False in doubt
+    would turn into a True for an invalid instance)."""
+    if schema is True or schema == {}:
+        return _never
+    if schema is False:
+        return _always
+    if isinstance(schema, dict) and set(schema) == {"type"} and schema["type"] == "null":
+        return lambda i: i is not None
+    raise _UnsupportedError(f"not {schema!r}")
 
 
 class Compiler:
@@ -183,9 +195,21 @@ class Compiler:
         if "anyOf" in schema:
             some = [self.compile(sub, resolver) for sub in schema["anyOf"]]
             checks.append(lambda i: any(check(i) for check in some))
+        if "if" in schema:
+            checks.append(self._conditional(schema, resolver))
+        if "not" in schema:
+            checks.append(_negation(schema["not"]))
         if len(checks) == 1:
             return checks[0]
         return lambda i: all(check(i) for check in checks)
+
+    def _conditional(self, schema: dict[str, Any], resolver: Any) -> Check:
+        # A False from the "if" check may only mean "in doubt", so then it takes both branches
+        # to pass; a True means the "if" holds, and the "then" branch alone decides.
+        test = self.compile(schema["if"], resolver)
+        then = self.compile(schema.get("then", True), resolver)
+        otherwise = self.compile(schema.get("else", True), resolver)
+        return lambda i: then(i) if test(i) else then(i) and otherwise(i)
 
     def _object(self, schema: dict[str, Any], resolver: Any) -> Check:
         props = schema.get("properties", {})
@@ -207,7 +231,7 @@ class Compiler:
 # Keywords _build handles itself; any keyword in neither list means "no fast path".
 _STRUCTURAL = frozenset(
     {"$ref", "properties", "additionalProperties", "prefixItems", "items"}
-    # Not oneOf or not: a check may answer False for a valid instance (when in doubt), which
-    # would make them answer True for an invalid one.
-    | {"propertyNames", "contains", "allOf", "anyOf"}
+    # Not oneOf, and "not" only over what _negation decides exactly: a check may answer False
+    # for a valid instance (when in doubt), which would make them answer True for an invalid one.
+    | {"propertyNames", "contains", "allOf", "anyOf", "if", "then", "else", "not"}
 )

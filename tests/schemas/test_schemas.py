@@ -1446,3 +1446,50 @@ def test_the_fast_path_tells_booleans_from_numbers_in_enums_and_combines_any_and
     assert [v for v in values if fast.is_valid("c", {"flag": v})] == [True, 1, 1.0, "t"]
     assert [v for v in values if fast.is_valid("c", {"either": v})] == [False, 1, 0]
     assert [v for v in values if fast.is_valid("c", {"both": v})] == ["t", "ab"]
+
+
+def test_the_fast_path_decides_if_then_else_and_not_as_jsonschema_does(tmp_path: Path) -> None:
+    # project.json's organization is checked with if/then, project-update.json refuses keys
+    # with "not": both have a fast path now. An "if" the fast path is in doubt about (unique
+    # items that are not strings) must take both branches, never the "else" alone.
+    _write(
+        tmp_path,
+        "d.json",
+        _schema(
+            "d",
+            properties={
+                "org": {"if": {"minProperties": 3}, "then": {"required": ["name"]}},
+                "refused": {"not": {}},
+                "set": {"not": {"type": "null"}},
+                "list": {
+                    "if": {"uniqueItems": True},
+                    "then": {"minItems": 2},
+                    "else": {"maxItems": 0},
+                },
+            },
+        ),
+    )
+    fast, slow = SchemaRegistry(tmp_path), SchemaRegistry(tmp_path, fast_path=False)
+    assert fast._prepared("d")[1] is not None
+    values: list[object] = [None, 0, "x", [], [1, 2], [1, 1], ["a", "b"], ["a", "a"], {}]
+    values += [{"a": 1, "b": 2}, {"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "name": "n"}]
+    for name in ("org", "refused", "set", "list"):
+        for value in values:
+            instance = {name: value}
+            assert fast.is_valid("d", instance) is slow.is_valid("d", instance), instance
+    lists = [v for v in values if isinstance(v, list)]
+    assert [v for v in lists if fast.is_valid("d", {"list": v})] == [[1, 2], ["a", "b"]]
+    assert not fast.is_valid("d", {"org": {"a": 1, "b": 2, "c": 3}})
+    assert fast.is_valid("d", {"org": {"a": 1, "b": 2}})
+    assert [v for v in values if fast.is_valid("d", {"set": v})] == values[1:]
+    assert not any(fast.is_valid("d", {"refused": v}) for v in values)
+
+
+def test_every_shipped_response_and_request_body_schema_has_a_fast_path(
+    registry: SchemaRegistry,
+) -> None:
+    # The bodies the mock checks on every request (the contract) and every answer: none may
+    # fall back to jsonschema alone. Only the scenario's own schemas (checked once, at load)
+    # and symbol sources (a rare field of one update) still do.
+    slow = sorted(stem for stem in registry._schemas if registry._prepared(stem)[1] is None)
+    assert slow == ["scenario-faults", "scenario.schema", "symbol-sources"]
