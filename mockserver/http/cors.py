@@ -16,6 +16,7 @@ as Sentry does for its own UI's origins; ``Origin: null`` (a sandboxed page, a f
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from collections.abc import Sequence
 
@@ -23,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
+from mockserver.http.responses import put_headers
 from mockserver.http.routes import match_route
 
 CORS_ALLOW_HEADERS = (
@@ -64,13 +66,24 @@ def apply_cors(
     :param origin: the request's ``Origin`` header, if any.
     :param allowed: the origins that may send credentials (``*``: any).
     """
+    anyone = origin is None or origin == "null"
+    put_headers(response, _cors_headers(tuple(methods), anyone))
+    if not anyone:
+        grant_origin(response, origin, allowed)
+
+
+@functools.lru_cache(maxsize=64)
+def _cors_headers(methods: tuple[str, ...], anyone: bool) -> tuple[tuple[str, str], ...]:
+    """The headers :func:`apply_cors` sets for a route's methods, made once per set of
+    methods (a handful of routes)."""
     allowed_methods = ", ".join(methods)
-    headers = response.headers
-    headers["Allow"] = allowed_methods
-    headers["Access-Control-Allow-Methods"] = allowed_methods
-    headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
-    headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
-    grant_origin(response, origin, allowed)
+    headers = (
+        ("Allow", allowed_methods),
+        ("Access-Control-Allow-Methods", allowed_methods),
+        ("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS),
+        ("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS),
+    )
+    return (*headers, ("Access-Control-Allow-Origin", ANY_ORIGIN)) if anyone else headers
 
 
 def grant_origin(response: Response, origin: str | None, allowed: Sequence[str]) -> None:

@@ -39,6 +39,7 @@ from mockserver.http.cors import preflight
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
 from mockserver.http.exchange import Stage
+from mockserver.http.responses import send
 from mockserver.http.views import HANDLERS
 from mockserver.http.views import View
 from mockserver.journal import recording
@@ -136,7 +137,7 @@ class Pipeline:
             # would be taken for the next request. waitress reads every body whole before the
             # app, and refuses hop-by-hop headers from it.
             response.headers["Connection"] = "close"
-        return response(environ, start_response)
+        return send(response, environ, start_response)
 
     def _view(self, ex: Exchange) -> Response:
         assert ex.match is not None  # noqa: S101 - the catch-all stage answered unmatched paths

@@ -32,6 +32,8 @@ from mockserver.journal.journal import Entry
 from mockserver.journal.journal import Headers
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
     from mockserver.state import MockState
 
 
@@ -58,7 +60,7 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
     req = ex.request
     body, body_size = _request_body(req)
     status = response.status_code
-    headers = Headers(response.headers.items())
+    headers = Headers(response.headers.to_wsgi_list())
     # HEAD answers carry no body on the wire; a streamed body is the client's to read.
     sent = ex.method != "HEAD" and not response.is_streamed
     answer = response.get_data() if sent else b""
@@ -82,7 +84,7 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
             path=req.path,
             query_string=req.query_string.decode("utf-8", "replace"),
             query=tuple(req.args.items(multi=True)),
-            headers=Headers(req.headers.items()),
+            headers=request_headers(ex.environ),
             body=body[:MAX_REQUEST_BODY],
             body_size=body_size,
             route_name=route.name if route else None,
@@ -102,6 +104,25 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
             http_version=ex.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
             faults=tuple(ex.faults),
         )
+    )
+
+
+# The CGI names of the two headers a WSGI environ keeps without the HTTP_ prefix.
+_BODY_HEADERS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+_HTTP_BODY_HEADERS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
+
+
+def request_headers(environ: WSGIEnvironment) -> Headers:
+    """The request's headers as werkzeug's ``request.headers`` lists them (same names, values
+    and order), in one pass over the environ instead of its generator's."""
+    return Headers(
+        (
+            (key[5:] if key[0] == "H" else key).replace("_", "-").title(),
+            value,
+        )
+        for key, value in environ.items()
+        if (key.startswith("HTTP_") and key not in _HTTP_BODY_HEADERS)
+        or (key in _BODY_HEADERS and value)
     )
 
 
