@@ -9,6 +9,7 @@ import json
 import re
 import socket
 import time
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import MutableMapping
@@ -73,6 +74,25 @@ class QueryDict(ImmutableMultiDict[str, str]):
         if values:
             return values[-1]
         return super().__getitem__(key)  # raises Werkzeug's BadRequestKeyError
+
+    def get(  # type: ignore[override]
+        self,
+        key: str,
+        default: Any = None,
+        type: Callable[[str], Any] | None = None,
+    ) -> Any:
+        """The last value of ``key`` (converted by ``type``), or ``default``, as werkzeug's
+        ``get`` answers it, without raising and catching a ``BadRequestKeyError`` for a
+        parameter the query lacks (most are absent from most requests)."""
+        values = self.getlist(key)
+        if not values:
+            return default
+        if type is None:
+            return values[-1]
+        try:
+            return type(values[-1])
+        except (ValueError, TypeError):
+            return default
 
     def items(self, multi: bool = False) -> Iterator[tuple[str, str]]:  # type: ignore[override]
         """``(name, value)`` pairs: the last value of each name, or every pair with ``multi``."""

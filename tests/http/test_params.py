@@ -193,3 +193,16 @@ def test_the_per_page_check_agrees_with_sentrys_int(
     assert (violation is None) == (messages == [])
     if violation is not None:
         assert violation in messages[0]
+
+
+def test_query_get_answers_the_last_value_or_the_default_as_werkzeug_would() -> None:
+    args = QueryDict([("stat", "received"), ("stat", "x"), ("per_page", "10"), ("cursor", "")])
+    assert (
+        args.get("stat") == "x"
+    )  # Django's last value, where werkzeug's MultiDict gives the first
+    assert args.get("missing") is None
+    assert args.get("missing", "dflt") == "dflt"
+    assert args.get("per_page", type=int) == 10
+    assert args.get("stat", -1, type=int) == -1  # a value type() refuses gives the default
+    assert args.get("cursor") == ""  # present but empty is not missing
+    assert args.get("cursor", "dflt", type=lambda v: v.strip() or None) is None
