@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 from typing import Final
 from typing import NamedTuple
@@ -224,8 +225,9 @@ def entry_cost(held: Entry | tuple[Any, ...]) -> int:
     if type(held) is not Entry:
         return COPY_COST
     entry: Entry = held
-    headers = sum(len(k) + len(v) for k, v in entry.headers)
-    headers += sum(len(k) + len(v) for k, v in entry.response_headers)
+    # Every name and value, summed in C (map over the flattened pairs).
+    headers = sum(map(len, chain.from_iterable(entry.headers)))
+    headers += sum(map(len, chain.from_iterable(entry.response_headers)))
     return (
         ENTRY_OVERHEAD
         + len(entry.body)
