@@ -170,7 +170,30 @@ def optimal_rollup(since: float, until: float) -> int:
 
 def bucket_starts(query: StatsQuery) -> list[int]:
     """Sentry's ``get_optimal_rollup_series``: from ``until`` back to ``since``, floored to the
-    rollup, ascending. The first bucket may begin before ``since``."""
+    rollup, ascending. The first bucket may begin before ``since``.
+
+    Sentry steps back from ``until`` one rollup at a time; for times at or after 1970 the
+    same buckets follow from arithmetic (``until - k * rollup`` is exact in a float, since the
+    rollup is a whole number of seconds), and the stats view asks for them on every request.
+    """
+    rollup = query.rollup
+    until, since = query.until, query.since
+    if since < 0:
+        return _bucket_starts_by_steps(query)  # int() truncates towards zero before 1970
+    if until < since:
+        return []
+    steps = int((until - since) // rollup)  # the last step back, give or take the rounding
+    while until - (steps + 1) * rollup >= since:
+        steps += 1
+    while steps >= 0 and until - steps * rollup < since:
+        steps -= 1
+    epoch = int(until)
+    last = epoch - epoch % rollup
+    return list(range(last - steps * rollup, last + 1, rollup))
+
+
+def _bucket_starts_by_steps(query: StatsQuery) -> list[int]:
+    """:func:`bucket_starts` as Sentry computes it, one rollup back at a time."""
     rollup = query.rollup
     starts = []
     timestamp = query.until

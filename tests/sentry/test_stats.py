@@ -101,3 +101,40 @@ def test_no_moment_before_the_one_returned_gives_other_buckets() -> None:
                 checked += 1
                 assert buckets(params, moment) == shape, (params, now, moment, until)
     assert checked > 3000
+
+
+def _stepped(query: stats.StatsQuery) -> list[int]:
+    """Sentry's own loop (``get_optimal_rollup_series``), one rollup back at a time."""
+    starts = []
+    timestamp = query.until
+    while timestamp >= query.since:
+        epoch = int(timestamp)
+        starts.append(epoch - epoch % query.rollup)
+        timestamp -= query.rollup
+    return starts[::-1]
+
+
+def test_bucket_starts_are_sentrys_steps_for_any_window() -> None:
+    # The arithmetic must give exactly the buckets of Sentry's loop: windows of every size and
+    # rollup, fractional and whole ends, ends on a bucket's edge, before and after 1970.
+    rng = random.Random(17)
+    edges = [0.0, 3600.0, 1_764_798_000.0, 1_764_798_329.123456, float(stats.MAX_TIMESTAMP)]
+    cases = 0
+    for rollup in (10, 3600, 86400):
+        for _ in range(400):
+            until = rng.choice(edges) if rng.random() < 0.2 else rng.uniform(-5e9, 5e9)
+            if rng.random() < 0.3:
+                until = float(round(until))
+            span = rng.choice([0, rollup, 24 * rollup, rng.uniform(0, 90 * rollup)])
+            since = until - span + rng.choice([0.0, 0.5, -0.5, 1.0])
+            query = stats.StatsQuery(
+                since=since,
+                until=until,
+                rollup=rollup,
+                until_is_now=False,
+                since_is_default=False,
+                rollup_is_chosen=False,
+            )
+            assert stats.bucket_starts(query) == _stepped(query), (since, until, rollup)
+            cases += 1
+    assert cases == 1200
