@@ -67,7 +67,9 @@ fuzz: $(STAMP)
 	status=$$?; echo "fuzz: seed $$seed"; exit $$status
 
 # Benchmarks: never part of `make test`. wrk comes from Debian; the peers (Prism, WireMock) are
-# installed by bench/run.py into ~/.cache/mockserver-bench, outside the checkout.
+# installed by bench/run.py into ~/.cache/mockserver-bench, outside the checkout. bench/run.py
+# runs bench/soak.py itself, then prints issue #17's targets; a quick run: BENCH_SECONDS=0.5
+# BENCH_REPEATS=1 BENCH_ONLY='mockserver,cache off,Flask' SOAK_REQUESTS=20000 make bench.
 bench-deps: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	@command -v taskset >/dev/null 2>&1 || apt-get install -y -qq util-linux
@@ -75,7 +77,6 @@ bench-deps: $(STAMP)
 
 bench: bench-deps
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

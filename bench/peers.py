@@ -31,17 +31,28 @@ def load_stubs(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 
 def flask_app() -> Any:
-    """The trivial Flask app: a dict lookup by method and path, then the recorded answer."""
+    """The trivial Flask app: a dict lookup by method, path and query, then the recorded answer.
+
+    A stub recorded with ``any_query`` (a sample of the distinct pages) answers its path
+    whatever the query; the first stub of a path answers any query it was not recorded with.
+    """
     from flask import Flask
     from flask import Response
     from flask import request
 
-    answers = {(s["method"], s["path"]): s for s in load_stubs(os.environ["BENCH_STUBS"])}
+    stubs = load_stubs(os.environ["BENCH_STUBS"])
+    exact = {(s["method"], s["path"], s["query"]): s for s in stubs if not s.get("any_query")}
+    fallback = {(s["method"], s["path"]): s for s in stubs if s.get("any_query")}
+    for s in stubs:
+        fallback.setdefault((s["method"], s["path"]), s)
     app = Flask("trivial")
 
-    @app.route("/<path:path>", methods=["GET", "POST"])
+    @app.route("/<path:path>", methods=["GET", "POST", "PUT", "DELETE"])
     def answer(path: str) -> Response:
-        stub = answers[(request.method, request.path)]
+        method, path = request.method, request.path
+        stub = exact.get((method, path, request.query_string.decode()))
+        if stub is None:
+            stub = fallback[(method, path)]
         return Response(stub["body"], status=stub["status"], headers=stub["headers"])
 
     return app
@@ -53,8 +64,9 @@ def serve_httpserver(port: int, stubs: list[dict[str, Any]]) -> None:
 
     server = HTTPServer(host="127.0.0.1", port=port)
     for stub in stubs:
+        query = None if stub.get("any_query") else stub["query"] or None
         server.expect_request(
-            stub["path"], method=stub["method"], query_string=stub["query"] or None
+            stub["path"], method=stub["method"], query_string=query
         ).respond_with_data(stub["body"], status=stub["status"], headers=stub["headers"])
     server.start()
     _wait_for_stop()
