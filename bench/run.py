@@ -137,6 +137,14 @@ SEQUENCE = (
     ("POST", PROJECT + "hooks/", HOOK_BODY),
     ("GET", PROJECT + "hooks/", None),
 )
+PUT_CYCLE = tuple(
+    (
+        "PUT",
+        PROJECT,
+        json.dumps({"name": f"Renamed {n}", "platform": ("python", "javascript")[n % 2]}),
+    )
+    for n in range(64)
+)
 WORKLOADS = (
     Workload("GET project", "GET", PROJECT),
     Workload("GET stats (24 h)", "GET", PROJECT + "stats/"),
@@ -157,7 +165,9 @@ WORKLOADS = (
         connections=(16,),
         sample=f"per_page={judge.mean_per_page(TAG_QUERIES)}&cursor=0:3:0",
     ),
-    Workload("PUT project", "PUT", PROJECT, PUT_BODY, connections=(16,)),
+    # A new name each time (64 of them, platforms alternating): every PUT changes the project,
+    # so no answer kept for an earlier state of it can be given again.
+    Workload("PUT project", "PUT", PROJECT, PUT_BODY, cycle=PUT_CYCLE, connections=(16,)),
     # Starts with a reset (the project's new name goes) and resets again and again (the journal
     # too): before POST hooks, so that the memory after load is still with a full journal.
     Workload(
