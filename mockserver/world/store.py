@@ -8,8 +8,9 @@ by the scenario.
 Because the world never changes, what is derived from it can be kept: generated users and tag
 values (which cost Faker calls to make) and their JSON live in the app's bounded memos
 (:class:`~mockserver.cache.memo.Memos`), which survive :meth:`Store.reset` and which
-:meth:`Store.load` drops. What derives from an overlay (a project's JSON, its sorted hooks) lives
-in the overlay and is dropped with the change that makes it stale.
+:meth:`Store.load` drops. What derives from an overlay (a project's JSON) lives in the overlay
+and is dropped with the change that makes it stale. Hooks are kept in the order Sentry lists
+them as they are written (:mod:`mockserver.world.hooklog`): a write never re-sorts them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from mockserver.cache.memo import MemoSequence
 from mockserver.timefmt import Clock
 from mockserver.timefmt import from_epoch
 from mockserver.timefmt import system_clock
+from mockserver.world.hooklog import HookList
+from mockserver.world.hooklog import HookLog
 from mockserver.world.model import Hook
 from mockserver.world.model import LazySequence
 from mockserver.world.model import Organization
@@ -64,12 +67,13 @@ def _memoized(items: Sequence[T], memo: Memo) -> Sequence[T]:
 class _ProjectOverlay:
     """What clients changed on one project.
 
-    :ivar memo: what was derived from the project as it is now (its JSON, its sorted hooks);
+    :ivar hooks: the project's hooks, by guid and in Sentry's order.
+    :ivar memo: what was derived from the project as it is now (its view, its JSON);
         replaced, never cleared, on a change, so that a request still holding the old one
         cannot put stale values into the new one.
     """
 
-    hooks: dict[str, Hook]
+    hooks: HookLog
     next_internal_id: int
     fields: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] | None = None
@@ -90,7 +94,7 @@ class _ProjectOverlay:
 def _fresh_overlay(project: Project) -> _ProjectOverlay:
     """An overlay with no change: the scenario's hooks."""
     return _ProjectOverlay(
-        hooks={h.id: h for h in project.hooks},
+        hooks=HookLog(project.hooks),
         next_internal_id=max((h.internal_id for h in project.hooks), default=0) + 1,
     )
 
@@ -353,17 +357,11 @@ class Store:
 
     # --- hooks ------------------------------------------------------------------------------
 
-    def hooks(self, project_id: str) -> list[Hook]:
-        """The project's hooks, newest first (internal id descending), as Sentry lists them."""
+    def hooks(self, project_id: str) -> HookList:
+        """The project's hooks, newest first (internal id descending), as Sentry lists them:
+        taken in O(1), and unchanged by later writes (see :class:`HookList`)."""
         with self._lock:
-            overlay = self._overlays[project_id]
-            ordered: tuple[Hook, ...] | None = overlay.memo.get("hooks")
-            if ordered is None:
-                ordered = tuple(
-                    sorted(overlay.hooks.values(), key=lambda h: h.internal_id, reverse=True)
-                )
-                overlay.memo["hooks"] = ordered
-        return list(ordered)
+            return self._overlays[project_id].hooks.newest_first()
 
     def hook(self, project_id: str, hook_id: str) -> Hook | None:
         """One hook of the project by its guid, or ``None``."""
@@ -391,9 +389,8 @@ class Store:
                 internal_id=overlay.next_internal_id,
             )
             overlay.next_internal_id += 1
-            overlay.hooks[hook.id] = hook
+            overlay.hooks.add(hook)
             overlay.changed = True
-            overlay.memo.pop("hooks", None)
             self.version += 1
             return hook
 
@@ -401,23 +398,22 @@ class Store:
         """Replace fields of a hook; ``None`` if it does not exist."""
         with self._lock:
             overlay = self._overlays[project_id]
-            hooks = overlay.hooks
-            if hook_id not in hooks:
+            old = overlay.hooks.get(hook_id)
+            if old is None:
                 return None
-            hooks[hook_id] = replace(hooks[hook_id], **changes)
+            hook = replace(old, **changes)
+            overlay.hooks.replace(hook)
             overlay.changed = True
-            overlay.memo.pop("hooks", None)
             self.version += 1
-            return hooks[hook_id]
+            return hook
 
     def delete_hook(self, project_id: str, hook_id: str) -> bool:
         """Delete a hook; ``False`` if it did not exist."""
         with self._lock:
             overlay = self._overlays[project_id]
-            if overlay.hooks.pop(hook_id, None) is None:
+            if not overlay.hooks.remove(hook_id):
                 return False
             overlay.changed = True
-            overlay.memo.pop("hooks", None)
             self.version += 1
             return True
 
