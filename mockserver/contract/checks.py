@@ -37,7 +37,6 @@ mock's faults and rate limits too: a request the mock refuses never reaches "Sen
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -61,6 +60,7 @@ from mockserver.contract.query import check_query
 from mockserver.errors import ApiError
 from mockserver.http.auth import authenticate
 from mockserver.http.body import BodyError
+from mockserver.http.body import plain_json
 from mockserver.http.body import read_body
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
@@ -299,7 +299,8 @@ def _check_body(
     data: Any = {}
     if raw and (mimetype == "application/json" or mimetype.endswith("+json")):
         try:
-            data = json.loads(raw)
+            # Parsed once per request: the view reuses the value (mockserver.http.body).
+            data = plain_json(request, raw)
         except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested ~1,000 deep
             found.append(Violation(INVALID_BODY, f"the body is not valid JSON: {exc}", ("body",)))
             return
