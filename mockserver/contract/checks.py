@@ -269,13 +269,14 @@ def _body(
     except BodyError:
         return  # too large, too slow or cut short: Sentry's answer (413, 408) says it
     mimetype = request.mimetype
-    if schema == "project-update" or len(raw) > BODY_MEMO_MAX_BYTES:
-        # The project's fields also depend on the token's scopes: checked every time.
+    if _member_update(schema, token) or len(raw) > BODY_MEMO_MAX_BYTES:
+        # A project:read token's update also depends on its scopes: checked every time.
         _check_body(request, schema, raw, mimetype, token, state, found)
         return
     # The same body (a client's retry, a load test) breaks the same rules: what a body of a
     # schema violates is kept, so that checking it again costs a look-up. It depends on the
-    # app's schemas only, which never change, so the app's memo keeps it for the app's life.
+    # app's schemas only (any token's but a project:read one's, above), which never change, so
+    # the app's memo keeps it for the app's life.
     memo = state.memos.bodies
     key = (schema, mimetype, raw)
     known: tuple[Violation, ...] | None = memo.get(key)
@@ -341,8 +342,14 @@ def _check_body(
                 ("body",),
             )
         )
-    if schema == "project-update" and token is not None and not token.scopes & WRITE:
+    if _member_update(schema, token):
         _member_fields(data, found)
+
+
+def _member_update(schema: str, token: Token | None) -> bool:
+    """Whether the body is a project update by a token without project:write or admin, whose
+    admin fields are then checked too."""
+    return schema == "project-update" and token is not None and not token.scopes & WRITE
 
 
 def _member_fields(data: Any, found: list[Violation]) -> None:

@@ -297,6 +297,27 @@ def project_details_json(view: ProjectView, check: Check | None = None) -> bytes
     return encoded
 
 
+def project_update_json(
+    view: ProjectView, check: Check | None = None, *, keep_biases: bool = False
+) -> bytes:
+    """:func:`project_details` as a ``PUT`` answers it (``for_update``), encoded, made once per
+    state of the project: a ``PUT`` that changes nothing (the store keeps the view then) answers
+    the bytes made, and checked, by the first one.
+
+    :param check: run on the body when it is first made (response validation).
+    :raises ResponseSchemaError: from ``check``; nothing is kept then.
+    """
+    key = "update-json-kept-biases" if keep_biases else "update-json"
+    encoded: bytes | None = view.memo.get(key)
+    if encoded is None:
+        body = project_details(view, for_update=True, keep_biases=keep_biases)
+        if check is not None:
+            check(body)
+        encoded = dumps(body).encode()
+        view.memo[key] = encoded
+    return encoded
+
+
 def items_json(
     items: Iterable[T],
     serialize: Callable[[T], Any],

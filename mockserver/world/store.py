@@ -287,7 +287,7 @@ class Store:
         with self._lock:
             overlay = self._overlays[project_id]
             org, project = self._find(project_id)
-            overlay.memo = {}
+            before = _shown(overlay)
             overlay.changed = True
             overlay.shadowed.update(shadows)
             for key, value in changes.items():
@@ -313,6 +313,10 @@ class Store:
                 overlay.environments = source.project.environments
                 overlay.shadowed.update(copy_shadows)
             self._set_options(overlay, project, after_copy or {})
+            if _shown(overlay) != before:
+                # What derives from the project is stale. An update that changes nothing (a
+                # client's retry, a load test) keeps it: the view and its JSON still hold.
+                overlay.memo = {}
             self.version += 1
 
     @staticmethod
@@ -416,6 +420,25 @@ class Store:
             overlay.changed = True
             self.version += 1
             return True
+
+
+def _shown(overlay: _ProjectOverlay) -> str:
+    """Everything of an overlay a project's view is made from, as text that tells apart what
+    Python's ``==`` does not (``True`` and ``1``, key order): equal text, equal view."""
+    return repr(
+        (
+            overlay.slug,
+            overlay.name,
+            overlay.platform,
+            overlay.platform_set,
+            overlay.fields,
+            overlay.options,
+            sorted(overlay.shadowed),
+            overlay.teams,
+            overlay.environments,
+            overlay.deleted,
+        )
+    )
 
 
 def _digest(*parts: object) -> str:

@@ -469,3 +469,23 @@ def test_the_view_and_the_contract_each_read_the_body_as_before(
     assert (reply.json["name"] if status == 200 else reply.json) == answer
     (entry,) = state_of(app).journal.entries()
     assert [v.message for v in entry.violations] == messages
+
+
+def test_a_project_update_checked_once_is_still_checked_against_a_read_only_token(
+    api: Api, app: Flask
+) -> None:
+    body = {"name": "New", "isBookmarked": "maybe"}
+    schema_error = (
+        "body.isBookmarked: 'maybe' is not accepted: DRF BooleanField: true/false or one of its "
+        "spellings. (schema project-update)"
+    )
+    journal = state_of(app).journal
+    for _ in range(2):  # the second time, the body's schema errors come from the memo
+        assert api.put(PROJECT, json_body=body).status == 400
+    assert api.put(PROJECT, json_body=body, token="sntryu_READONLY").status == 400
+    entries = journal.entries()
+    assert [[v.message for v in e.violations] for e in entries[:2]] == [[schema_error]] * 2
+    assert [(v.code, v.location) for v in entries[2].violations] == [
+        ("invalid-body", ("body", "isBookmarked")),
+        ("insufficient-scope", ("body", "name")),
+    ]
