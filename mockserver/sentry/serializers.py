@@ -318,6 +318,30 @@ def project_update_json(
     return encoded
 
 
+def item_json(
+    item: T,
+    serialize: Callable[[T], Any],
+    memo: Memo,
+    key: Hashable,
+    check: Check | None = None,
+) -> str:
+    """One frozen world object's JSON, encoded (and checked) once and kept in ``memo`` under
+    ``(key, item)``, where :func:`items_json` finds it: a hook a client creates is encoded and
+    checked by the ``POST``'s answer, and its list reuses them.
+
+    :raises ResponseSchemaError: from ``check``; nothing is kept then.
+    """
+    memo_key = (key, item)
+    text: str | None = memo.get(memo_key)
+    if text is None:
+        body = serialize(item)
+        if check is not None:
+            check(body)
+        text = dumps(body)
+        memo.put(memo_key, text)
+    return text
+
+
 def items_json(
     items: Iterable[T],
     serialize: Callable[[T], Any],
@@ -347,17 +371,7 @@ def items_json(
     page: tuple[tuple[T, ...], bytes] | None = pages.get(page_key)
     if page is not None and all(kept is item for kept, item in zip(page[0], row, strict=True)):
         return page[1]
-    parts = []
-    for item in row:
-        memo_key = (key, item)
-        text: str | None = memo.get(memo_key)
-        if text is None:
-            body = serialize(item)
-            if check is not None:
-                check(body)
-            text = dumps(body)
-            memo.put(memo_key, text)
-        parts.append(text)
+    parts = [item_json(item, serialize, memo, key, check) for item in row]
     encoded = ("[" + ",".join(parts) + "]").encode()
     pages.put(page_key, (row, encoded))
     return encoded

@@ -34,13 +34,15 @@ from mockserver.timefmt import Clock
 from mockserver.timefmt import from_epoch
 from mockserver.timefmt import system_clock
 from mockserver.world.hooklog import HookList
-from mockserver.world.hooklog import HookLog
 from mockserver.world.model import Hook
 from mockserver.world.model import LazySequence
 from mockserver.world.model import Organization
 from mockserver.world.model import Project
-from mockserver.world.model import Team
 from mockserver.world.model import World
+from mockserver.world.overlay import ProjectOverlay
+from mockserver.world.overlay import fresh_overlay
+from mockserver.world.overlay import settle
+from mockserver.world.overlay import shown
 
 T = TypeVar("T")
 
@@ -61,42 +63,6 @@ def _memoized(items: Sequence[T], memo: Memo) -> Sequence[T]:
     if isinstance(items, LazySequence) and len(items) > items.literal_count:
         return MemoSequence(items, memo)
     return items
-
-
-@dataclass(slots=True)
-class _ProjectOverlay:
-    """What clients changed on one project.
-
-    :ivar hooks: the project's hooks, by guid and in Sentry's order.
-    :ivar memo: what was derived from the project as it is now (its view, its JSON);
-        replaced, never cleared, on a change, so that a request still holding the old one
-        cannot put stale values into the new one.
-    """
-
-    hooks: HookLog
-    next_internal_id: int
-    fields: dict[str, Any] = field(default_factory=dict)
-    options: dict[str, Any] | None = None
-    shadowed: set[str] = field(default_factory=set)
-    teams: tuple[Team, ...] | None = None
-    environments: tuple[str, ...] | None = None
-    ids_made: int = 0
-    slug: str | None = None
-    name: str | None = None
-    platform: str | None = None
-    platform_set: bool = False
-    deleted: bool = False
-    hooks_created: int = 0
-    memo: dict[str, Any] = field(default_factory=dict)
-    changed: bool = False
-
-
-def _fresh_overlay(project: Project) -> _ProjectOverlay:
-    """An overlay with no change: the scenario's hooks."""
-    return _ProjectOverlay(
-        hooks=HookLog(project.hooks),
-        next_internal_id=max((h.internal_id for h in project.hooks), default=0) + 1,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +110,7 @@ class Store:
         answer made from the store at one version holds while the version is the same
         (:mod:`mockserver.cache.responses`)."""
         self._world = world
-        self._overlays: dict[str, _ProjectOverlay] = {}
+        self._overlays: dict[str, ProjectOverlay] = {}
         self._redirects: dict[tuple[str, str], str] = {}
         self.memos = Memos() if memos is None else memos
         """The memos of what derives from the world (and the app's others, see
@@ -192,7 +158,7 @@ class Store:
                 project.id: (
                     old[project.id]
                     if project.id in old and not old[project.id].changed
-                    else _fresh_overlay(project)
+                    else fresh_overlay(project)
                 )
                 for org in self._world.organizations
                 for project in org.projects
@@ -223,7 +189,7 @@ class Store:
                     return Redirect(org, self._redirects[(org.id, project_ref)])
         return None
 
-    def _view(self, org: Organization, project: Project, overlay: _ProjectOverlay) -> ProjectView:
+    def _view(self, org: Organization, project: Project, overlay: ProjectOverlay) -> ProjectView:
         cached: ProjectView | None = overlay.memo.get("view")
         if cached is not None:
             return cached
@@ -287,7 +253,10 @@ class Store:
         with self._lock:
             overlay = self._overlays[project_id]
             org, project = self._find(project_id)
-            before = _shown(overlay)
+            before = shown(overlay)
+            if overlay.options is not None:
+                # Copied, not changed in place: a view made before keeps the options it showed.
+                overlay.options = dict(overlay.options)
             overlay.changed = True
             overlay.shadowed.update(shadows)
             for key, value in changes.items():
@@ -313,15 +282,12 @@ class Store:
                 overlay.environments = source.project.environments
                 overlay.shadowed.update(copy_shadows)
             self._set_options(overlay, project, after_copy or {})
-            if _shown(overlay) != before:
-                # What derives from the project is stale. An update that changes nothing (a
-                # client's retry, a load test) keeps it: the view and its JSON still hold.
-                overlay.memo = {}
+            settle(overlay, before)
             self.version += 1
 
     @staticmethod
     def _set_options(
-        overlay: _ProjectOverlay, project: Project, options: Mapping[str, Any]
+        overlay: ProjectOverlay, project: Project, options: Mapping[str, Any]
     ) -> dict[str, Any]:
         """Set options on the overlay (a copy of the scenario's on the first change)."""
         if overlay.options is None:
@@ -420,25 +386,6 @@ class Store:
             overlay.changed = True
             self.version += 1
             return True
-
-
-def _shown(overlay: _ProjectOverlay) -> str:
-    """Everything of an overlay a project's view is made from, as text that tells apart what
-    Python's ``==`` does not (``True`` and ``1``, key order): equal text, equal view."""
-    return repr(
-        (
-            overlay.slug,
-            overlay.name,
-            overlay.platform,
-            overlay.platform_set,
-            overlay.fields,
-            overlay.options,
-            sorted(overlay.shadowed),
-            overlay.teams,
-            overlay.environments,
-            overlay.deleted,
-        )
-    )
 
 
 def _digest(*parts: object) -> str:

@@ -7,8 +7,10 @@ from typing import Any
 from mockserver.resources import default_scenario
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry import serializers
+from mockserver.world.overlay import RECENT_STATES
 from mockserver.world.scenario import load_scenario_file
 from mockserver.world.store import UNSET
+from mockserver.world.store import ProjectView
 from mockserver.world.store import Store
 
 PROJECT = "2"
@@ -62,3 +64,40 @@ def test_every_kind_of_change_makes_a_new_view() -> None:
     store.update_project(PROJECT, {}, None, copy_from="3")
     assert store.view(PROJECT) is not before
     assert store.view(PROJECT).project.teams == store.view("3").project.teams
+
+
+def test_a_state_visited_shortly_before_finds_its_view_and_json_again() -> None:
+    store = _store()
+    views: dict[bool, ProjectView] = {}
+    answers: dict[bool, bytes] = {}
+    for bookmarked in (True, False, True, False):
+        store.update_project(PROJECT, {"isBookmarked": bookmarked})
+        view = store.view(PROJECT)
+        answer = serializers.project_update_json(view)
+        assert view.fields["isBookmarked"] is bookmarked
+        assert views.setdefault(bookmarked, view) is view
+        assert answers.setdefault(bookmarked, answer) is answer
+
+
+def test_only_the_last_few_states_are_kept() -> None:
+    store = _store()
+    store.update_project(PROJECT, {"name": "State 0"})
+    first = store.view(PROJECT)
+    for n in range(1, RECENT_STATES + 2):
+        store.update_project(PROJECT, {"name": f"State {n}"})
+    store.update_project(PROJECT, {"name": "State 0"})
+    again = store.view(PROJECT)
+    assert again is not first  # forgotten: made afresh, the same project
+    assert again.project.name == first.project.name == "State 0"
+    store.update_project(PROJECT, {"name": f"State {RECENT_STATES + 1}"})
+    store.update_project(PROJECT, {"name": "State 0"})
+    assert store.view(PROJECT) is again  # visited two updates ago: kept
+
+
+def test_a_view_keeps_the_options_it_was_made_from() -> None:
+    store = _store()
+    store.update_project(PROJECT, {}, {"sentry:resolve_age": 24})
+    view = store.view(PROJECT)
+    store.update_project(PROJECT, {}, {"sentry:resolve_age": 48})
+    assert view.options["sentry:resolve_age"] == 24
+    assert store.view(PROJECT).options["sentry:resolve_age"] == 48
