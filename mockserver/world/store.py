@@ -8,9 +8,11 @@ by the scenario.
 Because the world never changes, what is derived from it can be kept: generated users and tag
 values (which cost Faker calls to make) and their JSON live in the app's bounded memos
 (:class:`~mockserver.cache.memo.Memos`), which survive :meth:`Store.reset` and which
-:meth:`Store.load` drops. What derives from an overlay (a project's JSON) lives in the overlay
-and is dropped with the change that makes it stale. Hooks are kept in the order Sentry lists
-them as they are written (:mod:`mockserver.world.hooklog`): a write never re-sorts them.
+:meth:`Store.load` drops. What derives from an overlay (a project's view and JSON) lives in the
+overlay, per state of the project: an update that changes nothing keeps it, one that changes
+something puts it aside for a while (:mod:`mockserver.world.overlay`). Hooks are kept in the
+order Sentry lists them as they are written (:mod:`mockserver.world.hooklog`): a write never
+re-sorts them.
 """
 
 from __future__ import annotations
