@@ -37,7 +37,6 @@ mock's faults and rate limits too: a request the mock refuses never reaches "Sen
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -61,6 +60,7 @@ from mockserver.contract.query import check_query
 from mockserver.errors import ApiError
 from mockserver.http.auth import authenticate
 from mockserver.http.body import BodyError
+from mockserver.http.body import plain_json
 from mockserver.http.body import read_body
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
@@ -269,13 +269,14 @@ def _body(
     except BodyError:
         return  # too large, too slow or cut short: Sentry's answer (413, 408) says it
     mimetype = request.mimetype
-    if schema == "project-update" or len(raw) > BODY_MEMO_MAX_BYTES:
-        # The project's fields also depend on the token's scopes: checked every time.
+    if _member_update(schema, token) or len(raw) > BODY_MEMO_MAX_BYTES:
+        # A project:read token's update also depends on its scopes: checked every time.
         _check_body(request, schema, raw, mimetype, token, state, found)
         return
     # The same body (a client's retry, a load test) breaks the same rules: what a body of a
     # schema violates is kept, so that checking it again costs a look-up. It depends on the
-    # app's schemas only, which never change, so the app's memo keeps it for the app's life.
+    # app's schemas only (any token's but a project:read one's, above), which never change, so
+    # the app's memo keeps it for the app's life.
     memo = state.memos.bodies
     key = (schema, mimetype, raw)
     known: tuple[Violation, ...] | None = memo.get(key)
@@ -299,7 +300,8 @@ def _check_body(
     data: Any = {}
     if raw and (mimetype == "application/json" or mimetype.endswith("+json")):
         try:
-            data = json.loads(raw)
+            # Parsed once per request: the view reuses the value (mockserver.http.body).
+            data = plain_json(request, raw)
         except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested ~1,000 deep
             found.append(Violation(INVALID_BODY, f"the body is not valid JSON: {exc}", ("body",)))
             return
@@ -340,8 +342,14 @@ def _check_body(
                 ("body",),
             )
         )
-    if schema == "project-update" and token is not None and not token.scopes & WRITE:
+    if _member_update(schema, token):
         _member_fields(data, found)
+
+
+def _member_update(schema: str, token: Token | None) -> bool:
+    """Whether the body is a project update by a token without project:write or admin, whose
+    admin fields are then checked too."""
+    return schema == "project-update" and token is not None and not token.scopes & WRITE
 
 
 def _member_fields(data: Any, found: list[Violation]) -> None:

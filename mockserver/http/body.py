@@ -43,6 +43,10 @@ BODY = "mockserver.body"
 """The environ key of the body once read (bytes), or of the :class:`BodyError` reading it raised."""
 READ_TIMEOUT = "mockserver.read_timeout"
 """The environ key of the read timeout of this request, in seconds (the exchange sets it)."""
+JSON_VALUE = "mockserver.json"
+"""The environ key of the body parsed by :func:`json_body`'s JSON parser: ``(value, None)``, or
+``(None, error)`` for the :class:`~mockserver.errors.ApiError` the parse raised. Every reader of
+the request (the contract checks, the view) then parses the body once."""
 CLOSE = "mockserver.close"
 """The environ key set when the connection must close after the answer (its body was not read
 whole: what is left of it would be taken for the next request)."""
@@ -314,7 +318,7 @@ def json_body(request: Request) -> Any:
             415, f'Unsupported media type "{request.content_type or ""}" in request.'
         )
     if parser == JSON_MEDIA_TYPE:
-        return _parse_json(raw, request.mimetype_params.get("charset"))
+        return parsed_json(request, raw)
     if parser == MULTIPART_MEDIA_TYPE:
         boundary = request.mimetype_params.get("boundary")
         if not boundary or not _BOUNDARY.match(boundary):
@@ -335,24 +339,88 @@ def _select_parser(mimetype: str) -> str | None:
     return None
 
 
-def _parse_json(raw: bytes, charset: str | None) -> Any:
-    """DRF's ``JSONParser.parse``: a codecs reader over the body, then strict ``json.load``."""
+def parsed_json(request: Request, raw: bytes) -> Any:
+    """``raw``, the request's body, parsed as :func:`json_body` parses JSON, once per request:
+    the outcome is kept in the environ (:data:`JSON_VALUE`), and a second reader gets the same
+    value object. Readers must not change it.
+
+    :raises ApiError: 400 ``{"detail": "JSON parse error - <reason>"}``, as :func:`json_body`.
+    """
+    value, error, _plain = _parsed(request, raw)
+    if error is not None:
+        raise ApiError(error.status, error.body, error.headers)
+    return value
+
+
+def plain_json(request: Request, raw: bytes) -> Any:
+    """``raw`` parsed as ``json.loads(raw)`` parses it (any UTF, ``NaN`` allowed): the contract
+    checks' reading. When the request is sent as ``application/json``, the value
+    :func:`parsed_json` keeps is reused if ``json.loads`` would give the same one (the whole body
+    decoded as UTF-8 and parsed); otherwise, ``json.loads`` parses it.
+
+    :raises ValueError: what ``json.loads`` raises (``JSONDecodeError``, ``UnicodeDecodeError``).
+    :raises RecursionError: for JSON nested about 1,000 deep.
+    """
+    if request.mimetype == JSON_MEDIA_TYPE:
+        value, error, plain = _parsed(request, raw)
+        if error is None and plain:
+            return value
+    return json.loads(raw)
+
+
+def _parsed(request: Request, raw: bytes) -> tuple[Any, ApiError | None, bool]:
+    """The kept outcome of parsing the body: ``(value, error, plain)``, ``plain`` when
+    ``json.loads(raw)`` gives the same value."""
+    environ = request.environ
+    held: tuple[Any, ApiError | None, bool] | None = environ.get(JSON_VALUE)
+    if held is None:
+        try:
+            value, plain = _parse_json(raw, request.mimetype_params.get("charset"))
+            held = (value, None, plain)
+        except ApiError as exc:
+            held = (None, exc, False)
+        environ[JSON_VALUE] = held
+    return held
+
+
+def _encoding(charset: str | None) -> str:
+    """The codec of a ``charset`` parameter Python knows, else UTF-8 (e.g. ``"utf-8"``)."""
     encoding = "utf-8"
     if charset:
         # Django sets request.encoding from a charset Python knows and ignores any other.
         with contextlib.suppress(LookupError):
             encoding = codecs.lookup(charset).name
+    return encoding
+
+
+def _parse_json(raw: bytes, charset: str | None) -> tuple[Any, bool]:
+    """DRF's ``JSONParser.parse``: a codecs reader over the body, then strict ``json.load``.
+
+    :returns: the value, and whether ``json.loads(raw)`` gives it too: a strict parse of text
+        that is the whole body decoded as UTF-8 (``json.loads`` then detects UTF-8 too: valid
+        JSON text starts with no NUL, and a BOM fails the strict parse).
+    """
+    encoding = _encoding(charset)
+    whole = False
     try:
-        text = codecs.getreader(encoding)(io.BytesIO(raw)).read()
+        if encoding == "utf-8":
+            # What the codecs reader does, without it: decode what is whole (an incomplete
+            # sequence at the end is dropped, as the reader drops it), raise on a bad byte.
+            text, used = codecs.utf_8_decode(raw, "strict", False)
+            whole = used == len(raw)
+        else:
+            text = codecs.getreader(encoding)(io.BytesIO(raw)).read()
         value = json.loads(text, parse_constant=_strict_constant)
     except RecursionError:
         # Python's parser gives up at its recursion limit (Sentry would answer a 500).
         raise ApiError.detail(400, _too_deep()) from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ApiError.detail(400, f"JSON parse error - {exc}") from None
-    if _depth_exceeds(value, MAX_JSON_DEPTH):
+    # A value nests no deeper than its text opens brackets: most bodies need no walk.
+    opened = text.count("[") + text.count("{")
+    if opened > MAX_JSON_DEPTH and _depth_exceeds(value, MAX_JSON_DEPTH):
         raise ApiError.detail(400, _too_deep())
-    return value
+    return value, whole
 
 
 def _strict_constant(constant: str) -> Any:

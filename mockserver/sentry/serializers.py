@@ -297,6 +297,51 @@ def project_details_json(view: ProjectView, check: Check | None = None) -> bytes
     return encoded
 
 
+def project_update_json(
+    view: ProjectView, check: Check | None = None, *, keep_biases: bool = False
+) -> bytes:
+    """:func:`project_details` as a ``PUT`` answers it (``for_update``), encoded, made once per
+    state of the project: a ``PUT`` that changes nothing (the store keeps the view then) answers
+    the bytes made, and checked, by the first one.
+
+    :param check: run on the body when it is first made (response validation).
+    :raises ResponseSchemaError: from ``check``; nothing is kept then.
+    """
+    key = "update-json-kept-biases" if keep_biases else "update-json"
+    encoded: bytes | None = view.memo.get(key)
+    if encoded is None:
+        body = project_details(view, for_update=True, keep_biases=keep_biases)
+        if check is not None:
+            check(body)
+        encoded = dumps(body).encode()
+        view.memo[key] = encoded
+    return encoded
+
+
+def item_json(
+    item: T,
+    serialize: Callable[[T], Any],
+    memo: Memo,
+    key: Hashable,
+    check: Check | None = None,
+) -> str:
+    """One frozen world object's JSON, encoded (and checked) once and kept in ``memo`` under
+    ``(key, item)``, where :func:`items_json` finds it: a hook a client creates is encoded and
+    checked by the ``POST``'s answer, and its list reuses them.
+
+    :raises ResponseSchemaError: from ``check``; nothing is kept then.
+    """
+    memo_key = (key, item)
+    text: str | None = memo.get(memo_key)
+    if text is None:
+        body = serialize(item)
+        if check is not None:
+            check(body)
+        text = dumps(body)
+        memo.put(memo_key, text)
+    return text
+
+
 def items_json(
     items: Iterable[T],
     serialize: Callable[[T], Any],
@@ -326,17 +371,7 @@ def items_json(
     page: tuple[tuple[T, ...], bytes] | None = pages.get(page_key)
     if page is not None and all(kept is item for kept, item in zip(page[0], row, strict=True)):
         return page[1]
-    parts = []
-    for item in row:
-        memo_key = (key, item)
-        text: str | None = memo.get(memo_key)
-        if text is None:
-            body = serialize(item)
-            if check is not None:
-                check(body)
-            text = dumps(body)
-            memo.put(memo_key, text)
-        parts.append(text)
+    parts = [item_json(item, serialize, memo, key, check) for item in row]
     encoded = ("[" + ",".join(parts) + "]").encode()
     pages.put(page_key, (row, encoded))
     return encoded

@@ -8,8 +8,11 @@ by the scenario.
 Because the world never changes, what is derived from it can be kept: generated users and tag
 values (which cost Faker calls to make) and their JSON live in the app's bounded memos
 (:class:`~mockserver.cache.memo.Memos`), which survive :meth:`Store.reset` and which
-:meth:`Store.load` drops. What derives from an overlay (a project's JSON, its sorted hooks) lives
-in the overlay and is dropped with the change that makes it stale.
+:meth:`Store.load` drops. What derives from an overlay (a project's view and JSON) lives in the
+overlay, per state of the project: an update that changes nothing keeps it, one that changes
+something puts it aside for a while (:mod:`mockserver.world.overlay`). Hooks are kept in the
+order Sentry lists them as they are written (:mod:`mockserver.world.hooklog`): a write never
+re-sorts them.
 """
 
 from __future__ import annotations
@@ -32,12 +35,16 @@ from mockserver.cache.memo import MemoSequence
 from mockserver.timefmt import Clock
 from mockserver.timefmt import from_epoch
 from mockserver.timefmt import system_clock
+from mockserver.world.hooklog import HookList
 from mockserver.world.model import Hook
 from mockserver.world.model import LazySequence
 from mockserver.world.model import Organization
 from mockserver.world.model import Project
-from mockserver.world.model import Team
 from mockserver.world.model import World
+from mockserver.world.overlay import ProjectOverlay
+from mockserver.world.overlay import fresh_overlay
+from mockserver.world.overlay import settle
+from mockserver.world.overlay import shown
 
 T = TypeVar("T")
 
@@ -58,41 +65,6 @@ def _memoized(items: Sequence[T], memo: Memo) -> Sequence[T]:
     if isinstance(items, LazySequence) and len(items) > items.literal_count:
         return MemoSequence(items, memo)
     return items
-
-
-@dataclass(slots=True)
-class _ProjectOverlay:
-    """What clients changed on one project.
-
-    :ivar memo: what was derived from the project as it is now (its JSON, its sorted hooks);
-        replaced, never cleared, on a change, so that a request still holding the old one
-        cannot put stale values into the new one.
-    """
-
-    hooks: dict[str, Hook]
-    next_internal_id: int
-    fields: dict[str, Any] = field(default_factory=dict)
-    options: dict[str, Any] | None = None
-    shadowed: set[str] = field(default_factory=set)
-    teams: tuple[Team, ...] | None = None
-    environments: tuple[str, ...] | None = None
-    ids_made: int = 0
-    slug: str | None = None
-    name: str | None = None
-    platform: str | None = None
-    platform_set: bool = False
-    deleted: bool = False
-    hooks_created: int = 0
-    memo: dict[str, Any] = field(default_factory=dict)
-    changed: bool = False
-
-
-def _fresh_overlay(project: Project) -> _ProjectOverlay:
-    """An overlay with no change: the scenario's hooks."""
-    return _ProjectOverlay(
-        hooks={h.id: h for h in project.hooks},
-        next_internal_id=max((h.internal_id for h in project.hooks), default=0) + 1,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +112,7 @@ class Store:
         answer made from the store at one version holds while the version is the same
         (:mod:`mockserver.cache.responses`)."""
         self._world = world
-        self._overlays: dict[str, _ProjectOverlay] = {}
+        self._overlays: dict[str, ProjectOverlay] = {}
         self._redirects: dict[tuple[str, str], str] = {}
         self.memos = Memos() if memos is None else memos
         """The memos of what derives from the world (and the app's others, see
@@ -188,7 +160,7 @@ class Store:
                 project.id: (
                     old[project.id]
                     if project.id in old and not old[project.id].changed
-                    else _fresh_overlay(project)
+                    else fresh_overlay(project)
                 )
                 for org in self._world.organizations
                 for project in org.projects
@@ -219,7 +191,7 @@ class Store:
                     return Redirect(org, self._redirects[(org.id, project_ref)])
         return None
 
-    def _view(self, org: Organization, project: Project, overlay: _ProjectOverlay) -> ProjectView:
+    def _view(self, org: Organization, project: Project, overlay: ProjectOverlay) -> ProjectView:
         cached: ProjectView | None = overlay.memo.get("view")
         if cached is not None:
             return cached
@@ -283,7 +255,10 @@ class Store:
         with self._lock:
             overlay = self._overlays[project_id]
             org, project = self._find(project_id)
-            overlay.memo = {}
+            before = shown(overlay)
+            if overlay.options is not None:
+                # Copied, not changed in place: a view made before keeps the options it showed.
+                overlay.options = dict(overlay.options)
             overlay.changed = True
             overlay.shadowed.update(shadows)
             for key, value in changes.items():
@@ -309,11 +284,12 @@ class Store:
                 overlay.environments = source.project.environments
                 overlay.shadowed.update(copy_shadows)
             self._set_options(overlay, project, after_copy or {})
+            settle(overlay, before)
             self.version += 1
 
     @staticmethod
     def _set_options(
-        overlay: _ProjectOverlay, project: Project, options: Mapping[str, Any]
+        overlay: ProjectOverlay, project: Project, options: Mapping[str, Any]
     ) -> dict[str, Any]:
         """Set options on the overlay (a copy of the scenario's on the first change)."""
         if overlay.options is None:
@@ -353,17 +329,11 @@ class Store:
 
     # --- hooks ------------------------------------------------------------------------------
 
-    def hooks(self, project_id: str) -> list[Hook]:
-        """The project's hooks, newest first (internal id descending), as Sentry lists them."""
+    def hooks(self, project_id: str) -> HookList:
+        """The project's hooks, newest first (internal id descending), as Sentry lists them:
+        taken in O(1), and unchanged by later writes (see :class:`HookList`)."""
         with self._lock:
-            overlay = self._overlays[project_id]
-            ordered: tuple[Hook, ...] | None = overlay.memo.get("hooks")
-            if ordered is None:
-                ordered = tuple(
-                    sorted(overlay.hooks.values(), key=lambda h: h.internal_id, reverse=True)
-                )
-                overlay.memo["hooks"] = ordered
-        return list(ordered)
+            return self._overlays[project_id].hooks.newest_first()
 
     def hook(self, project_id: str, hook_id: str) -> Hook | None:
         """One hook of the project by its guid, or ``None``."""
@@ -391,9 +361,8 @@ class Store:
                 internal_id=overlay.next_internal_id,
             )
             overlay.next_internal_id += 1
-            overlay.hooks[hook.id] = hook
+            overlay.hooks.add(hook)
             overlay.changed = True
-            overlay.memo.pop("hooks", None)
             self.version += 1
             return hook
 
@@ -401,23 +370,22 @@ class Store:
         """Replace fields of a hook; ``None`` if it does not exist."""
         with self._lock:
             overlay = self._overlays[project_id]
-            hooks = overlay.hooks
-            if hook_id not in hooks:
+            old = overlay.hooks.get(hook_id)
+            if old is None:
                 return None
-            hooks[hook_id] = replace(hooks[hook_id], **changes)
+            hook = replace(old, **changes)
+            overlay.hooks.replace(hook)
             overlay.changed = True
-            overlay.memo.pop("hooks", None)
             self.version += 1
-            return hooks[hook_id]
+            return hook
 
     def delete_hook(self, project_id: str, hook_id: str) -> bool:
         """Delete a hook; ``False`` if it did not exist."""
         with self._lock:
             overlay = self._overlays[project_id]
-            if overlay.hooks.pop(hook_id, None) is None:
+            if not overlay.hooks.remove(hook_id):
                 return False
             overlay.changed = True
-            overlay.memo.pop("hooks", None)
             self.version += 1
             return True
 

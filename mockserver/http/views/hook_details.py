@@ -12,8 +12,8 @@ from mockserver.errors import ApiError
 from mockserver.http.body import json_body
 from mockserver.http.exchange import Exchange
 from mockserver.http.views.answers import respond
+from mockserver.http.views.hooks import respond_hook
 from mockserver.http.views.hooks import validate_hook
-from mockserver.sentry import serializers
 from mockserver.sentry import stats as stats_query
 from mockserver.world.model import Hook
 
@@ -28,7 +28,7 @@ def _hook(ex: Exchange) -> Hook:
 
 def get_hook(ex: Exchange) -> Response:
     """One hook."""
-    return respond(ex.state, serializers.hook(_hook(ex)), "hook")
+    return respond_hook(ex, _hook(ex))
 
 
 def update_hook(ex: Exchange) -> Response:
@@ -48,7 +48,7 @@ def update_hook(ex: Exchange) -> Response:
     hook_id = ex.params["hook_id"]
     updated = ex.store.update_hook(ex.resolved.project.id, hook_id, **changes)
     assert updated is not None  # noqa: S101 - checked above, under the same request
-    return respond(ex.state, serializers.hook(updated), "hook")
+    return respond_hook(ex, updated)
 
 
 def delete_hook(ex: Exchange) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -10,7 +11,8 @@ from mockserver.errors import ApiError
 from mockserver.http import params
 from mockserver.http.body import json_body
 from mockserver.http.exchange import Exchange
-from mockserver.http.views.answers import respond
+from mockserver.http.views.answers import respond_encoded
+from mockserver.http.views.answers import response_check
 from mockserver.http.views.paging import page_params
 from mockserver.http.views.paging import respond_page
 from mockserver.sentry import drf
@@ -19,6 +21,8 @@ from mockserver.sentry import serializers
 from mockserver.world.model import HOOK_EVENTS
 from mockserver.world.model import Hook
 
+HOOK_MEMO = "hook"
+"""What names a hook's JSON in the app's JSON memo (``serializers.hook``)."""
 FEATURE_DISABLED = {
     "error_type": "unavailable_feature",
     "detail": ["You do not have that feature enabled"],
@@ -32,15 +36,19 @@ def require_feature(ex: Exchange) -> None:
 
 
 def list_hooks(ex: Exchange) -> Response:
-    """The project's hooks, newest first; ``status=active|disabled`` filters."""
+    """The project's hooks, newest first; ``status=active|disabled`` filters.
+
+    Unfiltered, a page costs its page: the store's list is read where the page is (a binary
+    search for a cursor), never copied. A filter reads every hook, as Sentry's query does.
+    """
     require_feature(ex)
-    hooks = ex.store.hooks(ex.resolved.project.id)
+    hooks: Sequence[Hook] = ex.store.hooks(ex.resolved.project.id)
     status = params.STATUS.read(ex.request.args)
     if status:
         hooks = [h for h in hooks if h.status == status]
     per_page, cursor = page_params(ex.request.args)
     page = paginators.paginate_keyset(hooks, _internal_id, cursor, per_page)
-    return respond_page(ex, page, serializers.hook, "hooks", memo="hook")
+    return respond_page(ex, page, serializers.hook, "hooks", memo=HOOK_MEMO)
 
 
 def _internal_id(hook: Hook) -> int:
@@ -92,4 +100,13 @@ def create_hook(ex: Exchange) -> Response:
     require_feature(ex)
     fields = validate_hook(json_body(ex.request), partial=False)
     hook = ex.store.create_hook(ex.resolved.project.id, fields["url"], fields.get("events", []))
-    return respond(ex.state, serializers.hook(hook), "hook", 201)
+    return respond_hook(ex, hook, 201)
+
+
+def respond_hook(ex: Exchange, hook: Hook, status: int = 200) -> Response:
+    """Answer one hook: encoded and checked (under response validation) once, and kept in the
+    app's JSON memo, where the list of hooks finds it (see ``list_hooks``)."""
+    state = ex.state
+    check = response_check(state, "hook")
+    encoded = serializers.item_json(hook, serializers.hook, state.memos.json, HOOK_MEMO, check)
+    return respond_encoded(encoded.encode(), status)

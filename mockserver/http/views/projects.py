@@ -80,10 +80,13 @@ def update_project(ex: Exchange) -> Response:
         after_copy=update.after_copy,
         copy_shadows=copied,
     )
-    body = serializers.project_details(
-        store.view(project_id), for_update=True, keep_biases=update.keep_biases
+    # Made, checked and encoded once per state of the project (an update that changes nothing
+    # keeps it): the mock's own answer is not checked again.
+    check = response_check(state, "project")
+    encoded = serializers.project_update_json(
+        store.view(project_id), check, keep_biases=update.keep_biases
     )
-    return respond(state, body, "project")
+    return respond_encoded(encoded)
 
 
 def update_context(

@@ -140,3 +140,36 @@ def test_the_cursor_is_removed_from_the_echoed_query(api: Api) -> None:
         f'<{base}&cursor=100:-1:1>; rel="previous"; results="false"; cursor="100:-1:1", '
         f'<{base}&cursor=100:1:0>; rel="next"; results="false"; cursor="100:1:0"'
     )
+
+
+def test_twenty_thousand_hooks_answer_the_newest_page_and_its_cursors(api: Api) -> None:
+    assert api.server is not None
+    store = api.server.state.store
+    project = "2"
+    for n in range(20_000):
+        store.create_hook(project, f"https://x.example/{n}", ["event.created"])
+    # A write just before the read: the list is not re-sorted or copied for it.
+    gone = store.hooks(project)[1]
+    assert api.delete(PROJECT + f"hooks/{gone.id}/").status == 204
+    newest = list(store.hooks(project))
+    assert len(newest) == 20_000  # 20,000 made, the scenario's one, one deleted
+    assert [h.internal_id for h in newest[:3]] == [20_001, 19_999, 19_998]
+
+    reply = api.get(PROJECT + "hooks/?per_page=100")
+    assert reply.status == 200
+    assert [h["id"] for h in reply.json] == [h.id for h in newest[:100]]
+    found = links(reply.header("Link"))
+    assert found["previous"][1:] == (False, "20001:0:1")
+    assert found["next"][1:] == (True, f"{newest[100].internal_id}:0:0")
+
+    reply = api.get(PROJECT + f"hooks/?per_page=100&cursor={newest[100].internal_id}:0:0")
+    assert [h["id"] for h in reply.json] == [h.id for h in newest[100:200]]
+    found = links(reply.header("Link"))
+    assert found["previous"][1:] == (True, f"{newest[100].internal_id}:0:1")
+    assert found["next"][1:] == (True, f"{newest[200].internal_id}:0:0")
+
+    # The last page, from a cursor deep in the list: the scenario's hook is the oldest.
+    reply = api.get(PROJECT + f"hooks/?per_page=100&cursor={newest[19_950].internal_id}:0:0")
+    assert [h["id"] for h in reply.json] == [h.id for h in newest[19_950:]]
+    assert reply.json[-1]["id"] == "4f9d73e63b7144ecb8944c41620a090b"
+    assert links(reply.header("Link"))["next"][1] is False

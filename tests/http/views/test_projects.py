@@ -358,3 +358,18 @@ def test_an_update_by_a_member_is_checked_before_the_member_gate(api: Api) -> No
     assert (reply.status, reply.json) == (400, {"isBookmarked": ["Must be a valid boolean."]})
     reply = api.put(PROJECT, token=READONLY, json_body={"isBookmarked": "false"})
     assert (reply.status, reply.json) == (403, DENIED)
+
+
+def test_a_toggled_setting_answers_each_state_as_it_is(api: Api) -> None:
+    answers = []
+    for bookmarked in (True, False, True, False, True):
+        reply = api.put(PROJECT, json_body={"isBookmarked": bookmarked})
+        assert (reply.status, reply.json["isBookmarked"]) == (200, bookmarked)
+        answers.append(reply.raw)
+        shown = api.get(PROJECT).json
+        assert shown["isBookmarked"] is bookmarked
+    # A state met again answers the same bytes (kept per state); the two states differ.
+    assert answers[0] == answers[2] == answers[4] != answers[1] == answers[3]
+    renamed = api.put(PROJECT, json_body={"name": "Renamed"})
+    assert (renamed.json["name"], renamed.json["isBookmarked"]) == ("Renamed", True)
+    assert api.put(PROJECT, json_body={"name": "Renamed"}).raw == renamed.raw
