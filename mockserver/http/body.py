@@ -9,9 +9,7 @@ import json
 import re
 import socket
 import time
-from collections.abc import Callable
 from collections.abc import Iterable
-from collections.abc import Iterator
 from collections.abc import MutableMapping
 from functools import cached_property
 from itertools import chain
@@ -20,11 +18,11 @@ from typing import Any
 from typing import cast
 from urllib.parse import parse_qsl
 
-from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_content_length
 
 from mockserver.errors import ApiError
+from mockserver.http.querydict import QueryDict
 
 MAX_BODY_BYTES = 2_621_440
 """The largest request body read, in bytes: Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` default
@@ -63,53 +61,6 @@ FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 PARSERS = (JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, FORM_MEDIA_TYPE)
 # Django's MultiPartParser.boundary_re.
 _BOUNDARY = re.compile(r"[ -~]{0,200}[!-~]")
-
-
-class QueryDict(ImmutableMultiDict[str, str]):
-    """Query and form parameters read as Django's ``QueryDict`` reads them.
-
-    Sentry's views call ``request.GET.get(name)``, which answers the *last* value of a repeated
-    parameter (``?stat=received&stat=x`` asks for ``x``); Werkzeug's ``MultiDict`` answers the
-    first. ``getlist`` and ``items(multi=True)`` still give every value, in order.
-    """
-
-    def __getitem__(self, key: str) -> str:
-        values = self.getlist(key)
-        if values:
-            return values[-1]
-        return super().__getitem__(key)  # raises Werkzeug's BadRequestKeyError
-
-    def get(  # type: ignore[override]
-        self,
-        key: str,
-        default: Any = None,
-        type: Callable[[str], Any] | None = None,
-    ) -> Any:
-        """The last value of ``key`` (converted by ``type``), or ``default``, as werkzeug's
-        ``get`` answers it, without raising and catching a ``BadRequestKeyError`` for a
-        parameter the query lacks (most are absent from most requests)."""
-        values = self.getlist(key)
-        if not values:
-            return default
-        if type is None:
-            return values[-1]
-        try:
-            return type(values[-1])
-        except (ValueError, TypeError):
-            return default
-
-    def items(self, multi: bool = False) -> Iterator[tuple[str, str]]:  # type: ignore[override]
-        """``(name, value)`` pairs: the last value of each name, or every pair with ``multi``."""
-        for key, values in self.lists():
-            if multi:
-                yield from ((key, value) for value in values)
-            else:
-                yield key, values[-1]
-
-    def values(self) -> Iterator[str]:  # type: ignore[override]
-        """The last value of each name."""
-        for _key, values in self.lists():
-            yield values[-1]
 
 
 class SentryRequest(Request):

@@ -113,6 +113,9 @@ class Store:
         (:mod:`mockserver.cache.responses`)."""
         self._world = world
         self._overlays: dict[str, ProjectOverlay] = {}
+        # The memo of each project as the scenario has it (its view and answers), shared by
+        # every fresh overlay of it: a reset after a change finds them again.
+        self._pristine: dict[str, dict[str, Any]] = {}
         self._redirects: dict[tuple[str, str], str] = {}
         self.memos = Memos() if memos is None else memos
         """The memos of what derives from the world (and the app's others, see
@@ -132,6 +135,7 @@ class Store:
             self.memos.drop_world()
             self._projects = self._memoize(world)
             self._overlays = {}
+            self._pristine = {}
             self.reset()
 
     def _memoize(self, world: World) -> dict[str, Project]:
@@ -150,8 +154,9 @@ class Store:
     def reset(self) -> None:
         """Drop every change clients made, back to the scenario.
 
-        Projects no client changed keep their overlay, and with it their memos: a test suite
-        that resets between tests does not pay again for the JSON of what it did not touch.
+        Projects no client changed keep their overlay; the others get a fresh one with the memo
+        of the scenario's state of the project: a test suite that resets between tests does not
+        pay again for the JSON of a project as the scenario has it.
         """
         with self._lock:
             self._redirects = {}
@@ -160,12 +165,20 @@ class Store:
                 project.id: (
                     old[project.id]
                     if project.id in old and not old[project.id].changed
-                    else fresh_overlay(project)
+                    else self._fresh(project)
                 )
                 for org in self._world.organizations
                 for project in org.projects
             }
             self.version += 1
+
+    def _fresh(self, project: Project) -> ProjectOverlay:
+        """A fresh overlay of ``project``, sharing its pristine memo (the caller holds the
+        lock). An overlay's memo is replaced, never cleared, when its project changes, so the
+        shared one only ever holds what derives from the scenario's state."""
+        overlay = fresh_overlay(project)
+        overlay.memo = self._pristine.setdefault(project.id, overlay.memo)
+        return overlay
 
     # --- projects ---------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ import pytest
 
 from mockserver.errors import ApiError
 from mockserver.http import params
-from mockserver.http.body import QueryDict
 from mockserver.http.params import values
+from mockserver.http.querydict import QueryDict
 from mockserver.http.routes import ROUTES
 from mockserver.sentry import stats
 from mockserver.sentry.pagination import DEFAULT_PER_PAGE

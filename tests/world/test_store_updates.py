@@ -101,3 +101,28 @@ def test_a_view_keeps_the_options_it_was_made_from() -> None:
     store.update_project(PROJECT, {}, {"sentry:resolve_age": 48})
     assert view.options["sentry:resolve_age"] == 24
     assert store.view(PROJECT).options["sentry:resolve_age"] == 48
+
+
+def test_a_reset_after_a_change_finds_the_scenarios_view_and_json_again() -> None:
+    store = _store()
+    pristine = store.view(PROJECT)
+    made = serializers.project_details_json(pristine)
+    store.update_project(PROJECT, {"name": "Renamed"}, {}, shadows=["name"])
+    renamed = store.view(PROJECT)
+    assert renamed is not pristine
+    assert renamed.project.name == "Renamed"
+    store.create_hook(PROJECT, "https://example.com/h", ["event.created"])
+    store.reset()
+    # The project as the scenario has it: the same view and bytes, not made again.
+    assert store.view(PROJECT) is pristine
+    assert serializers.project_details_json(store.view(PROJECT)) is made
+    assert len(store.hooks(PROJECT)) == len(pristine.project.hooks)  # hooks are not memoized
+    # A change after the reset does not touch the shared memo.
+    store.update_project(PROJECT, {"name": "Again"}, {}, shadows=["name"])
+    assert store.view(PROJECT).project.name == "Again"
+    store.reset()
+    assert store.view(PROJECT) is pristine
+    # Loading a world drops it.
+    store.load(store.world)
+    assert store.view(PROJECT) is not pristine
+    assert store.view(PROJECT).project.name == pristine.project.name

@@ -15,8 +15,8 @@ from werkzeug.wrappers import Response
 
 from mockserver.cache import responses as response_cache
 from mockserver.http import params
-from mockserver.http.body import QueryDict
 from mockserver.http.exchange import Exchange
+from mockserver.http.querydict import QueryDict
 from mockserver.http.views.answers import list_schema
 from mockserver.http.views.answers import respond
 from mockserver.http.views.answers import respond_encoded
