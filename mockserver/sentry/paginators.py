@@ -182,8 +182,16 @@ def _check_per_page(per_page: int) -> None:
 
 
 def _take(items: Sequence[T], start: int, count: int) -> list[T]:
-    """Index ``items[start:start + count]`` one item at a time (lazy sequences need no slices)."""
-    return [items[i] for i in range(start, min(start + count, len(items)))]
+    """``items[start:start + count]`` as a list: a slice of the world's lazy sequences makes
+    only the items it holds (:class:`~mockserver.world.sequences.IndexedSequence`)."""
+    stop = min(start + count, len(items))
+    if start < 0:
+        # A negative offset indexes from the end, as Sentry's list indexing does.
+        return [items[i] for i in range(start, stop)]
+    if start >= stop:
+        return []
+    page = items[start:stop]
+    return page if isinstance(page, list) else list(page)
 
 
 def _first_at_or_below(
