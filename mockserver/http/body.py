@@ -361,7 +361,7 @@ def _parse_json(raw: bytes, charset: str | None) -> tuple[Any, bool]:
             whole = used == len(raw)
         else:
             text = codecs.getreader(encoding)(io.BytesIO(raw)).read()
-        value = json.loads(text, parse_constant=_strict_constant)
+        value = _strict_loads(text)
     except RecursionError:
         # Python's parser gives up at its recursion limit (Sentry would answer a 500).
         raise ApiError.detail(400, _too_deep()) from None
@@ -377,6 +377,18 @@ def _parse_json(raw: bytes, charset: str | None) -> tuple[Any, bool]:
 def _strict_constant(constant: str) -> Any:
     """DRF's ``json.strict_constant``: ``NaN`` and ``Infinity`` are not JSON."""
     raise ValueError("Out of range float values are not JSON compliant: " + repr(constant))
+
+
+# ``json.loads(text, parse_constant=...)`` builds a decoder per call; one does for every body
+# (a decoder keeps no state between calls: json's own default one is shared the same way).
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_strict_constant)
+
+
+def _strict_loads(text: str) -> Any:
+    """``json.loads(text, parse_constant=_strict_constant)``, its byte-order-mark error too."""
+    if text.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _STRICT_DECODER.decode(text)
 
 
 def _too_deep() -> str:

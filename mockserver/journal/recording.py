@@ -116,13 +116,12 @@ def request_headers(environ: WSGIEnvironment) -> Headers:
     """The request's headers as werkzeug's ``request.headers`` lists them (same names, values
     and order), in one pass over the environ instead of its generator's."""
     return Headers(
-        (
-            (key[5:] if key[0] == "H" else key).replace("_", "-").title(),
-            value,
-        )
-        for key, value in environ.items()
-        if (key.startswith("HTTP_") and key not in _HTTP_BODY_HEADERS)
-        or (key in _BODY_HEADERS and value)
+        [
+            ((key[5:] if key[0] == "H" else key).replace("_", "-").title(), value)
+            for key, value in environ.items()
+            if (key.startswith("HTTP_") and key not in _HTTP_BODY_HEADERS)
+            or (key in _BODY_HEADERS and value)
+        ]
     )
 
 
