@@ -11,6 +11,40 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
+from typing import Self
+
+
+class LocalServer:
+    """An HTTP server of a test's own on 127.0.0.1, serving from a thread inside a ``with``
+    block; leaving it sets ``release`` (for handlers told to wait) and stops the server.
+
+    A subclass sets ``release`` and calls :meth:`_bind` with its handler class; ``url_path`` is
+    appended to :attr:`url`.
+    """
+
+    url_path = ""
+    release: threading.Event
+
+    def _bind(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # bound: ready for clients
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}{self.url_path}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
 
 
 @dataclass
@@ -20,8 +54,10 @@ class Received:
     body: bytes
 
 
-class Receiver:
+class Receiver(LocalServer):
     """``with Receiver() as r: ... r.url ... r.received.get(timeout=5)``."""
+
+    url_path = "/hook"
 
     def __init__(self, status: int = 200) -> None:
         self.status = status
@@ -44,23 +80,7 @@ class Receiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/hook"
-
-    def __enter__(self) -> Receiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self._bind(Handler)
 
     def all(self) -> list[Received]:
         items = []

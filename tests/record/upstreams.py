@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.receiver import LocalServer
 
 UPSTREAM_TOKEN = "sntrys_UPSTREAM_SECRET_7f3a9c"
 """The token of tests/record/upstream.yaml: it must never be written to a recording."""
@@ -44,7 +45,7 @@ class Seen:
 
 
 @dataclass
-class Scripted:
+class Scripted(LocalServer):
     """``with Scripted(answer, ...) as up: ... up.url ...``: each request gets the next answer
     (the last repeats), or ``answer(method, path)`` when given a function."""
 
@@ -89,25 +90,7 @@ class Scripted:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self) -> Scripted:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        self._bind(Handler)
 
 
 def scripted(*answers: Canned | Callable[[str, str], Canned]) -> Scripted:
