@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    from mockserver.world.model import World
 
 from mockserver.schemas.registry import ID_PREFIX
 from mockserver.schemas.registry import SchemaRegistry
@@ -100,3 +104,24 @@ def _rewrite_ref(ref: str, stem: str, refers: set[str]) -> str:
         # The registry refuses any other reference when it loads, so this is unreachable.
         raise KeyError(f"schema {stem!r}: cannot place reference {ref!r} in the document")
     return COMPONENTS + target_stem + pointer
+
+
+def with_scenario_projects(document: dict[str, Any], world: World) -> dict[str, Any]:
+    """``document`` with the update body's ``copy_from_project`` narrowed to the ids of the
+    projects the served scenario's first organization has (the one its examples name).
+
+    Which ids name a project is the scenario's, not the schema's: any integer is well formed,
+    and Sentry answers a 400 for one that names no project of the organization. A fuzzer
+    reading the document as valid data would take that 400 for a refusal of valid data.
+    """
+    body = document["components"]["schemas"].get("project-update")
+    if body is None or not world.organizations:
+        return document
+    ids = [int(project.id) for project in world.organizations[0].projects]
+    described = body["properties"]["copy_from_project"]
+    body["properties"]["copy_from_project"] = {
+        "enum": ids,
+        "description": described.get("description", "")
+        + " In this scenario: one of the ids listed.",
+    }
+    return document

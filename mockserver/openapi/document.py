@@ -41,6 +41,7 @@ from mockserver.http.routes import SentryRoute
 from mockserver.http.sandbox import fresh_sandbox
 from mockserver.openapi.components import COMPONENTS
 from mockserver.openapi.components import component_schemas
+from mockserver.openapi.components import with_scenario_projects
 from mockserver.openapi.examples import for_status
 from mockserver.openapi.examples import load as load_examples
 from mockserver.openapi.examples import summary
@@ -389,8 +390,9 @@ bp = Blueprint("openapi", __name__)
 
 @bp.get("/openapi.json")
 def serve_document() -> Response:
-    """The document, with this server as its ``servers`` entry, built once per server URL and
-    rate-limit state and kept by the app (``state.documents``).
+    """The document, with this server as its ``servers`` entry and the scenario's projects as
+    the values of ``copy_from_project``, built once per server URL, rate-limit state and
+    scenario, and kept by the app (``state.documents``).
 
     A load by Schemathesis starts its sandbox afresh (:func:`~mockserver.http.sandbox.
     fresh_sandbox`): every ``st run`` fuzzes the scenario, not what the previous run left.
@@ -398,11 +400,15 @@ def serve_document() -> Response:
     state = get_state()
     fresh_sandbox(state, request.environ)
     key = (request.host_url, _rate_limits_on())
-    body: str | None = state.documents.get(key)
-    if body is None:
+    world = state.store.world
+    kept: tuple[object, str] | None = state.documents.get(key)
+    if kept is not None and kept[0] is world:
+        body = kept[1]
+    else:
+        # Made again for another scenario: it names the scenario's projects.
         document = build_document(state.registry, server_url=key[0], rate_limits=key[1])
-        body = dumps(document)
-        state.documents.put(key, body)
+        body = dumps(with_scenario_projects(document, world))
+        state.documents.put(key, (world, body))
     return Response(body, mimetype=JSON)
 
 

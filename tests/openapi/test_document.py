@@ -32,6 +32,7 @@ from mockserver.http.views import HANDLERS
 from mockserver.http.views.hooks import validate_hook
 from mockserver.http.views.projects import update_context
 from mockserver.openapi.components import component_schemas
+from mockserver.openapi.components import with_scenario_projects
 from mockserver.openapi.document import RATE_LIMIT_HEADERS
 from mockserver.openapi.document import build_document
 from mockserver.schemas.registry import SchemaRegistry
@@ -325,14 +326,34 @@ def test_query_parameters_are_the_routes_known_ones(document: dict[str, Any]) ->
         assert all(p["in"] == "query" and p["required"] is False for p in parameters)
 
 
-def test_served_document_is_the_built_one(api: Api, registry: SchemaRegistry) -> None:
+def test_served_document_is_the_built_one(app: Flask, api: Api, registry: SchemaRegistry) -> None:
     reply = api.get("/openapi.json", token=None)
     assert reply.status == 200
     assert reply.header("content-type") == "application/json"
     served = reply.json
     host = served["servers"][0]["url"]
     assert host in ("http://localhost", f"http://127.0.0.1:{api.server.port if api.server else 0}")
-    assert served == build_document(registry, server_url=host)
+    built = build_document(registry, server_url=host)
+    assert served == with_scenario_projects(built, state_of(app).store.world)
+    # The default scenario's my-org has projects 2 and 3: a fuzzer copies from one of them.
+    update = served["components"]["schemas"]["project-update"]["properties"]
+    assert update["copy_from_project"]["enum"] == [2, 3]
+    assert update["copy_from_project"]["description"].endswith("one of the ids listed.")
+
+
+def test_the_served_document_follows_a_scenario_load(app: Flask) -> None:
+    client = app.test_client()
+    before = client.get("/openapi.json").json["components"]["schemas"]["project-update"]
+    assert before["properties"]["copy_from_project"]["enum"] == [2, 3]
+    state = state_of(app)
+    scenario = {
+        "version": 1,
+        "tokens": [{"token": "t", "scopes": ["project:read"]}],
+        "organizations": [{"id": "40", "slug": "acme", "projects": [{"id": "41", "slug": "p"}]}],
+    }
+    state.load(scenario)
+    after = client.get("/openapi.json").json["components"]["schemas"]["project-update"]
+    assert after["properties"]["copy_from_project"]["enum"] == [41]
 
 
 def test_served_document_follows_the_rate_limiter(app: Flask) -> None:

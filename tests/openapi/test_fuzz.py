@@ -35,6 +35,7 @@ from schemathesis.generation import overrides
 from schemathesis.generation.stateful.state_machine import APIStateMachine
 
 from mockserver.config import Config
+from mockserver.openapi.components import with_scenario_projects as served_projects
 from mockserver.openapi.document import build_document
 from mockserver.resources import default_scenario
 from mockserver.schemas.registry import SchemaRegistry
@@ -201,10 +202,14 @@ schema = schemathesis.openapi.from_dict(
 
 def test_served_document_is_the_fuzzed_one(fuzz_server: MockServer) -> None:
     served = requests.get(fuzz_server.url_for("/openapi.json"), timeout=10).json()
+    built = build_document(SchemaRegistry(), server_url=fuzz_server.url)
     assert served == {
-        **build_document(SchemaRegistry(), server_url=fuzz_server.url),
+        **served_projects(built, fuzz_server.app.extensions["mockserver"].store.world),
         "servers": [{"url": fuzz_server.url}],
     }
+    # The update body names the scenario's projects of my-org (the examples' organization).
+    update = served["components"]["schemas"]["project-update"]["properties"]
+    assert update["copy_from_project"]["enum"] == [2, 3]
 
 
 @pytest.mark.slow
