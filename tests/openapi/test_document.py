@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from flask import Flask
 from openapi_spec_validator import validate
 
+from mockserver.app import create_app
 from mockserver.cli import main
 from mockserver.errors import ApiError
 from mockserver.faults import limits
@@ -341,7 +342,8 @@ def test_served_document_is_the_built_one(app: Flask, api: Api, registry: Schema
     assert update["copy_from_project"]["description"].endswith("one of the ids listed.")
 
 
-def test_the_served_document_follows_a_scenario_load(app: Flask) -> None:
+def test_the_served_document_follows_a_scenario_load() -> None:
+    app = create_app()  # its own: the session's server must keep its scenario
     client = app.test_client()
     before = client.get("/openapi.json").json["components"]["schemas"]["project-update"]
     assert before["properties"]["copy_from_project"]["enum"] == [2, 3]
