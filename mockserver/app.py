@@ -20,6 +20,7 @@ from mockserver.admin import faults as faults_admin
 from mockserver.admin import webhooks as webhooks_admin
 from mockserver.admin.body import BodyError
 from mockserver.admin.crosssite import refuse_cross_site
+from mockserver.admin.reset import QuickReset
 from mockserver.cache.responses import ResponseCache
 from mockserver.config import Config
 from mockserver.faults.connection import ConnectionFaultMiddleware
@@ -68,7 +69,7 @@ def create_app(
     # A body the admin API cannot read (admin/body.py): its own 400 or 415, not a 500.
     app.register_error_handler(BodyError, BodyError.response)
     # The layers of mockserver.http.pipeline, innermost first.
-    wsgi: Any = Dispatch(app.wsgi_app, ConnectionFaultMiddleware(state.pipeline))
+    wsgi: Any = Dispatch(QuickReset(app.wsgi_app, state), ConnectionFaultMiddleware(state.pipeline))
     if cfg.response_cache:
         # Outermost: a kept answer skips everything inside, the connection faults included.
         state.response_cache = wsgi = ResponseCache(wsgi, state)

@@ -144,7 +144,7 @@ class MockState:
         self.stubs.clear()
         self.limiter.reset()
         if self.response_cache is not None:
-            self.response_cache.clear()
+            self.response_cache.reset()  # after the store's: it keeps the scenario's answers
         for hook in self.reset_hooks:
             hook()
 

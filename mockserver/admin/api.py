@@ -40,6 +40,8 @@ from werkzeug.wrappers import Response
 from mockserver.admin.body import body_kind
 from mockserver.admin.body import body_text
 from mockserver.admin.body import json_object
+from mockserver.admin.reset import reset as reset_state
+from mockserver.admin.reset import scenario_info
 from mockserver.admin.token import require_admin_token
 from mockserver.contract.nearmiss import nearest
 from mockserver.errors import ScenarioError
@@ -52,7 +54,6 @@ from mockserver.journal.query import JournalFilter
 from mockserver.journal.redaction import Redactor
 from mockserver.state import MockState
 from mockserver.state import get_state
-from mockserver.world.model import World
 from mockserver.world.scenario import ScenarioText
 
 bp = Blueprint("journal_admin", __name__, url_prefix="/__admin")
@@ -125,15 +126,6 @@ def _listing(where: JournalFilter) -> Response:
     )
 
 
-def _scenario_info(world: World) -> dict[str, Any]:
-    return {
-        "name": world.name,
-        "description": world.description,
-        "source": world.source,
-        "seed": world.seed,
-    }
-
-
 # --- journal ---------------------------------------------------------------------------------
 
 
@@ -163,7 +155,7 @@ def health() -> Response:
             "message": "mockserver is ok",
             "version": export.package_version(),
             "strict": state.config.strict,
-            "scenario": _scenario_info(state.store.world),
+            "scenario": scenario_info(state.store.world),
             "journal": get_state().journal.stats().to_json(),
             "responseCache": _response_cache(),
         }
@@ -267,17 +259,15 @@ def near_misses_for_request() -> Response:
 
 @bp.post("/reset")
 def reset() -> Response:
-    """Back to the loaded scenario (clients' changes and deliveries dropped); journal cleared."""
-    state = get_state()
-    state.reset()
-    get_state().journal.clear()
-    return json_response({"status": "reset", "scenario": _scenario_info(state.store.world)})
+    """Back to the loaded scenario (clients' changes and deliveries dropped); journal cleared
+    (the plain call is answered before Flask, the same way: ``admin/reset.py``)."""
+    return json_response(reset_state(get_state()))
 
 
 @bp.get("/scenario")
 def get_scenario() -> Response:
     """The scenario being served."""
-    return json_response({"scenario": _scenario_info(get_state().store.world)})
+    return json_response({"scenario": scenario_info(get_state().store.world)})
 
 
 @bp.post("/scenario")
@@ -304,7 +294,7 @@ def load_scenario() -> Response:
         world = state.load(source, seed)
     except ScenarioError as exc:
         return problem_response("Invalid scenario", str(exc), 400)
-    return json_response({"status": "loaded", "scenario": _scenario_info(world)})
+    return json_response({"status": "loaded", "scenario": scenario_info(world)})
 
 
 def _query_seed() -> int | None:

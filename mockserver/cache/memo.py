@@ -27,9 +27,9 @@ Other values kept are not memos of this object, each for a reason:
   every app that loads the same files, because what it holds is immutable and keyed by the
   files' digests;
 - the **response cache** (:mod:`mockserver.cache.responses`, ``state.response_cache``): not a
-  memo of values but the outermost WSGI layer, keeping whole answers; per app too, cleared by
-  ``MockState.reset``, and an answer is given again only while the store's version is the one
-  it was made at;
+  memo of values but the outermost WSGI layer, keeping whole answers; per app too, and an answer
+  is given again only while the store is in the state it was made from (a reset brings the
+  scenario's state, and its answers, back);
 - what derives from a project *as clients changed it* (its view, JSON and sorted hooks): kept in
   the store's overlay of that project and replaced with the change that makes it stale;
 - a stats pattern's day and hour sums (:class:`~mockserver.world.patterns.StatsPattern`): part

@@ -26,12 +26,15 @@ state:
   (:func:`mockserver.sentry.stats.stable_until`). Hook stats count deliveries, which change
   without the store: they are never kept. Only a ``200`` with no fault applied, no connection
   fault and its journal entry made is kept.
-- **The same state.** Every change to the store (a ``PUT``, a new hook, a reset, a scenario
-  load; through HTTP or the Python API) increments :attr:`mockserver.world.store.Store.version`;
-  an answer is tagged with the version read *before* the pipeline ran, so an answer made while
-  a change was landing is never given again. Fault rules, rate limits and stubs (a test's
-  own answers, ``MockServer.respond``) are read on every request: while any is in force,
-  nothing is replayed.
+- **The same state.** The store names its state (:attr:`mockserver.world.store.Store.version`):
+  every change (a ``PUT``, a new hook, a scenario load; through HTTP or the Python API) gives
+  a name never used before, and a reset names the scenario's state as loaded again, so the
+  answers made from it before hold again after every reset (a test suite resets before each
+  test, then reads the same project, stats and pages). An answer is kept only when no change
+  or reset landed while the pipeline ran (:attr:`~mockserver.world.store.Store.changes`, read
+  before and after), and given again only while the store is in the state it was made from.
+  Fault rules, rate limits and stubs (a test's own answers, ``MockServer.respond``) are read
+  on every request: while any is in force, nothing is replayed.
 
 The journal entry of a replayed request is the kept one with this request's time, client
 address and duration: the same route, parameters, headers, response and contract violations,
@@ -60,6 +63,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
     from _typeshed.wsgi import WSGIEnvironment
 
+    from mockserver.journal.raw import RawEntry
     from mockserver.state import MockState
 
 REPLAYABLE = "mockserver.replayable"
@@ -91,7 +95,7 @@ class _Kept:
     status: str
     headers: list[tuple[str, str]]
     body: bytes
-    entry: Entry | None  # None when the journal was off as it was made
+    entry: Entry | RawEntry | None  # None when the journal was off as it was made
 
 
 @dataclass(slots=True)
@@ -132,7 +136,7 @@ class ResponseCache:
         self._faults = state.faults
         self._limiter = state.limiter
         self._stubs = state.stubs
-        self._kept: dict[tuple[Any, ...], _Kept] = {}
+        self._kept: dict[tuple[bool, tuple[Any, ...]], _Kept] = {}
         self._bytes = 0
         self._lock = threading.Lock()
         self._stats = ResponseCacheStats()
@@ -145,11 +149,19 @@ class ResponseCache:
             )
 
     def clear(self) -> None:
-        """Forget every kept answer and zero the counters (on every reset: the answers kept
-        before it are stale anyway)."""
+        """Forget every kept answer and zero the counters."""
         with self._lock:
             self._kept.clear()
             self._bytes = 0
+            self._stats = ResponseCacheStats()
+
+    def reset(self) -> None:
+        """After the store's reset: forget the answers made from states clients changed (they
+        cannot come back), keep those of the scenario's state, and zero the counters."""
+        with self._lock:
+            current = self._store.version
+            for key in [key for key, kept in self._kept.items() if kept.version != current]:
+                self._bytes -= len(self._kept.pop(key).body)
             self._stats = ResponseCacheStats()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -163,11 +175,17 @@ class ResponseCache:
         ):
             return self.app(environ, start_response)
         started = time.perf_counter()
-        key = _key(environ)
+        store = self._store
+        # Before the pipeline reads anything, and again after it: see the docstring.
+        version = store.version
+        changes = store.changes
+        # The scenario's answers and the changed states' are kept apart, so that the changes
+        # of a test do not replace the answers the next one, after its reset, reads again.
+        key = (version == store.scenario_version, _key(environ))
         kept = self._kept.get(key)
         if kept is not None and self._replayable(kept):
             return self._replay(kept, environ, start_response, started)
-        return self._make(key, environ, start_response)
+        return self._make(key, version, changes, environ, start_response)
 
     def _replayable(self, kept: _Kept) -> bool:
         if kept.version != self._store.version:
@@ -203,10 +221,14 @@ class ResponseCache:
         return [kept.body]
 
     def _make(
-        self, key: tuple[Any, ...], environ: WSGIEnvironment, start_response: StartResponse
+        self,
+        key: tuple[bool, tuple[Any, ...]],
+        version: int,
+        changes: int,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
     ) -> Iterable[bytes]:
         self._stats.misses += 1
-        version = self._store.version  # before the pipeline reads anything: see the docstring
         quiet = self._quiet()
         answer: list[Any] = []
 
@@ -216,7 +238,7 @@ class ResponseCache:
 
         body = self.app(environ, capture)
         until: float | None = environ.get(REPLAYABLE)
-        entry: Entry | None = environ.get(ENTRY)
+        entry: Entry | RawEntry | None = environ.get(ENTRY)
         if (
             until is None  # the view did not allow it
             or not answer
@@ -225,6 +247,9 @@ class ResponseCache:
             # ran (even one that did not fire: rate-limit headers, a latency): not the answer
             # of the quiet pipeline.
             or not (quiet and self._quiet())
+            # A change (a reset too) landed while the pipeline read the store: the answer may
+            # mix two states.
+            or self._store.changes != changes
             # A fault was applied, or the journal is on and has no entry to copy.
             or (entry.faults if entry is not None else self._journal.enabled)
         ):

@@ -239,11 +239,17 @@ def entry_cost(held: Entry | tuple[Any, ...]) -> int:
 
 
 def copy_of(held: Any, prefix: str) -> Entry:
-    """A journal slot as an :class:`Entry`: itself, or the copy :meth:`Journal.record_again`
-    stored as ``(entry, time, duration_ms, client_ip, seq)``."""
-    if type(held) is Entry:
-        return held
-    entry, time, duration_ms, client_ip, seq = held
+    """A journal slot as an :class:`Entry`: itself; the entry a
+    :class:`~mockserver.journal.raw.RawEntry` makes when first read; or the copy
+    :meth:`Journal.record_again` stored as ``(entry, time, duration_ms, client_ip, seq)``, whose
+    ``entry`` is either of the first two."""
+    kind = type(held)
+    if kind is Entry:
+        return held  # type: ignore[no-any-return]
+    if kind is not tuple:
+        return held.entry(prefix)  # type: ignore[no-any-return]
+    base, time, duration_ms, client_ip, seq = held
+    entry = base if type(base) is Entry else base.entry(prefix)
     return tuple.__new__(
         Entry,
         (
@@ -257,6 +263,11 @@ def copy_of(held: Any, prefix: str) -> Entry:
             seq,
         ),
     )
+
+
+def seq_of(held: Any) -> int:
+    """The sequence number of a journal slot (any of :func:`copy_of`'s three kinds)."""
+    return held[-1] if isinstance(held, tuple) else held.seq  # type: ignore[no-any-return]
 
 
 _DURATION = Entry._fields.index("duration_ms")

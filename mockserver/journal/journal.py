@@ -16,8 +16,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Protocol
+from typing import TypeAlias
 
 # The entry's module holds what every reader of the journal imports; named here too.
 from mockserver.journal.entry import COPY_COST
@@ -30,6 +32,12 @@ from mockserver.journal.entry import Headers
 from mockserver.journal.entry import Violation
 from mockserver.journal.entry import copy_of
 from mockserver.journal.entry import entry_cost
+from mockserver.journal.entry import seq_of
+
+if TYPE_CHECKING:
+    # Only its type: the raw entry's module reads requests with werkzeug, and this one imports
+    # none of it (a raw entry makes its Entry itself, through entry.copy_of).
+    from mockserver.journal.raw import RawEntry
 
 __all__ = [
     "DEFAULT_JOURNAL_BYTES",
@@ -54,6 +62,10 @@ cache's 32 MiB it keeps a busy server near 100 MB (see the README's Limits)."""
 MIN_JOURNAL_BYTES = 256 * 1024
 """The smallest budget accepted: one entry with both bodies at their caps, and its headers."""
 
+
+Held: TypeAlias = "Entry | RawEntry | tuple[Entry | RawEntry, float, float, str | None, int]"
+"""A journal slot: an entry, a raw entry not read yet, or a replayed answer's copy of either
+(:func:`~mockserver.journal.entry.copy_of` makes each an :class:`Entry`)."""
 
 Listener = Callable[[Entry, float, float], None]
 """Called with each entry recorded, its time and its duration in ms (a replayed answer's
@@ -121,11 +133,9 @@ class Journal:
     capacity: int = 10_000
     enabled: bool = True
     byte_budget: int = DEFAULT_JOURNAL_BYTES
-    # Entries, and the copies record_again() keeps as (entry, time, duration, client_ip, seq):
-    # either way the last item is the seq.
-    _entries: deque[Entry | tuple[Entry, float, float, str | None, int]] = field(
-        init=False, repr=False
-    )
+    # Entries, raw entries, and the copies record_again() keeps as (entry, time, duration,
+    # client_ip, seq): entry.copy_of reads each, entry.seq_of gives its seq.
+    _entries: deque[Held] = field(init=False, repr=False)
     # What each held entry costs, in the same order (entry_cost).
     _costs: deque[int] = field(init=False, repr=False)
     _bytes: int = field(init=False, default=0, repr=False)
@@ -169,8 +179,26 @@ class Journal:
             listener(entry, entry.time, entry.duration_ms)
         return entry
 
+    def record_raw(self, raw: RawEntry) -> RawEntry:
+        """Append what the recording stage kept of an exchange, giving it the next sequence
+        number; its :class:`Entry` is made when the journal is first read.
+
+        :returns: ``raw``, numbered (the response cache copies it for replayed answers).
+        """
+        if not self.enabled:
+            return raw
+        with self._lock:
+            seq = self._next_seq
+            self._next_seq += 1
+            raw.seq = seq
+            self._append(raw, raw.cost)
+        listener = self.listener
+        if listener is not None:
+            listener(raw.entry(self._prefix), raw.time, raw.duration_ms)
+        return raw
+
     def record_again(
-        self, entry: Entry, time: float, duration_ms: float, client_ip: str | None
+        self, entry: Entry | RawEntry, time: float, duration_ms: float, client_ip: str | None
     ) -> None:
         """Append a new entry for a request identical to ``entry``'s, answered identically
         (:mod:`mockserver.cache.responses`): a copy with its own time, duration, client address, id
@@ -186,11 +214,9 @@ class Journal:
             self._append((entry, time, duration_ms, client_ip, seq), COPY_COST)
         listener = self.listener
         if listener is not None:
-            listener(entry, time, duration_ms)
+            listener(copy_of(entry, self._prefix), time, duration_ms)
 
-    def _append(
-        self, entry: Entry | tuple[Entry, float, float, str | None, int], cost: int
-    ) -> None:
+    def _append(self, entry: Held, cost: int) -> None:
         """Append under the lock (the caller holds it): evict, count, wake the waiters."""
         entries = self._entries
         costs = self._costs
@@ -303,7 +329,7 @@ class Journal:
                 generation, found, seen_seq = self._generation, [], 0
             fresh = []
             for held in reversed(self._entries):
-                if held[-1] <= seen_seq:
+                if seq_of(held) <= seen_seq:
                     break
                 fresh.append(copy_of(held, self._prefix))
             fresh.reverse()

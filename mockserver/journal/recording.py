@@ -28,12 +28,9 @@ from mockserver.http.exchange import Next
 from mockserver.http.guards import answer_exception
 from mockserver.journal.journal import MAX_REQUEST_BODY
 from mockserver.journal.journal import MAX_RESPONSE_BODY
-from mockserver.journal.journal import Entry
-from mockserver.journal.journal import Headers
+from mockserver.journal.raw import RawEntry
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
-
     from mockserver.state import MockState
 
 
@@ -57,71 +54,40 @@ def record(ex: Exchange, inner: Next) -> Response:
 
 def _record(ex: Exchange, response: Response, error: str | None) -> None:
     state = ex.state
-    req = ex.request
-    body, body_size = _request_body(req)
+    body, body_size = _request_body(ex.request)
     status = response.status_code
-    headers = Headers(response.headers.to_wsgi_list())
+    headers = response.headers.to_wsgi_list()
     # HEAD answers carry no body on the wire; a streamed body is the client's to read.
     sent = ex.method != "HEAD" and not response.is_streamed
     answer = response.get_data() if sent else b""
-    if error is None:
-        error = _server_error(state, status, answer)
+    if error is None and status == 500:
+        error = _server_error(state, answer)
     fault: SocketFault | None = ex.environ.get(CONNECTION_FAULT)
     seen = None if fault is None else connection.as_seen(ex.environ, fault)
     if seen is not None:
         # The connection is broken after this: record what the client receives instead.
         status, answer = seen[0], seen[2]
-        headers = Headers(seen[1])
-    match = ex.match
-    route = match.route if match is not None else None
-    ex.environ[ENTRY] = state.journal.record(
-        Entry(
+        headers = list(seen[1])
+    # The pieces only: the entry is made from them when the journal is read (journal.raw).
+    ex.environ[ENTRY] = state.journal.record_raw(
+        RawEntry(
+            environ=ex.environ,
             time=ex.time,
             method=ex.method,
-            scheme=req.scheme,
-            host=req.host,
-            root_path=req.root_path,
-            path=req.path,
-            query_string=req.query_string.decode("utf-8", "replace"),
-            query=tuple(req.args.items(multi=True)),
-            headers=request_headers(ex.environ),
             body=body[:MAX_REQUEST_BODY],
             body_size=body_size,
-            route_name=route.name if route else None,
-            route=route.template if route else None,
-            params=match.params if match is not None else {},
-            matched=match is not None and match.served,
+            body_sha256=_digest(body, MAX_REQUEST_BODY),
+            match=ex.match,
             status=status,
             response_headers=headers,
             response_body=answer[:MAX_RESPONSE_BODY],
             response_size=len(answer),
-            body_sha256=_digest(body, MAX_REQUEST_BODY),
             response_sha256=_digest(answer, MAX_RESPONSE_BODY),
             duration_ms=(time.perf_counter() - ex.started) * 1000,
             violations=ex.violations,
             error=error,
-            client_ip=req.remote_addr,
-            http_version=ex.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
             faults=tuple(ex.faults),
         )
-    )
-
-
-# The CGI names of the two headers a WSGI environ keeps without the HTTP_ prefix.
-_BODY_HEADERS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
-_HTTP_BODY_HEADERS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
-
-
-def request_headers(environ: WSGIEnvironment) -> Headers:
-    """The request's headers as werkzeug's ``request.headers`` lists them (same names, values
-    and order), in one pass over the environ instead of its generator's."""
-    return Headers(
-        [
-            ((key[5:] if key[0] == "H" else key).replace("_", "-").title(), value)
-            for key, value in environ.items()
-            if (key.startswith("HTTP_") and key not in _HTTP_BODY_HEADERS)
-            or (key in _BODY_HEADERS and value)
-        ]
     )
 
 
@@ -142,10 +108,8 @@ def _digest(body: bytes, kept: int) -> str | None:
     return hashlib.sha256(body).hexdigest() if len(body) > kept else None
 
 
-def _server_error(state: MockState, status: int, body: bytes) -> str | None:
+def _server_error(state: MockState, body: bytes) -> str | None:
     """The exception behind a 500 the app answered with Sentry's body (``errorId``)."""
-    if status != 500:
-        return None
     try:
         error_id = json.loads(body).get("errorId")
     except (ValueError, AttributeError):

@@ -107,10 +107,15 @@ class Store:
     ) -> None:
         self._lock = threading.RLock()
         self._clock = clock
-        self.version = 0
+        self.changes = 0
         """Incremented by every change (a client's, a reset, a load), once it is complete: an
-        answer made from the store at one version holds while the version is the same
+        answer made while it stayed the same was made from one state."""
+        self.version = 0
+        """Which state the store is in: the scenario's as loaded (the same value again after
+        every :meth:`reset`), or one a change made (a value never used before). An answer made
+        from the store at one version holds whenever the version is that again
         (:mod:`mockserver.cache.responses`)."""
+        self._pristine_version = 0
         self._world = world
         self._overlays: dict[str, ProjectOverlay] = {}
         # The memo of each project as the scenario has it (its view and answers), shared by
@@ -121,7 +126,13 @@ class Store:
         """The memos of what derives from the world (and the app's others, see
         :class:`~mockserver.cache.memo.Memos`)."""
         self._projects = self._memoize(world)
+        self._pristine_version = 1
         self.reset()
+
+    @property
+    def scenario_version(self) -> int:
+        """The :attr:`version` of the scenario's state as loaded (the store's after a reset)."""
+        return self._pristine_version
 
     @property
     def world(self) -> World:
@@ -136,6 +147,7 @@ class Store:
             self._projects = self._memoize(world)
             self._overlays = {}
             self._pristine = {}
+            self._pristine_version = self.changes + 1  # a value no state had before
             self.reset()
 
     def _memoize(self, world: World) -> dict[str, Project]:
@@ -170,7 +182,15 @@ class Store:
                 for org in self._world.organizations
                 for project in org.projects
             }
-            self.version += 1
+            # The scenario's state again: answers made from it before hold again.
+            self.changes += 1
+            self.version = self._pristine_version
+
+    def _changed(self) -> None:
+        """Count a client's change, complete now, and name the new state (the caller holds the
+        lock): a version no state had before, as every value of ``changes`` is new."""
+        self.changes += 1
+        self.version = self.changes
 
     def _fresh(self, project: Project) -> ProjectOverlay:
         """A fresh overlay of ``project``, sharing its pristine memo (the caller holds the
@@ -298,7 +318,7 @@ class Store:
                 overlay.shadowed.update(copy_shadows)
             self._set_options(overlay, project, after_copy or {})
             settle(overlay, before)
-            self.version += 1
+            self._changed()
 
     @staticmethod
     def _set_options(
@@ -331,7 +351,7 @@ class Store:
             overlay.deleted = True
             overlay.changed = True
             overlay.memo = {}
-            self.version += 1
+            self._changed()
 
     def _find(self, project_id: str) -> tuple[Organization, Project]:
         for org in self._world.organizations:
@@ -376,7 +396,7 @@ class Store:
             overlay.next_internal_id += 1
             overlay.hooks.add(hook)
             overlay.changed = True
-            self.version += 1
+            self._changed()
             return hook
 
     def update_hook(self, project_id: str, hook_id: str, **changes: Any) -> Hook | None:
@@ -389,7 +409,7 @@ class Store:
             hook = replace(old, **changes)
             overlay.hooks.replace(hook)
             overlay.changed = True
-            self.version += 1
+            self._changed()
             return hook
 
     def delete_hook(self, project_id: str, hook_id: str) -> bool:
@@ -399,7 +419,7 @@ class Store:
             if not overlay.hooks.remove(hook_id):
                 return False
             overlay.changed = True
-            self.version += 1
+            self._changed()
             return True
 
 

@@ -15,7 +15,7 @@ from mockserver.http.responses import json_response
 from mockserver.http.responses import put_headers
 from mockserver.http.responses import send
 from mockserver.journal.entry import Headers
-from mockserver.journal.recording import request_headers
+from mockserver.journal.raw import request_headers
 
 
 def environ(method: str = "GET", **extra: str) -> dict[str, Any]:
