@@ -52,7 +52,12 @@ def test_the_entry_made_when_read_is_the_requests_and_the_server_objects_are_not
     gone = weakref.ref(body)
     statuses: list[str] = []
     sent = environ(PROJECT, "per_page=2&per_page=3&x=%FF", body)
-    for _ in app.wsgi_app(sent, lambda status, headers, exc=None: statuses.append(status)):
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        statuses.append(status)
+        return None
+
+    for _ in app.wsgi_app(sent, start_response):
         pass
     assert statuses == ["200 OK"]
     del sent, body
