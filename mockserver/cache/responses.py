@@ -91,6 +91,7 @@ def allow(environ: MutableMapping[str, Any], until: float = math.inf) -> None:
 @dataclass(frozen=True, slots=True)
 class _Kept:
     version: int
+    since: float  # the app's clock as it was made: a clock set back never replays it
     until: float
     status: str
     headers: list[tuple[str, str]]
@@ -192,8 +193,8 @@ class ResponseCache:
             return False
         if kept.entry is None and self._journal.enabled:
             return False  # made while the journal was off: make it again, entry and all
-        if kept.until != math.inf and self._clock() >= kept.until:
-            return False
+        if kept.until != math.inf and not kept.since <= self._clock() < kept.until:
+            return False  # expired, or a clock set back (a test's) to before it was made
         return self._quiet()
 
     def _quiet(self) -> bool:
@@ -229,6 +230,7 @@ class ResponseCache:
         start_response: StartResponse,
     ) -> Iterable[bytes]:
         self._stats.misses += 1
+        since = self._clock()
         quiet = self._quiet()
         answer: list[Any] = []
 
@@ -260,7 +262,7 @@ class ResponseCache:
             close: Callable[[], Any] | None = getattr(body, "close", None)
             if close is not None:
                 close()
-        kept = _Kept(version, until, answer[0], list(answer[1]), data, entry)
+        kept = _Kept(version, since, until, answer[0], list(answer[1]), data, entry)
         with self._lock:
             replaced = self._kept.pop(key, None)
             if replaced is not None:

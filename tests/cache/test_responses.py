@@ -46,6 +46,13 @@ READS = [
 PER_REQUEST = ("id", "seq", "time", "duration_ms", "client_ip")
 
 
+@pytest.fixture(autouse=True)
+def _no_answers_kept(server: MockServer) -> None:
+    """Each test starts with an empty cache: the session's server keeps the scenario's answers
+    across the resets between tests, and these tests count what is made and what replayed."""
+    cache_of(server.app).clear()
+
+
 def cache_of(app: Flask) -> ResponseCache:
     found = state_of(app).response_cache
     assert found is not None
@@ -66,7 +73,6 @@ def test_a_repeated_get_gets_the_same_answer_and_its_own_entry(
     api: Api, server: MockServer, path: str
 ) -> None:
     cache = cache_of(server.app)
-    cache.clear()  # the session's server keeps the scenario's answers across resets
     before = cache.stats()
     first = api.get(path)
     second = api.get(path)
@@ -196,6 +202,20 @@ def test_stats_are_made_again_when_their_ten_second_slot_ends(
     assert later.raw == fresh.test_client().get(STATS, headers=AUTH).data
 
 
+def test_stats_kept_are_not_given_for_a_time_before_they_were_made(
+    api: Api, server: MockServer, clock: FakeClock
+) -> None:
+    # A clock set back (a test's clock, or the system's) into an earlier 10-second slot.
+    cache = cache_of(server.app)
+    clock.now = NOW + 10
+    assert api.get(STATS).status == 200
+    clock.now = NOW
+    before = api.get(STATS)
+    assert cache.stats().hits == 0  # made again
+    fresh = create_app(Config(validate_responses=True, clock=clock, response_cache=False))
+    assert before.raw == fresh.test_client().get(STATS, headers=AUTH).data
+
+
 def test_stats_without_until_are_kept_only_while_the_window_gives_the_same_buckets(
     api: Api, server: MockServer, clock: FakeClock
 ) -> None:
@@ -257,7 +277,6 @@ def test_with_the_journal_off_answers_are_replayed_unrecorded(server: MockServer
     client = server.app.test_client()
     journal = server.journal
     journal.enabled = False
-    cache_of(server.app).clear()  # the session's server keeps the scenario's answers
     hits = cache_of(server.app).stats().hits
     try:
         assert client.get(PROJECT, headers=AUTH).status_code == 200
@@ -302,7 +321,6 @@ def test_a_reset_brings_back_the_scenarios_answers_and_drops_the_changed_ones(
 ) -> None:
     # A test suite's way: reset, read, change, read; then the next test resets and reads.
     cache = cache_of(server.app)
-    cache.clear()
     first = api.get(PROJECT)
     assert (first.status, first.json["name"]) == (200, "My Project")
     assert api.put(PROJECT, json_body={"name": "Changed"}).status == 200
