@@ -668,8 +668,10 @@ def goals(targets: list[Target], soaked: judge.SoakFigures | None) -> list[judge
         against_flask("GET project, cache off, 16 conn: req/s", off, "GET project", 0.8),
         against_flask("GET stats (24 h), cache off, 16 conn: req/s", off, "GET stats (24 h)", 0.8),
         against_flask("pytest-like sequence, 16 conn: req/s", mock, "pytest-like sequence", 0.8),
+        # The target is the sequence as a suite runs it (the cache on, the default);
+        # without the cache it is shown, not judged.
         against_flask(
-            "pytest-like sequence, cache off, 16 conn: req/s", off, "pytest-like sequence", 0.8
+            "pytest-like sequence, cache off, 16 conn: req/s", off, "pytest-like sequence", None
         ),
         against_flask("POST hooks, 16 conn: req/s", mock, "POST hooks", 0.6),
         against_flask("PUT project, 16 conn: req/s", mock, "PUT project", 0.6),
