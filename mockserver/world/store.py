@@ -269,9 +269,13 @@ class Store:
             overlay = self._overlays[project_id]
             org, project = self._find(project_id)
             before = shown(overlay)
-            if overlay.options is not None:
-                # Copied, not changed in place: a view made before keeps the options it showed.
-                overlay.options = dict(overlay.options)
+            # Copied, not changed in place: a view made before keeps the options it showed.
+            # Left alone (the same object) by an update that writes none, so that what derives
+            # from the options is kept (mockserver.sentry.project_parts).
+            own: dict[str, Any] = {}
+            if options or copy_from is not None or after_copy:
+                base = project.options if overlay.options is None else overlay.options
+                own = overlay.options = dict(base)
             overlay.changed = True
             overlay.shadowed.update(shadows)
             for key, value in changes.items():
@@ -288,31 +292,16 @@ class Store:
                     overlay.platform_set = True
                 else:
                     overlay.fields[key] = value
-            self._set_options(overlay, project, options or {})
+            _set_options(own, options or {})
             if copy_from is not None:
                 source = self._view(*self._find(copy_from), self._overlays[copy_from])
-                own = self._set_options(overlay, project, {})
-                own.update(source.options)
+                _set_options(own, source.options)
                 overlay.teams = source.project.teams
                 overlay.environments = source.project.environments
                 overlay.shadowed.update(copy_shadows)
-            self._set_options(overlay, project, after_copy or {})
+            _set_options(own, after_copy or {})
             settle(overlay, before)
             self.version += 1
-
-    @staticmethod
-    def _set_options(
-        overlay: ProjectOverlay, project: Project, options: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """Set options on the overlay (a copy of the scenario's on the first change)."""
-        if overlay.options is None:
-            overlay.options = dict(project.options)
-        for key, value in options.items():
-            if value is UNSET:
-                overlay.options.pop(key, None)
-            else:
-                overlay.options[key] = value
-        return overlay.options
 
     def new_id(self, project_id: str, kind: str) -> str:
         """A fresh UUID for an object a client creates in the project (a symbol source): from
@@ -401,6 +390,15 @@ class Store:
             overlay.changed = True
             self.version += 1
             return True
+
+
+def _set_options(own: dict[str, Any], options: Mapping[str, Any]) -> None:
+    """Set options on the overlay's own copy (made by the update that writes them)."""
+    for key, value in options.items():
+        if value is UNSET:
+            own.pop(key, None)
+        else:
+            own[key] = value
 
 
 def _digest(*parts: object) -> str:
