@@ -11,7 +11,7 @@ errors as every other response check does.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -56,10 +56,10 @@ class BodyCheck:
         (``False`` when it does not, or in doubt, or when not :attr:`by_parts`)."""
         return self._top is not None and self._top.value(key, value)
 
-    def has_required(self, keys: Collection[str]) -> bool:
-        """Whether an object with ``keys`` has every key the schema requires (``False`` when
-        not :attr:`by_parts`)."""
-        return self._top is not None and self._top.required.issubset(keys)
+    def has_required(self, *keys: Iterable[str]) -> bool:
+        """Whether an object with the union of ``keys`` has every key the schema requires
+        (``False`` when not :attr:`by_parts`)."""
+        return self._top is not None and not self._top.required.difference(*keys)
 
     def __repr__(self) -> str:
         return f"BodyCheck({self.stem!r}, by_parts={self.by_parts})"

@@ -192,9 +192,9 @@ class Group:
     shape: Callable[[Variant], object] | None = None
 
     @property
-    def facet_indexes(self) -> frozenset[int]:
+    def facet_indexes(self) -> tuple[int, ...]:
         """The positions in :func:`facets` of what the group reads."""
-        return frozenset(FACETS.index(name) for name in self.reads)
+        return tuple(FACETS.index(name) for name in self.reads)
 
 
 def _head(view: ProjectView, _v: Variant) -> dict[str, Any]:

@@ -39,7 +39,8 @@ Check = Callable[[Any], None]
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 _READS = tuple(group.facet_indexes for group in GROUPS)
-_SHAPES = tuple(group.shape for group in GROUPS)
+# The groups that read the variant, and how.
+_SHAPED = tuple((i, group.shape) for i, group in enumerate(GROUPS) if group.shape is not None)
 
 
 def encode_items(values: Mapping[str, Any]) -> str:
@@ -62,45 +63,92 @@ class Cell:
 
 @dataclass(slots=True)
 class Slot:
-    """One group in one state: its cells, shared with the next states while its inputs hold."""
+    """One group for the facets it reads: its cells, shared by every state with the same ones.
 
+    :ivar facets: the values of the facets the group reads (held, so that their ids in ``key``
+        stay theirs).
+    :ivar key: ``facets`` compared as :func:`_key` compares them: text by value, the rest by
+        identity.
+    """
+
+    facets: tuple[object, ...]
+    key: tuple[object, ...]
     cells: dict[object, Cell] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectParts:
-    """The parts of one state of a project: the facets they were made from, a slot per group."""
+    """The parts of one state of a project.
+
+    :ivar facets: what they were made from (:func:`~mockserver.sentry.project_body.facets`).
+    :ivar slots: a slot per group.
+    :ivar recent: per group, its last :data:`RECENT_SLOTS` slots, the current one first: a
+        group whose facets go back to recent values (a platform toggled) finds its JSON again.
+    """
 
     facets: tuple[object, ...]
     slots: tuple[Slot, ...]
+    recent: tuple[tuple[Slot, ...], ...]
 
 
-def _same(a: object, b: object) -> bool:
-    # Identity, or equal text (a name sent again is another str object); nothing else is
-    # compared by value (True == 1).
-    return a is b or (type(a) is str and type(b) is str and a == b)
+RECENT_SLOTS = 4
+"""How many slots of each group a state keeps (each a group's values and JSON, a few hundred
+bytes at most)."""
+
+# For each facet, the groups that read it.
+_READERS = tuple(
+    tuple(index for index, reads in enumerate(_READS) if facet in reads)
+    for facet in range(len(FACETS))
+)
+
+
+def _key(values: tuple[object, ...]) -> tuple[object, ...]:
+    # Text by value (a name sent again is another str object), anything else by identity:
+    # nothing is compared by Python's equality, which is not JSON's (True == 1).
+    return tuple([v if type(v) is str else id(v) for v in values])
+
+
+def _slot(now: tuple[object, ...], reads: tuple[int, ...]) -> Slot:
+    values = tuple([now[i] for i in reads])
+    return Slot(values, _key(values))
 
 
 def parts_of(view: ProjectView) -> ProjectParts:
-    """The parts of ``view``'s state: kept in its memo, or made from the previous state's (the
-    groups whose facets changed are emptied), or new."""
+    """The parts of ``view``'s state: kept in its memo, or made from the previous state's (a
+    group whose facets changed takes a recent slot with the same ones, or a new one), or new."""
     now = facets(view)
     kept: ProjectParts | None = view.memo.get(CARRIED)
-    if kept is not None and len(kept.facets) == len(FACETS):
-        changed = {
-            i for i, (a, b) in enumerate(zip(now, kept.facets, strict=True)) if not _same(a, b)
-        }
-        if not changed:
-            return kept
-        slots = tuple(
-            Slot() if reads & changed else slot
-            for reads, slot in zip(_READS, kept.slots, strict=True)
-        )
-    else:
-        slots = tuple(Slot() for _ in GROUPS)
-    parts = ProjectParts(now, slots)
+    if kept is None:
+        first = tuple(_slot(now, reads) for reads in _READS)
+        parts = ProjectParts(now, first, tuple((slot,) for slot in first))
+        view.memo[CARRIED] = parts
+        return parts
+    old = kept.facets
+    changed = [
+        i
+        for i, (a, b) in enumerate(zip(now, old, strict=True))
+        if a is not b and not (type(a) is str and type(b) is str and a == b)
+    ]
+    if not changed:
+        return kept
+    slots = list(kept.slots)
+    recent = list(kept.recent)
+    for index in {group for facet in changed for group in _READERS[facet]}:
+        wanted = _slot(now, _READS[index])
+        slot = next((s for s in recent[index] if s.key == wanted.key), wanted)
+        slots[index] = slot
+        recent[index] = (slot, *(s for s in recent[index] if s is not slot))[:RECENT_SLOTS]
+    parts = ProjectParts(now, tuple(slots), tuple(recent))
     view.memo[CARRIED] = parts
     return parts
+
+
+def _shape_keys(shown: Variant) -> list[object]:
+    """Per group, the key of its cell for ``shown``."""
+    keys: list[object] = [None] * len(GROUPS)
+    for index, shape in _SHAPED:
+        keys[index] = shape(shown)
+    return keys
 
 
 def render(
@@ -118,9 +166,7 @@ def render(
     """
     parts = parts_of(view)
     cells: list[Cell] = []
-    for index, slot in enumerate(parts.slots):
-        shape = _SHAPES[index]
-        key = None if shape is None else shape(shown)
+    for index, (slot, key) in enumerate(zip(parts.slots, _shape_keys(shown), strict=True)):
         cell = slot.cells.get(key)
         if cell is None:
             values = GROUPS[index].make(view, shown)
@@ -163,14 +209,14 @@ def _check(cells: list[Cell], over: Mapping[str, Any], check: Check) -> None:
     if isinstance(check, BodyCheck) and check.by_parts:
         fresh = [cell for cell in cells if cell.checked is not check]
         part = check.part
-        if all(part(k, v) for cell in fresh for k, v in cell.values.items()) and all(
-            part(k, v) for k, v in over.items()
+        if (
+            all(part(k, v) for cell in fresh for k, v in cell.values.items())
+            and all(part(k, v) for k, v in over.items())
+            and check.has_required(over.keys(), *[cell.values.keys() for cell in cells])
         ):
-            keys = {k for cell in cells for k in cell.values}
-            if check.has_required(keys.union(over)):
-                for cell in fresh:
-                    cell.checked = check
-                return
+            for cell in fresh:
+                cell.checked = check
+            return
     body: dict[str, Any] = {}
     for cell in cells:
         body.update(cell.values)
