@@ -166,15 +166,19 @@ def render(
     """
     parts = parts_of(view)
     cells: list[Cell] = []
+    made: list[tuple[Slot, object, Cell]] = []
     for index, (slot, key) in enumerate(zip(parts.slots, _shape_keys(shown), strict=True)):
         cell = slot.cells.get(key)
         if cell is None:
             values = GROUPS[index].make(view, shown)
-            cell = slot.cells[key] = Cell(values, encode_items(values))
+            cell = Cell(values, encode_items(values))
+            made.append((slot, key, cell))
         cells.append(cell)
     over = overrides(view, extra)
     if check is not None:
         _check(cells, over, check)
+    for slot, key, cell in made:
+        slot.cells[key] = cell  # kept once checked: nothing broken is kept
     if not over:
         return ("{" + ",".join([c.text for c in cells if c.text]) + "}").encode()
     return ("{" + ",".join(_overridden(cells, over)) + "}").encode()
