@@ -91,7 +91,7 @@ BODIES: list[Any] = [
     lambda r: {"team": "seven"},
     lambda r: {},
 ]
-VARIANTS = [
+VARIANTS: list[dict[str, Any]] = [
     {"collapse": collapse, "for_update": for_update, "keep_biases": keep}
     for collapse, (for_update, keep) in product(
         [(), ("organization",), ("unusedFeatures",), ("organization", "unusedFeatures")],
