@@ -15,6 +15,8 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from referencing.jsonschema import DRAFT202012
@@ -127,6 +129,29 @@ def _negation(schema: object) -> Check:
     raise _UnsupportedError(f"not {schema!r}")
 
 
+@dataclass(frozen=True, slots=True)
+class TopLevel:
+    """The compiled checks of an object schema's top-level properties (see
+    :meth:`Compiler.compile_properties`): sound for "valid" only, as every compiled check.
+
+    :ivar required: the keys the object must have.
+    :ivar properties: the check of each named property.
+    :ivar other: the check of any other key's value (``additionalProperties``).
+    """
+
+    required: frozenset[str]
+    properties: Mapping[str, Check]
+    other: Check
+
+    def value(self, key: str, value: object) -> bool:
+        """``True`` only when ``value`` holds for the schema of the property ``key``."""
+        return self.properties.get(key, self.other)(value)
+
+
+# The keywords of an object schema that TopLevel decides property by property.
+_TOP_LEVEL = frozenset({"type", "required", "properties", "additionalProperties"})
+
+
 class Compiler:
     """Compiles the schemas of one set of loaded files, one file at a time (not thread-safe:
     the caller holds a lock)."""
@@ -150,6 +175,30 @@ class Compiler:
             if isinstance(exc, _UnsupportedError):
                 return None
             raise
+
+    def compile_properties(self, schema: dict[str, Any], resolver: Any) -> TopLevel | None:
+        """The checks of each top-level property of an object schema made of properties only
+        (``type: object``, ``required``, ``properties``, ``additionalProperties``, annotations):
+        such a schema holds for an object exactly when its required keys are present and every
+        value holds for its property's schema. ``None`` for any other schema, or one that needs
+        something not implemented here."""
+        if set(schema) - _ANNOTATIONS - _TOP_LEVEL or schema.get("type") != "object":
+            return None
+        if isinstance(schema.get("$id"), str):
+            resolver = resolver.in_subresource(DRAFT202012.create_resource(schema))
+        before = dict(self._done)
+        try:
+            properties = {
+                name: self.compile(sub, resolver)
+                for name, sub in schema.get("properties", {}).items()
+            }
+            other = self.compile(schema.get("additionalProperties", True), resolver)
+        except Exception as exc:
+            self._done = before  # as compile_root: nothing of a failed attempt stays
+            if isinstance(exc, _UnsupportedError):
+                return None
+            raise
+        return TopLevel(frozenset(schema.get("required", ())), properties, other)
 
     def compile(self, schema: object, resolver: Any) -> Check:
         """The check of one (sub)schema, compiled once per schema object.

@@ -33,9 +33,11 @@ from mockserver.schemas.explain import closest
 from mockserver.schemas.explain import shorten
 from mockserver.schemas.fastpath import Check
 from mockserver.schemas.fastpath import Compiler
+from mockserver.schemas.fastpath import TopLevel
 from mockserver.schemas.formats import FORMAT_CHECKER
 from mockserver.schemas.formats import StrictValidator
 from mockserver.schemas.loading import ID_PREFIX
+from mockserver.schemas.parts import BodyCheck
 
 # ID_PREFIX is re-exported: the OpenAPI document names its components after it.
 __all__ = ["ID_PREFIX", "MAX_REPORTED_ERRORS", "SchemaRegistry"]
@@ -113,6 +115,7 @@ class SchemaRegistry:
         self._directory = directory
         self._schemas = loaded.schemas
         self._loaded = loaded
+        self._body_checks: dict[str, BodyCheck] = {}
 
     def ids(self) -> list[str]:
         """The stems of the loaded schemas, sorted (``"hook"`` for ``hook.json``)."""
@@ -171,6 +174,18 @@ class SchemaRegistry:
         if found:
             raise ResponseSchemaError(_describe(stem, found))
 
+    def body_check(self, stem: str) -> BodyCheck:
+        """The response check of bodies of ``stem``, whole or one top-level key at a time
+        (:class:`~mockserver.schemas.parts.BodyCheck`); the same object on every call.
+
+        :raises KeyError: if no such schema was loaded.
+        """
+        made = self._body_checks.get(stem)
+        if made is None:
+            top = self._loaded.top_level(self._known(stem))
+            made = self._body_checks.setdefault(stem, BodyCheck(self, stem, top))
+        return made
+
     def _prepared(self, stem: str) -> tuple[Validator, Check | None]:
         ready = self._loaded.get(stem)
         return ready if ready is not None else self._loaded.prepare(self._known(stem))
@@ -194,7 +209,7 @@ class _Loaded:
     jsonschema validators and the compiled checks are immutable and safe to share.
     """
 
-    __slots__ = ("_compiler", "_fast_path", "_lock", "_ready", "_registry", "schemas")
+    __slots__ = ("_compiler", "_fast_path", "_lock", "_ready", "_registry", "_tops", "schemas")
 
     def __init__(
         self, schemas: dict[str, dict[str, Any]], registry: Registry[Schema], fast_path: bool
@@ -205,6 +220,7 @@ class _Loaded:
         self._compiler = Compiler()
         self._lock = threading.Lock()
         self._ready: dict[str, tuple[Validator, Check | None]] = {}
+        self._tops: dict[str, TopLevel | None] = {}
 
     def get(self, stem: str) -> tuple[Validator, Check | None] | None:
         """The validator and compiled check of ``stem``, or ``None`` before :meth:`prepare`."""
@@ -223,6 +239,18 @@ class _Loaded:
                 fast = self._compiler.compile_root(schema, resolver) if self._fast_path else None
                 ready = self._ready[stem] = (validator, fast)
             return ready
+
+    def top_level(self, stem: str) -> TopLevel | None:
+        """The compiled checks of the top-level properties of ``stem`` (built once), or
+        ``None`` without the fast path or for a schema they cannot decide."""
+        if not self._fast_path:
+            return None
+        with self._lock:
+            if stem not in self._tops:
+                resolver = self._registry.resolver(base_uri=ID_PREFIX + stem)
+                schema = self.schemas[stem]
+                self._tops[stem] = self._compiler.compile_properties(schema, resolver)
+            return self._tops[stem]
 
 
 def _describe(stem: str, errors: list[ValidationError]) -> str:

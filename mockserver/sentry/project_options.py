@@ -90,13 +90,9 @@ def security_token(project_id: str, options: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"security-token:{project_id}".encode()).hexdigest()[:32]
 
 
-def option_fields(
-    project_id: str, options: Mapping[str, Any], preset: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The keys of the detailed project that come from its options, in Sentry's order.
-
-    :param preset: the project's highlight preset (see :mod:`mockserver.sentry.highlights`).
-    """
+def settings_fields(project_id: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of the detailed project from ``options`` to ``enableAutoReleaseCreation``, the
+    first that come from its options, in Sentry's order."""
     get = options.get
     return {
         "options": format_options(options),
@@ -117,9 +113,26 @@ def option_fields(
         "scrubIPAddresses": bool(get("sentry:scrub_ip_address", False)),
         "scrapeJavaScript": bool(get("sentry:scrape_javascript", True)),
         "enableAutoReleaseCreation": bool(get("sentry:enable_auto_release_creation", True)),
+    }
+
+
+def highlight_fields(options: Mapping[str, Any], preset: Mapping[str, Any]) -> dict[str, Any]:
+    """``highlightTags``, ``highlightContext`` and ``highlightPreset``, which follow
+    :func:`settings_fields`.
+
+    :param preset: the project's highlight preset (see :mod:`mockserver.sentry.highlights`).
+    """
+    get = options.get
+    return {
         "highlightTags": get("sentry:highlight_tags", preset["tags"]),
         "highlightContext": get("sentry:highlight_context", preset["context"]),
         "highlightPreset": preset,
+    }
+
+
+def grouping_fields(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``groupingConfig`` to ``fingerprintingRules``, which follow :func:`highlight_fields`."""
+    return {
         "groupingConfig": with_default(options, "sentry:grouping_config"),
         "groupingEnhancements": with_default(options, "sentry:grouping_enhancements"),
         "derivedGroupingEnhancements": with_default(
@@ -132,14 +145,23 @@ def option_fields(
 
 
 def late_option_fields(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The option keys the serializer writes after ``organization`` and ``platforms``."""
+    """The option keys the serializer writes after ``organization`` and ``platforms``, up to
+    ``dynamicSamplingBiases`` (:func:`stored_biases`) and ``symbolSources``."""
     return {
         "defaultEnvironment": options.get("sentry:default_environment"),
         "relayPiiConfig": options.get("sentry:relay_pii_config"),
         "builtinSymbolSources": with_default(options, "sentry:builtin_symbol_sources"),
-        "dynamicSamplingBiases": with_default(options, "sentry:dynamic_sampling_biases"),
-        "symbolSources": symbol_sources.redacted_json(options.get("sentry:symbol_sources")),
     }
+
+
+def stored_biases(options: Mapping[str, Any]) -> Any:
+    """The stored dynamic sampling biases (``None`` when unset)."""
+    return with_default(options, "sentry:dynamic_sampling_biases")
+
+
+def symbol_sources_json(options: Mapping[str, Any]) -> Any:
+    """``symbolSources``: the project's custom symbol sources, secrets redacted."""
+    return symbol_sources.redacted_json(options.get("sentry:symbol_sources"))
 
 
 def seer_fields(options: Mapping[str, Any]) -> dict[str, Any]:

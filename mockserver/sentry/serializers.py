@@ -13,21 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from collections.abc import Collection
 from collections.abc import Hashable
 from collections.abc import Iterable
-from collections.abc import Mapping
 from typing import Any
 from typing import TypeVar
 
 from mockserver.cache.memo import Memo
-from mockserver.sentry import dynamic_sampling
-from mockserver.sentry import project_options
-from mockserver.sentry.highlights import highlight_preset
+from mockserver.sentry import project_body
+from mockserver.sentry import project_parts
 from mockserver.timefmt import format_datetime
 from mockserver.world.model import EventUser
 from mockserver.world.model import Hook
-from mockserver.world.model import Organization
 from mockserver.world.model import TagValue
 from mockserver.world.store import ProjectView
 
@@ -41,172 +37,12 @@ USER_TAG_PREFIXES = ("id", "username", "email", "ip")
 # without it.
 RESERVED_TAG_KEYS = frozenset({"release", "dist", "user", "filename", "function"})
 
-ORGANIZATION = "organization"
-UNUSED_FEATURES = "unusedFeatures"
-# sentry/api/serializers/models/project.py, PROJECT_FEATURES_NOT_USED_ON_FRONTEND.
-FEATURES_NOT_USED_ON_FRONTEND = frozenset(
-    {
-        "discard-transaction",
-        "first-event-severity-calculation",
-        "servicehooks",
-        "similarity-embeddings",
-    }
-)
-_FLAGS = (
-    "hasFeedbacks",
-    "hasFlags",
-    "hasMinifiedStackTrace",
-    "hasMonitors",
-    "hasNewFeedbacks",
-    "hasProfiles",
-    "hasReplays",
-    "hasSessions",
-    "hasInsightsHttp",
-    "hasInsightsDb",
-    "hasInsightsAssets",
-    "hasInsightsAppStart",
-    "hasInsightsScreenLoad",
-    "hasInsightsVitals",
-    "hasInsightsCaches",
-    "hasInsightsQueues",
-    "hasInsightsAgentMonitoring",
-    "hasInsightsMCP",
-    "hasLogs",
-    "hasTraceMetrics",
-)
-_TEAM_ACCESS = [
-    "alerts:read",
-    "alerts:write",
-    "event:admin",
-    "event:read",
-    "event:write",
-    "member:read",
-    "org:integrations",
-    "org:read",
-    "project:admin",
-    "project:read",
-    "project:releases",
-    "project:write",
-    "team:admin",
-    "team:read",
-    "team:write",
-]
-
-
-def organization(org: Organization) -> dict[str, Any]:
-    """The non-detailed organization embedded in project details."""
-    body: dict[str, Any] = {
-        "id": org.id,
-        "slug": org.slug,
-        "status": {"id": "active", "name": "active"},
-        "name": org.name,
-        "dateCreated": format_datetime(org.date_created),
-        "isEarlyAdopter": False,
-        "require2FA": False,
-        "allowMemberInvite": True,
-        "allowMemberProjectCreation": True,
-        "allowSuperuserAccess": False,
-        "avatar": {"avatarType": "letter_avatar", "avatarUuid": None},
-        "features": list(org.features),
-        "links": {
-            "organizationUrl": f"https://{org.slug}.sentry.io",
-            "regionUrl": "https://us.sentry.io",
-        },
-        "hasAuthProvider": False,
-    }
-    body.update(org.fields)
-    return body
-
-
-def project_details(
-    view: ProjectView,
-    *,
-    collapse: Collection[str] = (),
-    for_update: bool = False,
-    keep_biases: bool = False,
-) -> dict[str, Any]:
-    """Sentry's ``DetailedProjectSerializer`` output (the 2026 schema's key set, and ``plugins``).
-
-    The settings come from the project's raw options, read as Sentry's serializer reads them
-    (:mod:`mockserver.sentry.project_options`); scenario ``fields`` then override any key, and
-    client changes that are not options (the bookmark) are among them.
-
-    :param collapse: the ``collapse`` values of the request: ``organization`` shows only the
-        organization's id and slug; ``unusedFeatures`` leaves out the features Sentry's
-        frontend does not read.
-    :param for_update: the answer of a ``PUT``: ``dynamicSamplingBiases`` shows the stored
-        biases (``null`` when unset), and ``null`` without the organization's dynamic sampling
-        unless ``keep_biases``; a ``GET`` shows every bias with the organization's feature.
-    """
-    project = view.project
-    org = view.organization
-    options = view.options
-    features = list(project.features)
-    if UNUSED_FEATURES in collapse:
-        features = [f for f in features if f not in FEATURES_NOT_USED_ON_FRONTEND]
-    teams = [{"id": t.id, "name": t.name, "slug": t.slug} for t in project.teams]
-    body: dict[str, Any] = {
-        "id": project.id,
-        "slug": project.slug,
-        "name": project.name,
-        "platform": project.platform,
-        "dateCreated": format_datetime(project.date_created),
-        "isBookmarked": False,
-        "isMember": True,
-        "features": features,
-        "firstEvent": format_datetime(project.first_event) if project.first_event else None,
-        "firstTransactionEvent": False,
-        "access": list(_TEAM_ACCESS),
-        "hasAccess": True,
-        **dict.fromkeys(_FLAGS, False),
-        "isInternal": False,
-        "isPublic": False,
-        "avatar": {"avatarType": "letter_avatar", "avatarUuid": None},
-        "color": _project_color(project.slug),
-        "status": "active",
-        "teams": teams,
-        "latestRelease": {"version": project.latest_release} if project.latest_release else None,
-        **project_options.option_fields(project.id, options, highlight_preset(project.platform)),
-        "organization": (
-            {"id": org.id, "slug": org.slug} if ORGANIZATION in collapse else organization(org)
-        ),
-        # 2025 serializers list the enabled plugins here; no plugin is enabled in the mock.
-        "plugins": [],
-        "platforms": [project.platform] if project.platform else [],
-        "processingIssues": 0,
-        **project_options.late_option_fields(options),
-        "isDynamicallySampled": dynamic_sampling.is_dynamically_sampled(org, options),
-    }
-    body["dynamicSamplingBiases"] = _biases(body, org, options, for_update, keep_biases)
-    if "playstation" in org.options.get("sentry:enabled_console_platforms", ()):
-        # Sentry's has_tempest_access: only then does the serializer write the key.
-        body["tempestFetchScreenshots"] = options.get("sentry:tempest_fetch_screenshots", False)
-    body.update(project_options.seer_fields(options))
-    if teams:
-        # Deprecated single team: the first one, omitted when there is none (§1.1).
-        body["team"] = teams[0]
-    body.update(view.fields)
-    return body
-
-
-def _biases(
-    body: dict[str, Any],
-    org: Organization,
-    options: Mapping[str, Any],
-    for_update: bool,
-    keep_biases: bool,
-) -> Any:
-    if for_update:
-        stored = body["dynamicSamplingBiases"]
-        return stored if keep_biases or dynamic_sampling.has_dynamic_sampling(org) else None
-    if not dynamic_sampling.has_dynamic_sampling(org):
-        return None
-    return dynamic_sampling.user_biases(options.get("sentry:dynamic_sampling_biases"))
-
-
-def _project_color(slug: str) -> str:
-    # Sentry derives a letter-avatar colour from the slug; any stable colour will do.
-    return "#" + hashlib.md5(slug.encode(), usedforsecurity=False).hexdigest()[:6]
+# Re-exported: project details are written in project_body (in groups) and project_parts (kept
+# in parts per state of the project).
+ORGANIZATION = project_body.ORGANIZATION
+UNUSED_FEATURES = project_body.UNUSED_FEATURES
+organization = project_body.organization
+project_details = project_body.project_details
 
 
 def event_user(user: EventUser) -> dict[str, Any]:
@@ -275,24 +111,26 @@ def hook(h: Hook) -> dict[str, Any]:
 # --- encoded, once ----------------------------------------------------------------------------
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def dumps(body: Any) -> str:
     """Compact JSON, as DRF's ``JSONRenderer`` writes it (the same as ``responses.dumps``,
     without importing Flask into the serializers)."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    # One encoder for every call: json.dumps builds one per call when given options.
+    return _ENCODER.encode(body)
 
 
 def project_details_json(view: ProjectView, check: Check | None = None) -> bytes:
-    """:func:`project_details` encoded, made once per state of the project.
+    """:func:`project_details` encoded, made once per state of the project (from the parts of
+    the previous state, :mod:`mockserver.sentry.project_parts`).
 
     :param check: run on the body when it is first made (response validation).
     :raises ResponseSchemaError: from ``check``; nothing is kept then.
     """
     encoded: bytes | None = view.memo.get("json")
     if encoded is None:
-        body = project_details(view)
-        if check is not None:
-            check(body)
-        encoded = dumps(body).encode()
+        encoded = project_parts.render(view, project_body.GET, check)
         view.memo["json"] = encoded
     return encoded
 
@@ -302,18 +140,17 @@ def project_update_json(
 ) -> bytes:
     """:func:`project_details` as a ``PUT`` answers it (``for_update``), encoded, made once per
     state of the project: a ``PUT`` that changes nothing (the store keeps the view then) answers
-    the bytes made, and checked, by the first one.
+    the bytes made, and checked, by the first one; one that changes something makes only what
+    it changed (:mod:`mockserver.sentry.project_parts`).
 
-    :param check: run on the body when it is first made (response validation).
+    :param check: run on what is new in the body when it is first made (response validation).
     :raises ResponseSchemaError: from ``check``; nothing is kept then.
     """
     key = "update-json-kept-biases" if keep_biases else "update-json"
     encoded: bytes | None = view.memo.get(key)
     if encoded is None:
-        body = project_details(view, for_update=True, keep_biases=keep_biases)
-        if check is not None:
-            check(body)
-        encoded = dumps(body).encode()
+        shown = project_body.UPDATE_KEPT_BIASES if keep_biases else project_body.UPDATE
+        encoded = project_parts.render(view, shown, check)
         view.memo[key] = encoded
     return encoded
 

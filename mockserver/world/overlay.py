@@ -19,6 +19,11 @@ from mockserver.world.hooklog import HookLog
 from mockserver.world.model import Project
 from mockserver.world.model import Team
 
+CARRIED = "carried"
+"""The memo key of what a state's answers are made from that the next state's can be made from
+too (a project's JSON in parts, :mod:`mockserver.sentry.project_parts`): a new state's memo
+starts with it, and only with it (the rest of a memo describes one state)."""
+
 RECENT_STATES = 4
 """How many earlier states of a project keep their memo (each holds a view and a few encoded
 answers of the project, a few KB)."""
@@ -85,7 +90,8 @@ def shown(overlay: ProjectOverlay) -> str:
 
 def settle(overlay: ProjectOverlay, before: str) -> None:
     """After an update of a project that was in state ``before``: keep the memo if nothing
-    changed; else put it aside and take the new state's, kept from a recent visit, or a new one.
+    changed; else put it aside and take the new state's, kept from a recent visit, or a new one
+    (with what the old one :data:`CARRIED`).
     """
     now = shown(overlay)
     if now == before:
@@ -95,4 +101,8 @@ def settle(overlay: ProjectOverlay, before: str) -> None:
     recent[before] = overlay.memo
     while len(recent) > RECENT_STATES:
         del recent[next(iter(recent))]
-    overlay.memo = recent.pop(now, {})
+    memo = recent.pop(now, None)
+    if memo is None:
+        old = overlay.memo
+        memo = {CARRIED: old[CARRIED]} if CARRIED in old else {}
+    overlay.memo = memo

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from dataclasses import replace
 from typing import Any
 from typing import TypeVar
@@ -229,15 +230,16 @@ class Store:
         if cached is not None:
             return cached
         changed = self._projects[project.id]
+        changes: dict[str, Any] = {}
         if overlay.slug or overlay.name or overlay.platform_set:
-            changed = replace(
-                changed,
-                slug=overlay.slug or project.slug,
-                name=overlay.name or project.name,
-                platform=overlay.platform if overlay.platform_set else project.platform,
-            )
+            changes["slug"] = overlay.slug or project.slug
+            changes["name"] = overlay.name or project.name
+            changes["platform"] = overlay.platform if overlay.platform_set else project.platform
         if overlay.teams is not None and overlay.environments is not None:
-            changed = replace(changed, teams=overlay.teams, environments=overlay.environments)
+            changes["teams"] = overlay.teams
+            changes["environments"] = overlay.environments
+        if changes:
+            changed = _evolved(changed, changes)
         fields = {k: v for k, v in project.fields.items() if k not in overlay.shadowed}
         fields.update(overlay.fields)
         options = project.options if overlay.options is None else overlay.options
@@ -289,9 +291,13 @@ class Store:
             overlay = self._overlays[project_id]
             org, project = self._find(project_id)
             before = shown(overlay)
-            if overlay.options is not None:
-                # Copied, not changed in place: a view made before keeps the options it showed.
-                overlay.options = dict(overlay.options)
+            # Copied, not changed in place: a view made before keeps the options it showed.
+            # Left alone (the same object) by an update that writes none, so that what derives
+            # from the options is kept (mockserver.sentry.project_parts).
+            own: dict[str, Any] = {}
+            if options or copy_from is not None or after_copy:
+                base = project.options if overlay.options is None else overlay.options
+                own = overlay.options = dict(base)
             overlay.changed = True
             overlay.shadowed.update(shadows)
             for key, value in changes.items():
@@ -308,31 +314,16 @@ class Store:
                     overlay.platform_set = True
                 else:
                     overlay.fields[key] = value
-            self._set_options(overlay, project, options or {})
+            _set_options(own, options or {})
             if copy_from is not None:
                 source = self._view(*self._find(copy_from), self._overlays[copy_from])
-                own = self._set_options(overlay, project, {})
-                own.update(source.options)
+                _set_options(own, source.options)
                 overlay.teams = source.project.teams
                 overlay.environments = source.project.environments
                 overlay.shadowed.update(copy_shadows)
-            self._set_options(overlay, project, after_copy or {})
+            _set_options(own, after_copy or {})
             settle(overlay, before)
             self._changed()
-
-    @staticmethod
-    def _set_options(
-        overlay: ProjectOverlay, project: Project, options: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """Set options on the overlay (a copy of the scenario's on the first change)."""
-        if overlay.options is None:
-            overlay.options = dict(project.options)
-        for key, value in options.items():
-            if value is UNSET:
-                overlay.options.pop(key, None)
-            else:
-                overlay.options[key] = value
-        return overlay.options
 
     def new_id(self, project_id: str, kind: str) -> str:
         """A fresh UUID for an object a client creates in the project (a symbol source): from
@@ -421,6 +412,29 @@ class Store:
             overlay.changed = True
             self._changed()
             return True
+
+
+_PROJECT_FIELDS = tuple(f.name for f in fields(Project))
+
+
+def _evolved(project: Project, changes: Mapping[str, Any]) -> Project:
+    """``dataclasses.replace(project, **changes)`` at half its cost (one per new state of a
+    project): ``Project`` has no ``__post_init__`` and no field with ``init=False``, so a copy
+    made field by field is what its ``__init__`` would make."""
+    new = object.__new__(Project)
+    for name in _PROJECT_FIELDS:
+        value = changes[name] if name in changes else getattr(project, name)
+        object.__setattr__(new, name, value)
+    return new
+
+
+def _set_options(own: dict[str, Any], options: Mapping[str, Any]) -> None:
+    """Set options on the overlay's own copy (made by the update that writes them)."""
+    for key, value in options.items():
+        if value is UNSET:
+            own.pop(key, None)
+        else:
+            own[key] = value
 
 
 def _digest(*parts: object) -> str:

@@ -126,3 +126,24 @@ def test_a_reset_after_a_change_finds_the_scenarios_view_and_json_again() -> Non
     store.load(store.world)
     assert store.view(PROJECT) is not pristine
     assert store.view(PROJECT).project.name == pristine.project.name
+
+
+def test_an_update_that_writes_no_option_keeps_the_options_object() -> None:
+    store = _store()
+    store.update_project(PROJECT, {}, {"sentry:option": 1})
+    options = store.view(PROJECT).options
+    store.update_project(PROJECT, {"name": "Renamed"}, shadows=["name"])
+    assert store.view(PROJECT).options is options
+    store.update_project(PROJECT, {}, {"sentry:option": 2})
+    changed = store.view(PROJECT).options
+    assert changed is not options
+    assert (options["sentry:option"], changed["sentry:option"]) == (1, 2)
+
+
+def test_a_changed_project_is_the_worlds_with_the_changes() -> None:
+    from dataclasses import replace
+
+    store = _store()
+    world = store.view(PROJECT).project
+    store.update_project(PROJECT, {"slug": "renamed", "name": "N", "platform": None}, shadows=[])
+    assert store.view(PROJECT).project == replace(world, slug="renamed", name="N", platform=None)

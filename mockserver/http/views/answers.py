@@ -14,7 +14,6 @@ from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -102,7 +101,9 @@ def response_check(state: MockState, schema: str) -> Check | None:
     not validate its responses."""
     if not state.config.validate_responses:
         return None
-    return partial(state.registry.check, schema)
+    # A BodyCheck: callable on a whole body, and able to check an answer made from parts one
+    # new part at a time (mockserver.sentry.project_parts).
+    return state.registry.body_check(schema)
 
 
 def respond_encoded(

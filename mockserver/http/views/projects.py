@@ -21,7 +21,9 @@ from mockserver.http.views.answers import respond_encoded
 from mockserver.http.views.answers import response_check
 from mockserver.schemas.explain import explain
 from mockserver.schemas.registry import SchemaRegistry
+from mockserver.sentry import project_body
 from mockserver.sentry import project_options
+from mockserver.sentry import project_parts
 from mockserver.sentry import serializers
 from mockserver.sentry import symbol_sources
 from mockserver.sentry.project_fields import UpdateContext
@@ -44,16 +46,19 @@ def get_project(ex: Exchange) -> Response:
     with_stats = INCLUDE_STATS in params.INCLUDE.read(args)
     expand = EXPAND_ALERT_INTEGRATION in params.EXPAND.read(args)
     collapse = params.COLLAPSE.read(args)
+    check = response_check(state, "project")
     if not with_stats and not expand and not collapse:
         # The plain answer is the same until the project changes: encoded (and checked) once.
-        check = response_check(state, "project")
         return respond_encoded(serializers.project_details_json(view, check))
-    body = serializers.project_details(view, collapse=collapse)
+    # The other variants share the parts of the plain answer (made, checked and encoded once
+    # per state of the project), and make what differs.
+    extra: dict[str, Any] = {}
     if with_stats:
-        body["stats"] = {"unresolved": view.project.unresolved_issues}
+        extra["stats"] = {"unresolved": view.project.unresolved_issues}
     if expand:
-        body["hasAlertIntegrationInstalled"] = view.project.has_alert_integration
-    return respond(state, body, "project")
+        extra["hasAlertIntegrationInstalled"] = view.project.has_alert_integration
+    shown = project_body.variant(collapse)
+    return respond_encoded(project_parts.render(view, shown, check, extra))
 
 
 def update_project(ex: Exchange) -> Response:
