@@ -17,10 +17,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from referencing.jsonschema import DRAFT202012
-
 from mockserver.schemas.formats import EXACT_FORMATS
 from mockserver.schemas.formats import format_checker
+from mockserver.schemas.refs import PlainResolver
 
 Check = Callable[[object], bool]
 """A compiled check: ``True`` only for an instance jsonschema finds valid."""
@@ -126,6 +125,15 @@ _SIMPLE: dict[str, Callable[[Any], Check]] = {
 }
 
 
+def _within(resolver: Any, schema: dict[str, Any]) -> Any:
+    """The resolver of the references inside ``schema``, which has an ``$id``."""
+    if isinstance(resolver, PlainResolver):
+        return resolver.within(schema)
+    from referencing.jsonschema import DRAFT202012
+
+    return resolver.in_subresource(DRAFT202012.create_resource(schema))
+
+
 def _outside(member: Check) -> Check:
     return lambda i: not member(i)
 
@@ -190,7 +198,7 @@ class Compiler:
             raise _UnsupportedError("a schema that is neither an object nor a boolean")
         if isinstance(schema.get("$id"), str):
             # An embedded resource is the base URI of the references inside it.
-            resolver = resolver.in_subresource(DRAFT202012.create_resource(schema))
+            resolver = _within(resolver, schema)
         key = id(schema)
         if key not in self._done:
             late: list[Check] = []
@@ -260,7 +268,7 @@ class Compiler:
         if not isinstance(schema, dict):
             return _never
         if isinstance(schema.get("$id"), str):
-            resolver = resolver.in_subresource(DRAFT202012.create_resource(schema))
+            resolver = _within(resolver, schema)
         key = id(schema)
         if key not in self._refuters:
             late: list[Check] = []

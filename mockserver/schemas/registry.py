@@ -21,9 +21,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 from typing import Any
 
-from referencing import Registry
-from referencing.jsonschema import Schema
-
 from mockserver import resources
 from mockserver.errors import ResponseSchemaError
 from mockserver.errors import SchemaLoadError
@@ -35,10 +32,13 @@ from mockserver.schemas.fastpath import Compiler
 from mockserver.schemas.formats import format_checker
 from mockserver.schemas.formats import strict_validator
 from mockserver.schemas.loading import ID_PREFIX
+from mockserver.schemas.refs import PlainResolver
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
+    from referencing import Registry
+    from referencing.jsonschema import Schema
 
 # ID_PREFIX is re-exported: the OpenAPI document names its components after it.
 __all__ = ["ID_PREFIX", "MAX_REPORTED_ERRORS", "SchemaRegistry"]
@@ -213,7 +213,7 @@ class _Loaded:
     )
 
     def __init__(
-        self, schemas: dict[str, dict[str, Any]], registry: Registry[Schema], fast_path: bool
+        self, schemas: dict[str, dict[str, Any]], registry: Registry[Schema] | None, fast_path: bool
     ) -> None:
         self.schemas: Mapping[str, dict[str, Any]] = MappingProxyType(schemas)
         self._registry = registry
@@ -233,7 +233,11 @@ class _Loaded:
             ready = self._ready.get(stem)
             if ready is None:
                 schema = self.schemas[stem]
-                resolver = self._registry.resolver(base_uri=ID_PREFIX + stem)
+                resolver: Any = (
+                    PlainResolver(self.schemas, ID_PREFIX + stem)
+                    if self._registry is None
+                    else self._registry.resolver(base_uri=ID_PREFIX + stem)
+                )
                 fast = self._compiler.compile_root(schema, resolver) if self._fast_path else None
                 ready = self._ready[stem] = (stem, fast)
             return ready
@@ -246,6 +250,8 @@ class _Loaded:
         with self._lock:
             validator = self._validators.get(stem)
             if validator is None:
+                if self._registry is None:  # plain references: linked on first need
+                    self._registry = loading.link(self.schemas)
                 validator = strict_validator()(
                     self.schemas[stem], registry=self._registry, format_checker=format_checker()
                 )

@@ -39,6 +39,12 @@ NOT_BEFORE_THE_FIRST_ANSWER = {
     # fast path does not pass (a broken scenario, a client's invalid body, a wrong answer).
     "jsonschema": "schemas/formats.py",
     "jsonschema_specifications": "jsonschema's metaschemas",
+    # $ref resolution of the shipped schemas' plain references needs none of it: linked for the
+    # first jsonschema validator (with attrs and rpds, which only it imports).
+    "referencing": "schemas/refs.py",
+    "attr": "referencing",
+    "attrs": "referencing",
+    "rpds": "referencing",
     # Names, addresses and words: made by the first generated user, hook or word value.
     "faker": "world/fakedata/fakers.py",
     # The OpenAPI document: GET /openapi.json, `mockserver openapi` and `mockserver drift`.
