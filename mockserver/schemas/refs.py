@@ -64,8 +64,8 @@ class PlainResolver:
         node: Any = self.schemas[target.removeprefix(ID_PREFIX)]
         if fragment and not fragment.startswith("/"):
             raise Unresolved(ref)  # an anchor
-        for raw in fragment.split("/")[1:]:
-            part = unquote(raw).replace("~1", "/").replace("~0", "~")
+        for raw in unquote(fragment).split("/")[1:]:  # as referencing splits a pointer
+            part = raw.replace("~1", "/").replace("~0", "~")
             try:
                 node = node[int(part)] if isinstance(node, list) else node[part]
             except (KeyError, ValueError, IndexError, TypeError):
