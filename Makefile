@@ -12,7 +12,7 @@ HOST   ?=
 RUNTIME := $(VENV)/.installed-runtime
 STAMP   := $(VENV)/.installed-test
 
-.PHONY: serve test quick lint typecheck pytest drift bench bench-deps fuzz install clean
+.PHONY: serve test quick lint typecheck pytest drift bench bench-deps fuzz install clean bytecode
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -30,9 +30,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(RUNTIME) $(STAMP)
 
-install: $(STAMP)
+# The package's bytecode, as an installed wheel has it: pip writes none for an editable install,
+# and where PYTHONDONTWRITEBYTECODE is set Python never writes it either, so every start would
+# compile the mock's own modules again (~150 ms of `mockserver serve`'s start). compileall
+# compiles only what changed since; a module edited later is compiled in memory, as before.
+bytecode: $(RUNTIME)
+	@$(BIN)/python -m compileall -q mockserver >/dev/null
 
-serve: $(RUNTIME)
+install: $(STAMP) bytecode
+
+serve: $(RUNTIME) bytecode
 	$(BIN)/mockserver serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 lint: $(STAMP)
@@ -75,7 +82,7 @@ bench-deps: $(STAMP)
 	@command -v taskset >/dev/null 2>&1 || apt-get install -y -qq util-linux
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 
-bench: bench-deps
+bench: bench-deps bytecode
 	$(BIN)/python bench/run.py
 
 clean:

@@ -30,7 +30,7 @@ from mockserver.http.guards import error_answer
 from mockserver.http.pipeline import Dispatch
 from mockserver.http.pipeline import Pipeline
 from mockserver.inspector import register as register_inspector
-from mockserver.openapi import document as openapi
+from mockserver.openapi import served as openapi
 from mockserver.state import EXTENSION
 from mockserver.state import MockState
 from mockserver.state import get_state

@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of the Sentry routes the mock serves, built from the route table and
-``schemas/``: ``GET /openapi.json`` and ``mockserver openapi``.
+``schemas/``: ``GET /openapi.json`` (:mod:`mockserver.openapi.served`) and ``mockserver
+openapi``.
 
 Nothing is written twice. Paths, methods, scopes and the names of the query parameters come
 from :data:`~mockserver.http.routes.ROUTES`; each query parameter's schema and description from
@@ -30,18 +31,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint
-from flask import request
-from werkzeug.wrappers import Response
-
 from mockserver.http.params import parameter
-from mockserver.http.responses import dumps
 from mockserver.http.routes import ROUTES
 from mockserver.http.routes import SentryRoute
-from mockserver.http.sandbox import fresh_sandbox
 from mockserver.openapi.components import COMPONENTS
 from mockserver.openapi.components import component_schemas
-from mockserver.openapi.components import with_scenario_projects
 from mockserver.openapi.examples import for_status
 from mockserver.openapi.examples import load as load_examples
 from mockserver.openapi.examples import summary
@@ -52,7 +46,6 @@ from mockserver.openapi.operations import OPERATIONS
 from mockserver.openapi.operations import Body
 from mockserver.openapi.operations import OperationDoc
 from mockserver.schemas.registry import SchemaRegistry
-from mockserver.state import get_state
 
 OPENAPI_VERSION = "3.1.0"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -383,38 +376,6 @@ def _response(
             }
         response["content"] = {media_type: content}
     return response
-
-
-bp = Blueprint("openapi", __name__)
-
-
-@bp.get("/openapi.json")
-def serve_document() -> Response:
-    """The document, with this server as its ``servers`` entry and the scenario's projects as
-    the values of ``copy_from_project``, built once per server URL, rate-limit state and
-    scenario, and kept by the app (``state.documents``).
-
-    A load by Schemathesis starts its sandbox afresh (:func:`~mockserver.http.sandbox.
-    fresh_sandbox`): every ``st run`` fuzzes the scenario, not what the previous run left.
-    """
-    state = get_state()
-    fresh_sandbox(state, request.environ)
-    key = (request.host_url, _rate_limits_on())
-    world = state.store.world
-    kept: tuple[object, str] | None = state.documents.get(key)
-    if kept is not None and kept[0] is world:
-        body = kept[1]
-    else:
-        # Made again for another scenario: it names the scenario's projects.
-        document = build_document(state.registry, server_url=key[0], rate_limits=key[1])
-        body = dumps(with_scenario_projects(document, world))
-        state.documents.put(key, (world, body))
-    return Response(body, mimetype=JSON)
-
-
-def _rate_limits_on() -> bool:
-    """Whether the app's rate limiter is on now (its policy can change at run time)."""
-    return get_state().limiter.policy.enabled
 
 
 def openapi_document(server_url: str | None = None) -> dict[str, Any]:

@@ -12,11 +12,13 @@ import difflib
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
 
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
-from jsonschema.exceptions import relevance
+# jsonschema is imported where an error is explained, never at start: a server whose scenario
+# and answers are valid never needs it (mockserver.schemas.formats).
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 MAX_MESSAGE_CHARS = 300
 """jsonschema's message is cut to this many characters."""
@@ -65,6 +67,8 @@ def closest(error: ValidationError) -> ValidationError:
     explained by the object branch's "'firstSeen' is required", not by the array branch's
     "expected array".
     """
+    from jsonschema.exceptions import best_match
+
     while error.context:
         branches: dict[Any, list[ValidationError]] = {}
         for found in error.context:
@@ -89,6 +93,8 @@ def _discriminates(error: ValidationError) -> bool:
 
 def first(errors: Sequence[ValidationError]) -> ValidationError:
     """The most relevant of several errors (jsonschema's ``best_match``, then :func:`closest`)."""
+    from jsonschema.exceptions import best_match
+
     return closest(best_match(errors))
 
 
@@ -147,6 +153,8 @@ def closest_each(error: ValidationError) -> list[ValidationError]:
         for found in errors
     ]
     # best_match's own first choice (it then descends into that error's context).
+    from jsonschema.exceptions import relevance
+
     chosen = max(viable or error.context, key=relevance)
     return [
         deeper

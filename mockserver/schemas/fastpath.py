@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from referencing.jsonschema import DRAFT202012
-
-from mockserver.schemas.formats import FORMAT_CHECKER
+from mockserver.schemas.formats import EXACT_FORMATS
+from mockserver.schemas.formats import format_checker
+from mockserver.schemas.refs import PlainResolver
 
 Check = Callable[[object], bool]
 """A compiled check: ``True`` only for an instance jsonschema finds valid."""
@@ -31,6 +31,18 @@ _ANNOTATIONS = frozenset(
 )
 # Python equality is JSON equality for these only (jsonschema tells True from 1, not 1 from 1.0).
 _SCALARS = (str, int, float, type(None))
+# The JSON types of the values whose type, equality and formats are decided here exactly as
+# jsonschema decides them (with the strict integer of mockserver.schemas.formats). A refuter
+# (Compiler.refuter) refutes only these: a Decimal, an IntEnum or a tuple is always in doubt.
+_JSON_TYPES: dict[type, tuple[str, ...]] = {
+    type(None): ("null",),
+    bool: ("boolean",),
+    int: ("integer", "number"),
+    float: ("number",),
+    str: ("string",),
+    list: ("array",),
+    dict: ("object",),
+}
 
 
 def _number(instance: object) -> bool:
@@ -86,6 +98,14 @@ def _bound(within: Callable[[Any], bool]) -> Check:
     return lambda i: within(i) if _number(i) else not _beyond(i)
 
 
+def _format(name: str) -> Check:
+    exact = EXACT_FORMATS.get(name)
+    if exact is not None:
+        return exact
+    # Any other format: jsonschema's checker decides (imported by the first value checked).
+    return lambda i: bool(format_checker().conforms(i, name))
+
+
 # Keywords that need neither subschemas nor their siblings.
 _SIMPLE: dict[str, Callable[[Any], Check]] = {
     "type": lambda v: _types([v] if isinstance(v, str) else list(v)),
@@ -99,10 +119,25 @@ _SIMPLE: dict[str, Callable[[Any], Check]] = {
     "minLength": lambda v: _on(str, lambda i: len(i) >= v),
     "maxLength": lambda v: _on(str, lambda i: len(i) <= v),
     "pattern": lambda v: _pattern(re.compile(v)),
-    "format": lambda v: lambda i: bool(FORMAT_CHECKER.conforms(i, v)),
+    "format": _format,
     "minimum": lambda v: _bound(lambda i: i >= v),
     "maximum": lambda v: _bound(lambda i: i <= v),
+    "exclusiveMinimum": lambda v: _bound(lambda i: i > v),
+    "exclusiveMaximum": lambda v: _bound(lambda i: i < v),
 }
+
+
+def _within(resolver: Any, schema: dict[str, Any]) -> Any:
+    """The resolver of the references inside ``schema``, which has an ``$id``."""
+    if isinstance(resolver, PlainResolver):
+        return resolver.within(schema)
+    from referencing.jsonschema import DRAFT202012
+
+    return resolver.in_subresource(DRAFT202012.create_resource(schema))
+
+
+def _outside(member: Check) -> Check:
+    return lambda i: not member(i)
 
 
 class _UnsupportedError(Exception):
@@ -160,18 +195,19 @@ class Compiler:
         # By the id of the schema dict (the registry keeps it alive): a shared $ref target is
         # compiled once, and a recursive schema finds its own check while it is being built.
         self._done: dict[int, Check] = {}
+        self._refuters: dict[int, Check] = {}  # the same, for refuter()
 
     def compile_root(self, schema: dict[str, Any], resolver: Any) -> Check | None:
         """The check of a whole file's schema; ``None`` if it needs something not implemented
         here (then jsonschema alone validates it)."""
-        before = dict(self._done)
+        before, refuters = dict(self._done), dict(self._refuters)
         try:
             return self.compile(schema, resolver)
         except Exception as exc:
             # Forget everything this attempt left: the placeholder of a schema that failed
             # would answer nothing, and checks built meanwhile may call it. Another file that
             # refers to a part of this one then compiles that part afresh (or fails alike).
-            self._done = before
+            self._done, self._refuters = before, refuters
             if isinstance(exc, _UnsupportedError):
                 return None
             raise
@@ -185,8 +221,8 @@ class Compiler:
         if set(schema) - _ANNOTATIONS - _TOP_LEVEL or schema.get("type") != "object":
             return None
         if isinstance(schema.get("$id"), str):
-            resolver = resolver.in_subresource(DRAFT202012.create_resource(schema))
-        before = dict(self._done)
+            resolver = _within(resolver, schema)
+        before, refuters = dict(self._done), dict(self._refuters)
         try:
             properties = {
                 name: self.compile(sub, resolver)
@@ -194,7 +230,8 @@ class Compiler:
             }
             other = self.compile(schema.get("additionalProperties", True), resolver)
         except Exception as exc:
-            self._done = before  # as compile_root: nothing of a failed attempt stays
+            # As compile_root: nothing of a failed attempt stays.
+            self._done, self._refuters = before, refuters
             if isinstance(exc, _UnsupportedError):
                 return None
             raise
@@ -211,7 +248,7 @@ class Compiler:
             raise _UnsupportedError("a schema that is neither an object nor a boolean")
         if isinstance(schema.get("$id"), str):
             # An embedded resource is the base URI of the references inside it.
-            resolver = resolver.in_subresource(DRAFT202012.create_resource(schema))
+            resolver = _within(resolver, schema)
         key = id(schema)
         if key not in self._done:
             late: list[Check] = []
@@ -248,17 +285,88 @@ class Compiler:
             checks.append(self._conditional(schema, resolver))
         if "not" in schema:
             checks.append(_negation(schema["not"]))
+        if "oneOf" in schema:
+            checks.append(self._exactly_one(schema["oneOf"], resolver))
         if len(checks) == 1:
             return checks[0]
         return lambda i: all(check(i) for check in checks)
 
+    def _exactly_one(self, branches: list[Any], resolver: Any) -> Check:
+        # A check may answer False in doubt, so "exactly one branch holds" is sure only when one
+        # branch's check passes and every other branch is refuted (certainly fails).
+        pairs = [(self.compile(sub, resolver), self.refuter(sub, resolver)) for sub in branches]
+
+        def check(instance: object) -> bool:
+            chosen = False
+            for holds, refuted in pairs:
+                if refuted(instance):
+                    continue
+                if chosen or not holds(instance):
+                    return False  # two branches may hold, or this one is in doubt
+                chosen = True
+            return chosen
+
+        return check
+
+    def refuter(self, schema: object, resolver: Any) -> Check:
+        """A check that answers ``True`` only for an instance the (sub)schema certainly refuses,
+        ``False`` in doubt: what ``oneOf`` needs of the branches it does not take. It looks at
+        ``type``, ``enum`` and ``const`` of scalars, ``required``, the formats decided exactly
+        here, ``properties``, ``$ref`` and ``allOf``, and ignores every other keyword."""
+        if isinstance(schema, bool):
+            return _never if schema else _always
+        if not isinstance(schema, dict):
+            return _never
+        if isinstance(schema.get("$id"), str):
+            resolver = _within(resolver, schema)
+        key = id(schema)
+        if key not in self._refuters:
+            late: list[Check] = []
+            self._refuters[key] = lambda i: late[0](i)
+            late.append(self._build_refuter(schema, resolver))
+            self._refuters[key] = late[0]
+        return self._refuters[key]
+
+    def _build_refuter(self, schema: dict[str, Any], resolver: Any) -> Check:
+        tests: list[Check] = []
+        if "type" in schema:
+            names = {schema["type"]} if isinstance(schema["type"], str) else set(schema["type"])
+            tests.append(lambda i: names.isdisjoint(_JSON_TYPES[type(i)]))
+        for given in (schema.get("enum"), [schema["const"]] if "const" in schema else None):
+            if given is not None and all(isinstance(v, _SCALARS) for v in given):
+                tests.append(_outside(_one_of(given)))
+        if "required" in schema:
+            needed = list(schema["required"])
+            tests.append(lambda i: type(i) is dict and not all(k in i for k in needed))
+        exact = EXACT_FORMATS.get(schema.get("format", ""))
+        if exact is not None:
+            tests.append(lambda i: not exact(i))
+        if "$ref" in schema:
+            resolved = resolver.lookup(schema["$ref"])
+            tests.append(self.refuter(resolved.contents, resolved.resolver))
+        tests += [self.refuter(sub, resolver) for sub in schema.get("allOf", ())]
+        if "properties" in schema:
+            named = [(k, self.refuter(sub, resolver)) for k, sub in schema["properties"].items()]
+            tests.append(lambda i: type(i) is dict and any(k in i and r(i[k]) for k, r in named))
+        return lambda i: type(i) in _JSON_TYPES and any(test(i) for test in tests)
+
     def _conditional(self, schema: dict[str, Any], resolver: Any) -> Check:
         # A False from the "if" check may only mean "in doubt", so then it takes both branches
-        # to pass; a True means the "if" holds, and the "then" branch alone decides.
+        # to pass; a True means the "if" holds, and the "then" branch alone decides; an "if"
+        # refuted (certainly failing) leaves the "else" branch alone to decide.
         test = self.compile(schema["if"], resolver)
+        refuted = self.refuter(schema["if"], resolver)
         then = self.compile(schema.get("then", True), resolver)
         otherwise = self.compile(schema.get("else", True), resolver)
-        return lambda i: then(i) if test(i) else then(i) and otherwise(i)
+
+        def check(instance: object) -> bool:
+            if test(instance):
+                return then(instance)
+            if refuted(instance):
+                return otherwise(instance)
+            return then(instance) and otherwise(instance)
+
+        return check
 
     def _object(self, schema: dict[str, Any], resolver: Any) -> Check:
         props = schema.get("properties", {})
@@ -280,7 +388,8 @@ class Compiler:
 # Keywords _build handles itself; any keyword in neither list means "no fast path".
 _STRUCTURAL = frozenset(
     {"$ref", "properties", "additionalProperties", "prefixItems", "items"}
-    # Not oneOf, and "not" only over what _negation decides exactly: a check may answer False
-    # for a valid instance (when in doubt), which would make them answer True for an invalid one.
-    | {"propertyNames", "contains", "allOf", "anyOf", "if", "then", "else", "not"}
+    # "not" only over what _negation decides exactly, and oneOf only where the branches not taken
+    # are refuted: a check may answer False for a valid instance (when in doubt), which would
+    # make them answer True for an invalid one.
+    | {"propertyNames", "contains", "allOf", "anyOf", "oneOf", "if", "then", "else", "not"}
 )

@@ -16,28 +16,25 @@ import re
 from collections.abc import Iterator
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
-
-from jsonschema.exceptions import SchemaError
-from referencing import Registry
-from referencing import Resource
-from referencing.exceptions import NoSuchAnchor
-from referencing.exceptions import NoSuchResource
-from referencing.exceptions import PointerToNowhere
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
-from referencing.jsonschema import Schema
 
 from mockserver import resources
 from mockserver.errors import SchemaLoadError
 from mockserver.schemas.explain import shorten
-from mockserver.schemas.formats import StrictValidator
+from mockserver.schemas.formats import strict_validator
+from mockserver.schemas.refs import DATA_KEYWORDS
+from mockserver.schemas.refs import ID_PREFIX as ID_PREFIX
+from mockserver.schemas.refs import SCHEMA_MAPS
+from mockserver.schemas.refs import plain_references
+
+if TYPE_CHECKING:
+    from referencing import Registry
+    from referencing import Resource
+    from referencing.jsonschema import Schema
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 """The ``$schema`` every file must declare."""
-
-ID_PREFIX = "urn:mockserver:"
-"""A file ``<stem>.json`` is the resource ``urn:mockserver:<stem>``."""
 
 META_CHECKED = "meta-checked.sha256"
 """The file, in the shipped schemas directory, listing the SHA-256 of each shipped schema file
@@ -51,12 +48,6 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 # Stems become OpenAPI component names, which must match ^[a-zA-Z0-9.\-_]+$.
 _STEM = re.compile(r"[A-Za-z0-9._-]+")
-# Keywords whose values are data, not subschemas: a "$ref" key inside them is not a reference.
-_DATA_KEYWORDS = frozenset({"const", "default", "enum", "examples"})
-# Keywords whose values map names to subschemas.
-_SCHEMA_MAPS = frozenset(
-    {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
-)
 
 
 def _refuse_retrieval(uri: str) -> Resource[Schema]:
@@ -64,6 +55,8 @@ def _refuse_retrieval(uri: str) -> Resource[Schema]:
 
     :raises NoSuchResource: always, so that a ``$ref`` never reaches the network.
     """
+    from referencing.exceptions import NoSuchResource
+
     # Positional: referencing's attrs-generated ``__init__`` is invisible to mypy.
     raise NoSuchResource(uri)
 
@@ -72,14 +65,15 @@ def load(
     directory: Path,
     files: list[tuple[Path, bytes | OSError]],
     digests: Mapping[str, str],
-) -> tuple[dict[str, dict[str, Any]], Registry[Schema]]:
+) -> tuple[dict[str, dict[str, Any]], Registry[Schema] | None]:
     """Check and load the schemas of ``directory``.
 
     :param files: each ``*.json`` path of the directory with its bytes, or the error reading it
         (see :func:`read`), sorted by name.
     :param digests: the SHA-256 of each file read, by file name.
     :returns: the schemas by stem, and the registry of them all, crawled, every ``$ref``
-        checked to resolve.
+        checked to resolve; ``None`` for the registry when every reference is plain and
+        resolves (:mod:`mockserver.schemas.refs`: :func:`link` makes it when first needed).
     :raises SchemaLoadError: at the first file that fails a check (see the module docstring).
     """
     shipped = _meta_checked()
@@ -89,16 +83,26 @@ def load(
         listed = digests.get(path.name)
         known_good = listed is not None and shipped.get(path.name) == listed
         schemas[stem] = load_schema(path, stem, data, meta_check=not known_good)
+    if plain_references(schemas):
+        return schemas, None
+    registry = link(schemas)
+    for stem, schema in schemas.items():
+        _check_references(directory / f"{stem}.json", schema, registry, sorted(schemas))
+    return schemas, registry
+
+
+def link(schemas: Mapping[str, dict[str, Any]]) -> Registry[Schema]:
+    """The offline ``referencing.Registry`` of ``schemas``, crawled (anchors and subresources
+    indexed now, not on the first request); imports ``referencing``."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
 
     registry: Registry[Schema] = Registry(  # type: ignore[call-arg]  # attrs init, see above
         retrieve=_refuse_retrieval
     )
-    registry = registry.with_resources(
+    return registry.with_resources(
         (ID_PREFIX + stem, DRAFT202012.create_resource(schema)) for stem, schema in schemas.items()
-    ).crawl()  # index anchors and subresources now, not on the first request
-    for stem, schema in schemas.items():
-        _check_references(directory / f"{stem}.json", schema, registry, sorted(schemas))
-    return schemas, registry
+    ).crawl()
 
 
 def read(path: Path) -> bytes | OSError:
@@ -209,8 +213,11 @@ def load_schema(
         )
     if not meta_check:
         return contents
+    # jsonschema only here: the shipped files skip this check, and their server never needs it.
+    from jsonschema.exceptions import SchemaError
+
     try:
-        StrictValidator.check_schema(contents)
+        strict_validator().check_schema(contents)
     except SchemaError as exc:
         raise SchemaLoadError(
             f"{path}: {exc.json_path}: not a valid draft 2020-12 schema: {shorten(exc.message)}"
@@ -222,6 +229,10 @@ def _check_references(
     path: Path, schema: dict[str, Any], registry: Registry[Schema], stems: list[str]
 ) -> None:
     """Resolve every ``$ref`` now, so a dangling one fails at load and not mid-request."""
+    from referencing.exceptions import NoSuchAnchor
+    from referencing.exceptions import PointerToNowhere
+    from referencing.exceptions import Unresolvable
+
     resolver = registry.resolver(base_uri=ID_PREFIX + path.name.removesuffix(".json"))
     for location, keyword, ref, scope in _references(schema, "$", resolver):
         try:
@@ -249,15 +260,17 @@ def _references(node: object, location: str, resolver: Any) -> Iterator[tuple[st
     if not isinstance(node, dict):
         return
     if location != "$" and isinstance(node.get("$id"), str):
+        from referencing.jsonschema import DRAFT202012
+
         # An embedded resource is the base URI of the references inside it.
         resolver = resolver.in_subresource(DRAFT202012.create_resource(node))
     for keyword in ("$ref", "$dynamicRef"):
         if isinstance(node.get(keyword), str):
             yield f"{location}.{keyword}", keyword, node[keyword], resolver
     for key, value in node.items():
-        if key in _DATA_KEYWORDS:
+        if key in DATA_KEYWORDS:
             continue
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             # Property names are names, not keywords: a property called "enum" is a schema.
             for name, subschema in value.items():
                 yield from _references(subschema, f"{location}.{key}.{name}", resolver)

@@ -18,12 +18,8 @@ from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from typing import Any
-
-from jsonschema import ValidationError
-from jsonschema.protocols import Validator
-from referencing import Registry
-from referencing.jsonschema import Schema
 
 from mockserver import resources
 from mockserver.errors import ResponseSchemaError
@@ -34,10 +30,17 @@ from mockserver.schemas.explain import shorten
 from mockserver.schemas.fastpath import Check
 from mockserver.schemas.fastpath import Compiler
 from mockserver.schemas.fastpath import TopLevel
-from mockserver.schemas.formats import FORMAT_CHECKER
-from mockserver.schemas.formats import StrictValidator
+from mockserver.schemas.formats import format_checker
+from mockserver.schemas.formats import strict_validator
 from mockserver.schemas.loading import ID_PREFIX
 from mockserver.schemas.parts import BodyCheck
+from mockserver.schemas.refs import PlainResolver
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+    from referencing import Registry
+    from referencing.jsonschema import Schema
 
 # ID_PREFIX is re-exported: the OpenAPI document names its components after it.
 __all__ = ["ID_PREFIX", "MAX_REPORTED_ERRORS", "SchemaRegistry"]
@@ -68,7 +71,8 @@ class SchemaRegistry:
     validators, which are never written to, and skips every check.
 
     Validation first runs a check compiled from the schema that can only say "valid"; whenever it
-    does not, jsonschema decides and reports the errors, so results never depend on it.
+    does not, jsonschema decides and reports the errors, so results never depend on it. A
+    schema's jsonschema validator is built (and jsonschema imported) the first time it is asked.
 
     :param directory: the directory of schema files; default, the shipped ``schemas/``.
     :param fast_path: use the compiled check; ``False`` leaves everything to jsonschema (for
@@ -143,10 +147,10 @@ class SchemaRegistry:
         :returns: the errors (the first ``limit`` found); empty when the instance is valid.
         :raises KeyError: if no such schema was loaded.
         """
-        validator, fast = self._prepared(stem)
+        fast = self._prepared(stem)[1]
         if fast is not None and fast(instance):
             return []
-        found = validator.iter_errors(instance)
+        found = self._loaded.validator(stem).iter_errors(instance)
         if limit is not None:
             found = islice(found, limit)
         return sorted(found, key=lambda error: error.json_path)
@@ -158,8 +162,10 @@ class SchemaRegistry:
         :param instance: a JSON value.
         :raises KeyError: if no such schema was loaded.
         """
-        validator, fast = self._prepared(stem)
-        return (fast is not None and fast(instance)) or validator.is_valid(instance)
+        fast = self._prepared(stem)[1]
+        return (fast is not None and fast(instance)) or self._loaded.validator(stem).is_valid(
+            instance
+        )
 
     def check(self, stem: str, instance: Any) -> None:
         """Do nothing if ``instance`` matches the schema ``stem``; raise otherwise.
@@ -186,7 +192,8 @@ class SchemaRegistry:
             made = self._body_checks.setdefault(stem, BodyCheck(self, stem, top))
         return made
 
-    def _prepared(self, stem: str) -> tuple[Validator, Check | None]:
+    def _prepared(self, stem: str) -> tuple[str, Check | None]:
+        """The stem, known, and its compiled check (``None``: jsonschema alone decides)."""
         ready = self._loaded.get(stem)
         return ready if ready is not None else self._loaded.prepare(self._known(stem))
 
@@ -203,41 +210,53 @@ class SchemaRegistry:
 class _Loaded:
     """What a directory loads to, shared by every registry of the same files.
 
-    The schemas are checked and never written to. A schema's validator and compiled check are
-    built on its first use (most of an app's schemas wait for a request that needs them) under
-    a lock, then published whole in one dict assignment: :meth:`get` reads without the lock.
+    The schemas are checked and never written to. A schema's compiled check is built on its
+    first use (most of an app's schemas wait for a request that needs them), and its jsonschema
+    validator on the first instance the check does not pass, each under a lock, then published
+    whole in one dict assignment: :meth:`get` and :meth:`validator` read without the lock.
     jsonschema validators and the compiled checks are immutable and safe to share.
     """
 
-    __slots__ = ("_compiler", "_fast_path", "_lock", "_ready", "_registry", "_tops", "schemas")
+    __slots__ = (
+        "_compiler",
+        "_fast_path",
+        "_lock",
+        "_ready",
+        "_registry",
+        "_tops",
+        "_validators",
+        "schemas",
+    )
 
     def __init__(
-        self, schemas: dict[str, dict[str, Any]], registry: Registry[Schema], fast_path: bool
+        self, schemas: dict[str, dict[str, Any]], registry: Registry[Schema] | None, fast_path: bool
     ) -> None:
         self.schemas: Mapping[str, dict[str, Any]] = MappingProxyType(schemas)
         self._registry = registry
         self._fast_path = fast_path
         self._compiler = Compiler()
         self._lock = threading.Lock()
-        self._ready: dict[str, tuple[Validator, Check | None]] = {}
+        self._ready: dict[str, tuple[str, Check | None]] = {}
+        self._validators: dict[str, Validator] = {}
         self._tops: dict[str, TopLevel | None] = {}
 
-    def get(self, stem: str) -> tuple[Validator, Check | None] | None:
-        """The validator and compiled check of ``stem``, or ``None`` before :meth:`prepare`."""
+    def get(self, stem: str) -> tuple[str, Check | None] | None:
+        """The stem and compiled check of ``stem``, or ``None`` before :meth:`prepare`."""
         return self._ready.get(stem)
 
-    def prepare(self, stem: str) -> tuple[Validator, Check | None]:
-        """Build (once) the validator and compiled check of ``stem``, a loaded schema's stem."""
+    def prepare(self, stem: str) -> tuple[str, Check | None]:
+        """Build (once) the compiled check of ``stem``, a loaded schema's stem."""
         with self._lock:
             ready = self._ready.get(stem)
             if ready is None:
                 schema = self.schemas[stem]
-                validator = StrictValidator(
-                    schema, registry=self._registry, format_checker=FORMAT_CHECKER
+                resolver: Any = (
+                    PlainResolver(self.schemas, ID_PREFIX + stem)
+                    if self._registry is None
+                    else self._registry.resolver(base_uri=ID_PREFIX + stem)
                 )
-                resolver = self._registry.resolver(base_uri=ID_PREFIX + stem)
                 fast = self._compiler.compile_root(schema, resolver) if self._fast_path else None
-                ready = self._ready[stem] = (validator, fast)
+                ready = self._ready[stem] = (stem, fast)
             return ready
 
     def top_level(self, stem: str) -> TopLevel | None:
@@ -247,10 +266,30 @@ class _Loaded:
             return None
         with self._lock:
             if stem not in self._tops:
-                resolver = self._registry.resolver(base_uri=ID_PREFIX + stem)
+                resolver: Any = (
+                    PlainResolver(self.schemas, ID_PREFIX + stem)
+                    if self._registry is None
+                    else self._registry.resolver(base_uri=ID_PREFIX + stem)
+                )
                 schema = self.schemas[stem]
                 self._tops[stem] = self._compiler.compile_properties(schema, resolver)
             return self._tops[stem]
+
+    def validator(self, stem: str) -> Validator:
+        """The jsonschema validator of ``stem`` (a prepared stem), built once."""
+        validator = self._validators.get(stem)
+        if validator is not None:
+            return validator
+        with self._lock:
+            validator = self._validators.get(stem)
+            if validator is None:
+                if self._registry is None:  # plain references: linked on first need
+                    self._registry = loading.link(self.schemas)
+                validator = strict_validator()(
+                    self.schemas[stem], registry=self._registry, format_checker=format_checker()
+                )
+                self._validators[stem] = validator
+            return validator
 
 
 def _describe(stem: str, errors: list[ValidationError]) -> str:

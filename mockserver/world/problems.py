@@ -7,15 +7,17 @@ the value came closest to, each unknown key on its own), and one
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
 import yaml
-from jsonschema import ValidationError
-from jsonschema.exceptions import relevance
 
 from mockserver.errors import ScenarioError
 from mockserver.errors import ScenarioProblem
 from mockserver.schemas.explain import explain_each
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 Path_ = tuple[str | int, ...]
 MAX_REPORTED = 50
@@ -105,6 +107,10 @@ def json_path(path: Path_) -> str:
 def schema_problems(errors: Sequence[ValidationError], locate: Locator) -> list[ScenarioProblem]:
     """Every schema error explained (a ``oneOf`` by its closest branch, each unknown key on its
     own), once each."""
+    if not errors:
+        return []
+    from jsonschema.exceptions import relevance  # only a broken scenario needs jsonschema
+
     problems: list[ScenarioProblem] = []
     seen: set[tuple[Path_, str]] = set()
     # The most relevant first (jsonschema's order of relevance): problems without a line (an

@@ -1489,7 +1489,7 @@ def test_every_shipped_response_and_request_body_schema_has_a_fast_path(
     registry: SchemaRegistry,
 ) -> None:
     # The bodies the mock checks on every request (the contract) and every answer: none may
-    # fall back to jsonschema alone. Only the scenario's own schemas (checked once, at load)
-    # and symbol sources (a rare field of one update) still do.
+    # fall back to jsonschema alone. Nor may the scenario's own schemas (checked at every start:
+    # a valid scenario loads without importing jsonschema) and symbol sources.
     slow = sorted(stem for stem in registry._schemas if registry._prepared(stem)[1] is None)
-    assert slow == ["scenario-faults", "scenario.schema", "symbol-sources"]
+    assert slow == []

@@ -11,7 +11,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import TypeVar
 
-from faker.decode import unidecode
+from mockserver.world.fakedata.fakers import unidecode
 
 T = TypeVar("T")
 

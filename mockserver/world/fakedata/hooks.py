@@ -7,9 +7,8 @@ import uuid
 from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
-
-from faker import Faker
 
 from mockserver.world.fakedata._common import _US
 from mockserver.world.fakedata._common import DEFAULT_HOOK_SPREAD
@@ -20,11 +19,15 @@ from mockserver.world.fakedata._common import _Draw
 from mockserver.world.fakedata._common import _from_micros
 from mockserver.world.fakedata._common import _micros
 from mockserver.world.fakedata._common import _stable_int
+from mockserver.world.fakedata.fakers import make_faker
 from mockserver.world.fakedata.users import _COMPANY_SUFFIXES
 from mockserver.world.fakedata.users import _COMPANY_TLDS
 from mockserver.world.model import HOOK_EVENTS
 from mockserver.world.model import Hook
 from mockserver.world.timespec import parse_duration
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # --- hooks ----------------------------------------------------------------------------------------
 
@@ -103,7 +106,7 @@ def hook_factory(
         if sum(w for _, w in statuses) <= 0:
             statuses = (("active", 1),)
     anchor_us = _micros(anchor)
-    faker = Faker(DEFAULT_LOCALE)
+    fakers: list[Faker] = []  # made by the first item, as a user factory's
     lock = threading.Lock()
 
     def make(index: int) -> Hook:
@@ -111,8 +114,10 @@ def hook_factory(
             raise IndexError(index)
         draw = _Draw(seed, owner, "hook", index)
         with lock:
-            faker.seed_instance(_stable_int(seed, owner, "hook-faker", index))
-            company = _ascii_slug(faker.last_name()) or "example"
+            if not fakers:
+                fakers.append(make_faker(DEFAULT_LOCALE))
+            fakers[0].seed_instance(_stable_int(seed, owner, "hook-faker", index))
+            company = _ascii_slug(fakers[0].last_name()) or "example"
         # Position i + 0.9u (u in [0, 1)) strictly increases with i: so does date_created.
         # The fine scale gives the microseconds a real creation time has.
         scale = 10**9

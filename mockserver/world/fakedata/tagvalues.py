@@ -6,13 +6,12 @@ The browser, OS and device families are real products' versions
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-
-from faker.providers.lorem.en_US import Provider as _EnglishLorem
 
 from mockserver.world.fakedata._common import _US
 from mockserver.world.fakedata._common import DEFAULT_EVENTS_PER_HOUR
@@ -92,9 +91,13 @@ _PARAM_STYLES: tuple[Callable[[str], str], ...] = (
 )
 
 
+@functools.cache
 def _words() -> tuple[str, ...]:
     # Faker's English word list (pinned with Faker), without short words ("a", "the") and
-    # proper nouns ("American"), which make odd tag values.
+    # proper nouns ("American"), which make odd tag values. Imported by the first family of
+    # words: importing Faker costs ~25 ms that most starts do not need.
+    from faker.providers.lorem.en_US import Provider as _EnglishLorem
+
     return tuple(
         dict.fromkeys(
             w for w in _EnglishLorem.word_list if len(w) > 3 and w.isalpha() and w.islower()
@@ -166,7 +169,7 @@ def _value_family(
         return release
     if kind in PRODUCT_KINDS:
         return product_family(kind, anchor)
-    words = _words()
+    # The word list (_words) is read by the first value, not here: most families never need it.
     if kind == "url":
         host = str(spec.get("host") or f"app.{org.replace('_', '-') or 'example'}.com")
 
@@ -176,7 +179,7 @@ def _value_family(
             k, template = divmod(n - len(_URL_PAGES), len(_URL_TEMPLATES))
             path = _URL_TEMPLATES[template].format(
                 id=_spread_number(k + 1, family_key + bytes((template,))),
-                slug=_word_value(k + len(words), words, family_key, "-"),
+                slug=_word_value(k + len(_words()), _words(), family_key, "-"),
             )
             return f"https://{host}{path}"
 
@@ -201,7 +204,7 @@ def _value_family(
 
         return transaction
     separator = draw.choice(("_", "-"))
-    return lambda n: _word_value(n, words, family_key, separator)
+    return lambda n: _word_value(n, _words(), family_key, separator)
 
 
 # Shares (per mille) of the events carrying the n-th value, before jitter.

@@ -7,9 +7,8 @@ import threading
 from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
-
-from faker import Faker
 
 from mockserver.world.fakedata._common import _USER_FIELDS
 from mockserver.world.fakedata._common import DEFAULT_IDENTIFIERS
@@ -25,8 +24,12 @@ from mockserver.world.fakedata._common import _Permutation
 from mockserver.world.fakedata._common import _spread_number
 from mockserver.world.fakedata._common import _stable_int
 from mockserver.world.fakedata._common import _Timeline
+from mockserver.world.fakedata.fakers import make_faker
 from mockserver.world.model import EventUser
 from mockserver.world.timespec import parse_duration
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # --- users --------------------------------------------------------------------------------------
 
@@ -117,10 +120,8 @@ def user_factory(
     identifiers = _IdentifierSpace(count, _digest(seed, owner, "user-id"))
     number_key = _digest(seed, owner, "user-number")
     anchor_us = _micros(anchor)
-    faker = Faker(str(spec.get("locale", DEFAULT_LOCALE)))
-    # Locales written in other scripts that offer romanized names (ja_JP, zh_CN) use them, so
-    # that the address and the name read alike; the others are transliterated.
-    romanized = hasattr(faker, "first_romanized_name")
+    locale = str(spec.get("locale", DEFAULT_LOCALE))
+    fakers: list[Faker] = []  # made by the first item (fakers.py: most servers never need it)
     lock = threading.Lock()
 
     def make(index: int) -> EventUser:
@@ -133,8 +134,13 @@ def user_factory(
         company_domain = draw.chance(0.25)
         use_ipv6 = draw.chance(ipv6_share)
         with lock:
+            if not fakers:
+                fakers.append(make_faker(locale))
+            faker = fakers[0]
             faker.seed_instance(_stable_int(seed, owner, "user-faker", index))
-            if romanized:
+            # Locales written in other scripts that offer romanized names (ja_JP, zh_CN) use
+            # them, so that the address and the name read alike; the others are transliterated.
+            if hasattr(faker, "first_romanized_name"):
                 first, last = faker.first_romanized_name(), faker.last_romanized_name()
             else:
                 first, last = faker.first_name(), faker.last_name()
