@@ -26,13 +26,17 @@ state:
   (:func:`mockserver.sentry.stats.stable_until`). Hook stats count deliveries, which change
   without the store: they are never kept. Only a ``200`` with no fault applied, no connection
   fault and its journal entry made is kept.
-- **The same state.** The store names its state (:attr:`mockserver.world.store.Store.version`):
-  every change (a ``PUT``, a new hook, a scenario load; through HTTP or the Python API) gives
-  a name never used before, and a reset names the scenario's state as loaded again, so the
-  answers made from it before hold again after every reset (a test suite resets before each
-  test, then reads the same project, stats and pages). An answer is kept only when no change
-  or reset landed while the pipeline ran (:attr:`~mockserver.world.store.Store.changes`, read
-  before and after), and given again only while the store is in the state it was made from.
+- **The same state.** The store names its state (:attr:`mockserver.world.store.Store.version`)
+  and the state of each of its parts (:meth:`~mockserver.world.store.Store.part_version`: the
+  projects, and each project's hooks): every change (a ``PUT``, a new hook, a scenario load;
+  through HTTP or the Python API) gives what it changed a name never used before, and a reset
+  names the scenario's state as loaded again, so the answers made from it before hold again
+  after every reset (a test suite resets before each test, then reads the same project, stats
+  and pages). A view says which parts its answer reads (the project's details, stats, users
+  and tag values read the projects; the hooks list also the project's hooks), so a new hook
+  does not make the project's answer again. An answer is kept only when no change or reset
+  landed while the pipeline ran (:attr:`~mockserver.world.store.Store.changes`, read before
+  and after), and given again only while what it read is in the state it was made from.
   Fault rules, rate limits and stubs (a test's own answers, ``MockServer.respond``) are read
   on every request: while any is in force, nothing is replayed.
 
@@ -48,6 +52,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -68,6 +73,8 @@ if TYPE_CHECKING:
 
 REPLAYABLE = "mockserver.replayable"
 """The environ key :func:`allow` sets: until when (epoch seconds, app clock) the answer holds."""
+PARTS = "mockserver.replayable-parts"
+"""The environ key :func:`allow` sets: the parts of the store the answer reads."""
 ENTRY = "mockserver.entry"
 """The environ key the journal puts the recorded entry under."""
 CAPACITY = 1024
@@ -79,18 +86,29 @@ of memoized answers are the memo's own bytes, so most of this is shared, not ext
 _NO_BODY = (None, "", "0")
 
 
-def allow(environ: MutableMapping[str, Any], until: float = math.inf) -> None:
+def allow(
+    environ: MutableMapping[str, Any],
+    until: float = math.inf,
+    parts: tuple[Hashable, ...] | None = None,
+) -> None:
     """Let the answer to the request of ``environ`` be replayed to the same request, in the
     same store state, until ``until`` (epoch seconds on the app's clock; default: no expiry).
 
     Call it from a view whose body depends on nothing but the request and the store.
+
+    :param parts: the parts of the store the answer reads (:meth:`Store.part_version
+        <mockserver.world.store.Store.part_version>`): it then holds while those are unchanged,
+        whatever else changes (a new hook does not make the project's answer again); ``None``:
+        while nothing in the store changes.
     """
     environ[REPLAYABLE] = until
+    environ[PARTS] = parts
 
 
 @dataclass(frozen=True, slots=True)
 class _Kept:
     version: int
+    parts: tuple[tuple[Hashable, int], ...] | None  # each part read and its version
     since: float  # the app's clock as it was made: a clock set back never replays it
     until: float
     status: str
@@ -160,8 +178,7 @@ class ResponseCache:
         """After the store's reset: forget the answers made from states clients changed (they
         cannot come back), keep those of the scenario's state, and zero the counters."""
         with self._lock:
-            current = self._store.version
-            for key in [key for key, kept in self._kept.items() if kept.version != current]:
+            for key in [key for key, kept in self._kept.items() if not self._holds(kept)]:
                 self._bytes -= len(self._kept.pop(key).body)
             self._stats = ResponseCacheStats()
 
@@ -180,16 +197,25 @@ class ResponseCache:
         # Before the pipeline reads anything, and again after it: see the docstring.
         version = store.version
         changes = store.changes
-        # The scenario's answers and the changed states' are kept apart, so that the changes
-        # of a test do not replace the answers the next one, after its reset, reads again.
-        key = (version == store.scenario_version, _key(environ))
-        kept = self._kept.get(key)
-        if kept is not None and self._replayable(kept):
-            return self._replay(kept, environ, start_response, started)
+        # Answers made from the scenario's state and from changed states are kept apart (see
+        # _make), so that the changes of a test do not replace the answers the next one, after
+        # its reset, reads again.
+        key = _key(environ)
+        for slot in ((True, key), (False, key)):
+            kept = self._kept.get(slot)
+            if kept is not None and self._replayable(kept):
+                return self._replay(kept, environ, start_response, started)
         return self._make(key, version, changes, environ, start_response)
 
+    def _holds(self, kept: _Kept) -> bool:
+        """Whether the store is in a state ``kept`` was made from (as far as it reads it)."""
+        store = self._store
+        if kept.parts is None:
+            return kept.version == store.version
+        return all(store.part_version(part) == version for part, version in kept.parts)
+
     def _replayable(self, kept: _Kept) -> bool:
-        if kept.version != self._store.version:
+        if not self._holds(kept):
             return False
         if kept.entry is None and self._journal.enabled:
             return False  # made while the journal was off: make it again, entry and all
@@ -223,7 +249,7 @@ class ResponseCache:
 
     def _make(
         self,
-        key: tuple[bool, tuple[Any, ...]],
+        key: tuple[Any, ...],
         version: int,
         changes: int,
         environ: WSGIEnvironment,
@@ -262,12 +288,25 @@ class ResponseCache:
             close: Callable[[], Any] | None = getattr(body, "close", None)
             if close is not None:
                 close()
-        kept = _Kept(version, since, until, answer[0], list(answer[1]), data, entry)
+        # The parts' versions, read before checking again that no change landed since the
+        # pipeline began: then they are those the answer was made from.
+        declared: tuple[Hashable, ...] | None = environ.get(PARTS)
+        parts = None
+        if declared is not None:
+            parts = tuple((part, self._store.part_version(part)) for part in declared)
+            if self._store.changes != changes:
+                return [data]
+        kept = _Kept(version, parts, since, until, answer[0], list(answer[1]), data, entry)
+        scenario = self._store.scenario_version
+        if parts is None:
+            slot = (version == scenario, key)
+        else:
+            slot = (all(made == scenario for _, made in parts), key)
         with self._lock:
-            replaced = self._kept.pop(key, None)
+            replaced = self._kept.pop(slot, None)
             if replaced is not None:
                 self._bytes -= len(replaced.body)
-            self._kept[key] = kept
+            self._kept[slot] = kept
             self._bytes += len(data)
             while len(self._kept) > CAPACITY or (self._bytes > BUDGET and len(self._kept) > 1):
                 oldest = self._kept.pop(next(iter(self._kept)))

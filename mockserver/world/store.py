@@ -21,6 +21,7 @@ import hashlib
 import threading
 import uuid
 from collections.abc import Collection
+from collections.abc import Hashable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,6 +95,16 @@ class Redirect:
     new_slug: str
 
 
+PROJECTS = "projects"
+"""The store's part that every project's fields, options, slug and deletion belong to
+(:meth:`Store.part_version`): what a project's answers and the lookup of any project read."""
+
+
+def hooks_part(project_id: str) -> tuple[str, str]:
+    """The store's part that one project's hooks belong to."""
+    return ("hooks", project_id)
+
+
 class Store:
     """In-memory state for the mimicked API, safe to use from several request threads.
 
@@ -117,6 +128,8 @@ class Store:
         from the store at one version holds whenever the version is that again
         (:mod:`mockserver.cache.responses`)."""
         self._pristine_version = 0
+        # The parts clients changed since the scenario's state, and the version each took.
+        self._parts: dict[Hashable, int] = {}
         self._world = world
         self._overlays: dict[str, ProjectOverlay] = {}
         # The memo of each project as the scenario has it (its view and answers), shared by
@@ -186,12 +199,21 @@ class Store:
             # The scenario's state again: answers made from it before hold again.
             self.changes += 1
             self.version = self._pristine_version
+            self._parts = {}
 
-    def _changed(self) -> None:
-        """Count a client's change, complete now, and name the new state (the caller holds the
-        lock): a version no state had before, as every value of ``changes`` is new."""
+    def _changed(self, part: Hashable) -> None:
+        """Count a client's change of ``part``, complete now, and name the new state (the
+        caller holds the lock): a version no state had before, as every value of ``changes``
+        is new; ``part`` takes it too."""
         self.changes += 1
         self.version = self.changes
+        self._parts[part] = self.changes
+
+    def part_version(self, part: Hashable) -> int:
+        """The version of one part of the store (:data:`PROJECTS`, :func:`hooks_part`): the
+        scenario's, until a change of that part names it anew. An answer that reads only some
+        parts holds while theirs are the same, whatever else changed."""
+        return self._parts.get(part, self._pristine_version)
 
     def _fresh(self, project: Project) -> ProjectOverlay:
         """A fresh overlay of ``project``, sharing its pristine memo (the caller holds the
@@ -323,7 +345,7 @@ class Store:
                 overlay.shadowed.update(copy_shadows)
             _set_options(own, after_copy or {})
             settle(overlay, before)
-            self._changed()
+            self._changed(PROJECTS)
 
     def new_id(self, project_id: str, kind: str) -> str:
         """A fresh UUID for an object a client creates in the project (a symbol source): from
@@ -342,7 +364,7 @@ class Store:
             overlay.deleted = True
             overlay.changed = True
             overlay.memo = {}
-            self._changed()
+            self._changed(PROJECTS)
 
     def _find(self, project_id: str) -> tuple[Organization, Project]:
         for org in self._world.organizations:
@@ -387,7 +409,7 @@ class Store:
             overlay.next_internal_id += 1
             overlay.hooks.add(hook)
             overlay.changed = True
-            self._changed()
+            self._changed(hooks_part(project_id))
             return hook
 
     def update_hook(self, project_id: str, hook_id: str, **changes: Any) -> Hook | None:
@@ -400,7 +422,7 @@ class Store:
             hook = replace(old, **changes)
             overlay.hooks.replace(hook)
             overlay.changed = True
-            self._changed()
+            self._changed(hooks_part(project_id))
             return hook
 
     def delete_hook(self, project_id: str, hook_id: str) -> bool:
@@ -410,7 +432,7 @@ class Store:
             if not overlay.hooks.remove(hook_id):
                 return False
             overlay.changed = True
-            self._changed()
+            self._changed(hooks_part(project_id))
             return True
 
 

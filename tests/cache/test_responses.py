@@ -23,6 +23,8 @@ from mockserver.http.exchange import Next
 from mockserver.journal.journal import Entry
 from mockserver.state import state_of
 from mockserver.testing import MockServer
+from mockserver.world.store import PROJECTS
+from mockserver.world.store import hooks_part
 from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
@@ -128,6 +130,55 @@ def test_a_changed_or_deleted_project_is_answered_as_it_now_is(
     assert api.delete(PROJECT).status == 204
     gone = api.get(PROJECT)
     assert (gone.status, gone.json) == (404, {"detail": "The requested resource does not exist"})
+
+
+def test_a_new_hook_keeps_the_answers_that_do_not_read_hooks(api: Api, server: MockServer) -> None:
+    reads = [PROJECT, STATS, PROJECT + "users/", PROJECT + "tags/browser/values/"]
+    cache = cache_of(server.app)
+    first = {path: api.get(path).raw for path in reads}
+    hooks = api.get(PROJECT + "hooks/").json
+    created = api.post(
+        PROJECT + "hooks/", json_body={"url": "http://127.0.0.1:9/h", "events": ["event.alert"]}
+    )
+    assert created.status == 201
+    hits = cache.stats().hits
+    # Replayed: a hook is no part of them (the same bytes the pipeline made before it).
+    assert {path: api.get(path).raw for path in reads} == first
+    assert cache.stats().hits == hits + len(reads)
+    # The hooks list is made again, with the new hook first.
+    listed = api.get(PROJECT + "hooks/").json
+    assert cache.stats().hits == hits + len(reads)
+    assert [h["id"] for h in listed] == [created.json["id"], *[h["id"] for h in hooks]]
+
+
+def test_a_deleted_project_is_not_answered_from_any_kept_page(api: Api, server: MockServer) -> None:
+    reads = [STATS, PROJECT + "users/", PROJECT + "tags/browser/values/", PROJECT + "hooks/"]
+    for path in reads:
+        assert api.get(path).status == 200
+    assert api.delete(PROJECT).status == 204
+    for path in reads:
+        gone = api.get(path)
+        assert (gone.status, gone.json) == (
+            404,
+            {"detail": "The requested resource does not exist"},
+        ), path
+
+
+def test_a_store_names_each_part_anew_on_its_own_change(clock: FakeClock) -> None:
+    store = state_of(create_app(Config(clock=clock))).store
+    project_id = store.world.organizations[0].projects[0].id
+    hooks = hooks_part(project_id)
+    scenario = store.scenario_version
+    assert (store.part_version(PROJECTS), store.part_version(hooks)) == (scenario, scenario)
+    store.create_hook(project_id, "http://127.0.0.1:9/h", ["event.alert"])
+    assert store.part_version(PROJECTS) == scenario
+    assert store.part_version(hooks) == store.version != scenario
+    after_hook = store.part_version(hooks)
+    store.update_project(project_id, {"name": "Renamed"})
+    assert store.part_version(PROJECTS) == store.version not in (scenario, after_hook)
+    assert store.part_version(hooks) == after_hook
+    store.reset()
+    assert (store.part_version(PROJECTS), store.part_version(hooks)) == (scenario, scenario)
 
 
 def test_reset_and_a_new_scenario_are_seen_by_the_next_read(api: Api, server: MockServer) -> None:

@@ -20,6 +20,8 @@ from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import HOOK_EVENTS
 from mockserver.world.model import Hook
+from mockserver.world.store import PROJECTS
+from mockserver.world.store import hooks_part
 
 HOOK_MEMO = "hook"
 """What names a hook's JSON in the app's JSON memo (``serializers.hook``)."""
@@ -48,7 +50,8 @@ def list_hooks(ex: Exchange) -> Response:
         hooks = [h for h in hooks if h.status == status]
     per_page, cursor = page_params(ex.request.args)
     page = paginators.paginate_keyset(hooks, _internal_id, cursor, per_page)
-    return respond_page(ex, page, serializers.hook, "hooks", memo=HOOK_MEMO)
+    parts = (PROJECTS, hooks_part(ex.resolved.project.id))
+    return respond_page(ex, page, serializers.hook, "hooks", parts=parts, memo=HOOK_MEMO)
 
 
 def _internal_id(hook: Hook) -> int:

@@ -43,6 +43,7 @@ def respond_page(
     serialize: Callable[[T], dict[str, Any]],
     schema: str,
     *,
+    parts: tuple[Hashable, ...],
     memo: Hashable | None = None,
     replay_until: float = math.inf,
 ) -> Response:
@@ -51,11 +52,13 @@ def respond_page(
     :param memo: for items that are frozen world objects, what names ``serialize`` (e.g.
         ``("tag-value", key)``): each item is then encoded and checked once, and kept in the
         app's JSON memo (see :func:`mockserver.sentry.serializers.items_json`).
+    :param parts: the parts of the store the page reads (see
+        :func:`mockserver.cache.responses.allow`).
     :param replay_until: until when (epoch seconds, the app's clock) the response cache may give
         the answer again; the page depends on the request and the store only until then.
     """
     if replay_until > ex.state.config.clock():
-        response_cache.allow(ex.environ, until=replay_until)
+        response_cache.allow(ex.environ, until=replay_until, parts=parts)
     state, request = ex.state, ex.request
     prefix = state.store.world.url_prefix or request.host_url.rstrip("/")
     base_url = prefix.rstrip("/") + quote(request.path)

@@ -29,6 +29,7 @@ from mockserver.sentry import symbol_sources
 from mockserver.sentry.project_fields import UpdateContext
 from mockserver.sentry.project_update import plan_update
 from mockserver.sentry.project_update import validate_update
+from mockserver.world.store import PROJECTS
 from mockserver.world.store import ProjectView
 from mockserver.world.store import Store
 
@@ -41,7 +42,8 @@ def get_project(ex: Exchange) -> Response:
     ``collapse``."""
     view = ex.resolved
     state = ex.state
-    response_cache.allow(ex.environ)  # every variant depends on the request and the store only
+    # Every variant depends on the request and the projects only (not on hooks).
+    response_cache.allow(ex.environ, parts=(PROJECTS,))
     args = ex.request.args
     with_stats = INCLUDE_STATS in params.INCLUDE.read(args)
     expand = EXPAND_ALERT_INTEGRATION in params.EXPAND.read(args)

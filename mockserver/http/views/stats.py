@@ -14,6 +14,7 @@ from mockserver.sentry import stats as stats_query
 from mockserver.world import patterns
 from mockserver.world.model import StatsSeries
 from mockserver.world.series import count_events
+from mockserver.world.store import PROJECTS
 
 _EMPTY = StatsSeries()
 
@@ -45,5 +46,5 @@ def get_stats(ex: Exchange) -> Response:
     # The same body, like the memo key says, until the 10-second slot ends, or until the same
     # parameters give other buckets: without until, the window moves with the clock.
     expires = min((slot + 1) * patterns.SLOT, stats_query.stable_until(query, len(starts)))
-    response_cache.allow(ex.environ, until=expires)
+    response_cache.allow(ex.environ, until=expires, parts=(PROJECTS,))
     return respond_encoded(body)

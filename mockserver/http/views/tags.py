@@ -20,6 +20,7 @@ from mockserver.sentry import daterange
 from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import TagValue
+from mockserver.world.store import PROJECTS
 
 # Keys whose values are never listed (event ids, timestamps, traces): Sentry answers [].
 EMPTY_KEYS = frozenset({"event_id", "timestamp", "time", "profile_id", "replay_id"})
@@ -77,6 +78,7 @@ def list_tag_values(ex: Exchange) -> Response:
         page,
         lambda v: serializers.tag_value(name, v),
         "tag-values",
+        parts=(PROJECTS,),  # the lookup; the values are the scenario's
         memo=("tag-value", name),
         replay_until=until,
     )

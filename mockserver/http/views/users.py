@@ -16,6 +16,7 @@ from mockserver.http.views.paging import respond_page
 from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import EventUser
+from mockserver.world.store import PROJECTS
 
 
 def list_users(ex: Exchange) -> Response:
@@ -30,7 +31,9 @@ def list_users(ex: Exchange) -> Response:
         users = filter_users(users, field, value)
     per_page, cursor = page_params(ex.request.args)
     page = paginators.paginate_offset(users, cursor, per_page)
-    return respond_page(ex, page, serializers.event_user, "event-users", memo="event-user")
+    return respond_page(
+        ex, page, serializers.event_user, "event-users", parts=(PROJECTS,), memo="event-user"
+    )
 
 
 def filter_users(users: Sequence[EventUser], field: str, value: str) -> Sequence[EventUser]:
