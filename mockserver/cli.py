@@ -98,8 +98,8 @@ def _environment_help() -> str:
     "--response-cache/--no-response-cache",
     default=None,
     help="Answer a repeated GET with the answer the pipeline made for it, with its own journal "
-    "entry, until the store changes or a fault or rate limit is in force (default: on; also "
-    "MOCKSERVER_RESPONSE_CACHE). Off, every request runs the whole pipeline.",
+    "entry, until what it read of the store changes or a fault or rate limit is in force "
+    "(default: on; also MOCKSERVER_RESPONSE_CACHE). Off, every request runs the whole pipeline.",
 )
 @click.option(
     "--read-timeout",

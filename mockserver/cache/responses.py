@@ -26,8 +26,8 @@ state:
   (:func:`mockserver.sentry.stats.stable_until`). Hook stats count deliveries, which change
   without the store: they are never kept. Only a ``200`` with no fault applied, no connection
   fault and its journal entry made is kept.
-- **The same state.** The store names its state (:attr:`mockserver.world.store.Store.version`)
-  and the state of each of its parts (:meth:`~mockserver.world.store.Store.part_version`: the
+- **The same state.** The store names its state (:mod:`mockserver.world.versions`)
+  and the state of each of its parts (the
   projects, and each project's hooks): every change (a ``PUT``, a new hook, a scenario load;
   through HTTP or the Python API) gives what it changed a name never used before, and a reset
   names the scenario's state as loaded again, so the answers made from it before hold again
@@ -35,7 +35,7 @@ state:
   and pages). A view says which parts its answer reads (the project's details, stats, users
   and tag values read the projects; the hooks list also the project's hooks), so a new hook
   does not make the project's answer again. An answer is kept only when no change or reset
-  landed while the pipeline ran (:attr:`~mockserver.world.store.Store.changes`, read before
+  landed while the pipeline ran (``Versions.changes``, read before
   and after), and given again only while what it read is in the state it was made from.
   Fault rules, rate limits and stubs (a test's own answers, ``MockServer.respond``) are read
   on every request: while any is in force, nothing is replayed.
@@ -96,8 +96,8 @@ def allow(
 
     Call it from a view whose body depends on nothing but the request and the store.
 
-    :param parts: the parts of the store the answer reads (:meth:`Store.part_version
-        <mockserver.world.store.Store.part_version>`): it then holds while those are unchanged,
+    :param parts: the parts of the store the answer reads (:mod:`mockserver.world.versions`):
+        it then holds while those are unchanged,
         whatever else changes (a new hook does not make the project's answer again); ``None``:
         while nothing in the store changes.
     """
@@ -195,8 +195,8 @@ class ResponseCache:
         started = time.perf_counter()
         store = self._store
         # Before the pipeline reads anything, and again after it: see the docstring.
-        version = store.version
-        changes = store.changes
+        version = store.versions.version
+        changes = store.versions.changes
         # Answers made from the scenario's state and from changed states are kept apart (see
         # _make), so that the changes of a test do not replace the answers the next one, after
         # its reset, reads again.
@@ -209,10 +209,10 @@ class ResponseCache:
 
     def _holds(self, kept: _Kept) -> bool:
         """Whether the store is in a state ``kept`` was made from (as far as it reads it)."""
-        store = self._store
+        versions = self._store.versions
         if kept.parts is None:
-            return kept.version == store.version
-        return all(store.part_version(part) == version for part, version in kept.parts)
+            return kept.version == versions.version
+        return all(versions.of(part) == version for part, version in kept.parts)
 
     def _replayable(self, kept: _Kept) -> bool:
         if not self._holds(kept):
@@ -277,7 +277,7 @@ class ResponseCache:
             or not (quiet and self._quiet())
             # A change (a reset too) landed while the pipeline read the store: the answer may
             # mix two states.
-            or self._store.changes != changes
+            or self._store.versions.changes != changes
             # A fault was applied, or the journal is on and has no entry to copy.
             or (entry.faults if entry is not None else self._journal.enabled)
         ):
@@ -293,11 +293,12 @@ class ResponseCache:
         declared: tuple[Hashable, ...] | None = environ.get(PARTS)
         parts = None
         if declared is not None:
-            parts = tuple((part, self._store.part_version(part)) for part in declared)
-            if self._store.changes != changes:
+            versions = self._store.versions
+            parts = tuple((part, versions.of(part)) for part in declared)
+            if versions.changes != changes:
                 return [data]
         kept = _Kept(version, parts, since, until, answer[0], list(answer[1]), data, entry)
-        scenario = self._store.scenario_version
+        scenario = self._store.versions.scenario
         if parts is None:
             slot = (version == scenario, key)
         else:

@@ -21,7 +21,6 @@ import hashlib
 import threading
 import uuid
 from collections.abc import Collection
-from collections.abc import Hashable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +46,9 @@ from mockserver.world.overlay import ProjectOverlay
 from mockserver.world.overlay import fresh_overlay
 from mockserver.world.overlay import settle
 from mockserver.world.overlay import shown
+from mockserver.world.versions import PROJECTS
+from mockserver.world.versions import Versions
+from mockserver.world.versions import hooks_part
 
 T = TypeVar("T")
 
@@ -95,16 +97,6 @@ class Redirect:
     new_slug: str
 
 
-PROJECTS = "projects"
-"""The store's part that every project's fields, options, slug and deletion belong to
-(:meth:`Store.part_version`): what a project's answers and the lookup of any project read."""
-
-
-def hooks_part(project_id: str) -> tuple[str, str]:
-    """The store's part that one project's hooks belong to."""
-    return ("hooks", project_id)
-
-
 class Store:
     """In-memory state for the mimicked API, safe to use from several request threads.
 
@@ -119,17 +111,8 @@ class Store:
     ) -> None:
         self._lock = threading.RLock()
         self._clock = clock
-        self.changes = 0
-        """Incremented by every change (a client's, a reset, a load), once it is complete: an
-        answer made while it stayed the same was made from one state."""
-        self.version = 0
-        """Which state the store is in: the scenario's as loaded (the same value again after
-        every :meth:`reset`), or one a change made (a value never used before). An answer made
-        from the store at one version holds whenever the version is that again
-        (:mod:`mockserver.cache.responses`)."""
-        self._pristine_version = 0
-        # The parts clients changed since the scenario's state, and the version each took.
-        self._parts: dict[Hashable, int] = {}
+        self.versions = Versions()
+        """The names of the store's states (:mod:`mockserver.world.versions`)."""
         self._world = world
         self._overlays: dict[str, ProjectOverlay] = {}
         # The memo of each project as the scenario has it (its view and answers), shared by
@@ -140,13 +123,8 @@ class Store:
         """The memos of what derives from the world (and the app's others, see
         :class:`~mockserver.cache.memo.Memos`)."""
         self._projects = self._memoize(world)
-        self._pristine_version = 1
+        self.versions.load()
         self.reset()
-
-    @property
-    def scenario_version(self) -> int:
-        """The :attr:`version` of the scenario's state as loaded (the store's after a reset)."""
-        return self._pristine_version
 
     @property
     def world(self) -> World:
@@ -161,7 +139,7 @@ class Store:
             self._projects = self._memoize(world)
             self._overlays = {}
             self._pristine = {}
-            self._pristine_version = self.changes + 1  # a value no state had before
+            self.versions.load()
             self.reset()
 
     def _memoize(self, world: World) -> dict[str, Project]:
@@ -197,23 +175,7 @@ class Store:
                 for project in org.projects
             }
             # The scenario's state again: answers made from it before hold again.
-            self.changes += 1
-            self.version = self._pristine_version
-            self._parts = {}
-
-    def _changed(self, part: Hashable) -> None:
-        """Count a client's change of ``part``, complete now, and name the new state (the
-        caller holds the lock): a version no state had before, as every value of ``changes``
-        is new; ``part`` takes it too."""
-        self.changes += 1
-        self.version = self.changes
-        self._parts[part] = self.changes
-
-    def part_version(self, part: Hashable) -> int:
-        """The version of one part of the store (:data:`PROJECTS`, :func:`hooks_part`): the
-        scenario's, until a change of that part names it anew. An answer that reads only some
-        parts holds while theirs are the same, whatever else changed."""
-        return self._parts.get(part, self._pristine_version)
+            self.versions.reset()
 
     def _fresh(self, project: Project) -> ProjectOverlay:
         """A fresh overlay of ``project``, sharing its pristine memo (the caller holds the
@@ -345,7 +307,7 @@ class Store:
                 overlay.shadowed.update(copy_shadows)
             _set_options(own, after_copy or {})
             settle(overlay, before)
-            self._changed(PROJECTS)
+            self.versions.changed(PROJECTS)
 
     def new_id(self, project_id: str, kind: str) -> str:
         """A fresh UUID for an object a client creates in the project (a symbol source): from
@@ -364,7 +326,7 @@ class Store:
             overlay.deleted = True
             overlay.changed = True
             overlay.memo = {}
-            self._changed(PROJECTS)
+            self.versions.changed(PROJECTS)
 
     def _find(self, project_id: str) -> tuple[Organization, Project]:
         for org in self._world.organizations:
@@ -409,7 +371,7 @@ class Store:
             overlay.next_internal_id += 1
             overlay.hooks.add(hook)
             overlay.changed = True
-            self._changed(hooks_part(project_id))
+            self.versions.changed(hooks_part(project_id))
             return hook
 
     def update_hook(self, project_id: str, hook_id: str, **changes: Any) -> Hook | None:
@@ -422,7 +384,7 @@ class Store:
             hook = replace(old, **changes)
             overlay.hooks.replace(hook)
             overlay.changed = True
-            self._changed(hooks_part(project_id))
+            self.versions.changed(hooks_part(project_id))
             return hook
 
     def delete_hook(self, project_id: str, hook_id: str) -> bool:
@@ -432,7 +394,7 @@ class Store:
             if not overlay.hooks.remove(hook_id):
                 return False
             overlay.changed = True
-            self._changed(hooks_part(project_id))
+            self.versions.changed(hooks_part(project_id))
             return True
 
 

@@ -77,6 +77,6 @@ def test_with_an_admin_token_the_plain_reset_is_refused_without_it(
     refused = client.post(RESET)
     assert refused.status_code == 401
     assert refused.headers["WWW-Authenticate"] == 'Bearer realm="mockserver-admin"'
-    assert store.version != store.scenario_version  # not reset
+    assert store.versions.version != store.versions.scenario  # not reset
     assert client.post(RESET, headers={"Authorization": "Bearer admin-secret"}).status_code == 200
-    assert store.version == store.scenario_version
+    assert store.versions.version == store.versions.scenario

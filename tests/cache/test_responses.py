@@ -23,8 +23,8 @@ from mockserver.http.exchange import Next
 from mockserver.journal.journal import Entry
 from mockserver.state import state_of
 from mockserver.testing import MockServer
-from mockserver.world.store import PROJECTS
-from mockserver.world.store import hooks_part
+from mockserver.world.versions import PROJECTS
+from mockserver.world.versions import hooks_part
 from tests.conftest import NOW
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
@@ -168,17 +168,17 @@ def test_a_store_names_each_part_anew_on_its_own_change(clock: FakeClock) -> Non
     store = state_of(create_app(Config(clock=clock))).store
     project_id = store.world.organizations[0].projects[0].id
     hooks = hooks_part(project_id)
-    scenario = store.scenario_version
-    assert (store.part_version(PROJECTS), store.part_version(hooks)) == (scenario, scenario)
+    scenario = store.versions.scenario
+    assert (store.versions.of(PROJECTS), store.versions.of(hooks)) == (scenario, scenario)
     store.create_hook(project_id, "http://127.0.0.1:9/h", ["event.alert"])
-    assert store.part_version(PROJECTS) == scenario
-    assert store.part_version(hooks) == store.version != scenario
-    after_hook = store.part_version(hooks)
+    assert store.versions.of(PROJECTS) == scenario
+    assert store.versions.of(hooks) == store.versions.version != scenario
+    after_hook = store.versions.of(hooks)
     store.update_project(project_id, {"name": "Renamed"})
-    assert store.part_version(PROJECTS) == store.version not in (scenario, after_hook)
-    assert store.part_version(hooks) == after_hook
+    assert store.versions.of(PROJECTS) == store.versions.version not in (scenario, after_hook)
+    assert store.versions.of(hooks) == after_hook
     store.reset()
-    assert (store.part_version(PROJECTS), store.part_version(hooks)) == (scenario, scenario)
+    assert (store.versions.of(PROJECTS), store.versions.of(hooks)) == (scenario, scenario)
 
 
 def test_reset_and_a_new_scenario_are_seen_by_the_next_read(api: Api, server: MockServer) -> None:
@@ -399,18 +399,18 @@ def test_a_store_names_every_changed_state_anew_and_the_scenarios_the_same(
 ) -> None:
     store = state_of(create_app(Config(clock=clock))).store
     project_id = store.world.organizations[0].projects[0].id
-    scenario = store.version
+    scenario = store.versions.version
     seen = {scenario}
     for name in ("A", "B", "A"):
         store.update_project(project_id, {"name": name})
-        assert store.version not in seen  # "A" again is a new state: a new name
-        seen.add(store.version)
+        assert store.versions.version not in seen  # "A" again is a new state: a new name
+        seen.add(store.versions.version)
         store.reset()
-        assert store.version == scenario
-    changes = store.changes
+        assert store.versions.version == scenario
+    changes = store.versions.changes
     store.load(store.world)  # the same world loaded again: its memos are gone, a new name too
-    assert store.version not in seen
-    assert store.changes > changes
+    assert store.versions.version not in seen
+    assert store.versions.changes > changes
 
 
 def test_an_answer_made_while_a_reset_landed_is_not_kept(clock: FakeClock) -> None:

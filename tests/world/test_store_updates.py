@@ -25,11 +25,11 @@ def test_an_update_that_changes_nothing_keeps_the_view_and_its_json() -> None:
     store.update_project(PROJECT, {"name": "Renamed"}, {"sentry:option": 1}, shadows=["name"])
     view = store.view(PROJECT)
     made = serializers.project_update_json(view)
-    version = store.version
+    version = store.versions.version
     store.update_project(PROJECT, {"name": "Renamed"}, {"sentry:option": 1}, shadows=["name"])
     assert store.view(PROJECT) is view
     assert serializers.project_update_json(store.view(PROJECT)) is made
-    assert store.version == version + 1  # still a write: cached answers are dropped
+    assert store.versions.version == version + 1  # still a write: cached answers are dropped
 
 
 def test_an_update_python_finds_equal_but_json_does_not_is_a_change() -> None:

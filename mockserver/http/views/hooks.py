@@ -20,8 +20,8 @@ from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import HOOK_EVENTS
 from mockserver.world.model import Hook
-from mockserver.world.store import PROJECTS
-from mockserver.world.store import hooks_part
+from mockserver.world.versions import PROJECTS
+from mockserver.world.versions import hooks_part
 
 HOOK_MEMO = "hook"
 """What names a hook's JSON in the app's JSON memo (``serializers.hook``)."""

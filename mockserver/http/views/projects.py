@@ -29,9 +29,9 @@ from mockserver.sentry import symbol_sources
 from mockserver.sentry.project_fields import UpdateContext
 from mockserver.sentry.project_update import plan_update
 from mockserver.sentry.project_update import validate_update
-from mockserver.world.store import PROJECTS
 from mockserver.world.store import ProjectView
 from mockserver.world.store import Store
+from mockserver.world.versions import PROJECTS
 
 if TYPE_CHECKING:
     from mockserver.state import MockState

@@ -14,7 +14,7 @@ from mockserver.sentry import stats as stats_query
 from mockserver.world import patterns
 from mockserver.world.model import StatsSeries
 from mockserver.world.series import count_events
-from mockserver.world.store import PROJECTS
+from mockserver.world.versions import PROJECTS
 
 _EMPTY = StatsSeries()
 

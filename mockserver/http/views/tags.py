@@ -20,7 +20,7 @@ from mockserver.sentry import daterange
 from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import TagValue
-from mockserver.world.store import PROJECTS
+from mockserver.world.versions import PROJECTS
 
 # Keys whose values are never listed (event ids, timestamps, traces): Sentry answers [].
 EMPTY_KEYS = frozenset({"event_id", "timestamp", "time", "profile_id", "replay_id"})

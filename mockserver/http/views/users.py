@@ -16,7 +16,7 @@ from mockserver.http.views.paging import respond_page
 from mockserver.sentry import paginators
 from mockserver.sentry import serializers
 from mockserver.world.model import EventUser
-from mockserver.world.store import PROJECTS
+from mockserver.world.versions import PROJECTS
 
 
 def list_users(ex: Exchange) -> Response:
