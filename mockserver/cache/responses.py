@@ -175,11 +175,10 @@ class ResponseCache:
             self._stats = ResponseCacheStats()
 
     def reset(self) -> None:
-        """After the store's reset: forget the answers made from states clients changed (they
-        cannot come back), keep those of the scenario's state, and zero the counters."""
+        """After the store's reset: zero the counters. The answers of the scenario's state hold
+        again; those of states clients changed never will, and go as they are replaced or the
+        oldest are dropped (a scan here would cost every reset the size of the cache)."""
         with self._lock:
-            for key in [key for key, kept in self._kept.items() if not self._holds(kept)]:
-                self._bytes -= len(self._kept.pop(key).body)
             self._stats = ResponseCacheStats()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
