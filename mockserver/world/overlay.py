@@ -24,6 +24,10 @@ CARRIED = "carried"
 too (a project's JSON in parts, :mod:`mockserver.sentry.project_parts`): a new state's memo
 starts with it, and only with it (the rest of a memo describes one state)."""
 
+VIEW = "view"
+"""The memo key of the state's view (:class:`~mockserver.world.store.ProjectView`), which holds
+the memo in turn."""
+
 RECENT_STATES = 4
 """How many earlier states of a project keep their memo (each holds a view and a few encoded
 answers of the project, a few KB)."""
@@ -100,9 +104,28 @@ def settle(overlay: ProjectOverlay, before: str) -> None:
     recent.pop(before, None)
     recent[before] = overlay.memo
     while len(recent) > RECENT_STATES:
-        del recent[next(iter(recent))]
+        let_go(recent.pop(next(iter(recent))))
     memo = recent.pop(now, None)
     if memo is None:
         old = overlay.memo
         memo = {CARRIED: old[CARRIED]} if CARRIED in old else {}
     overlay.memo = memo
+
+
+def let_go(memo: dict[str, Any]) -> None:
+    """Drop the view of a memo no state will use again.
+
+    The view holds its memo and the memo the view: left alone, the pair and all it holds (a
+    state's encoded answers) are freed only by the collector's full passes, whose cost grows
+    with everything the mock keeps (hooks, the journal). A request still holding the view keeps
+    it, and its memo, until it is done.
+    """
+    memo.pop(VIEW, None)
+
+
+def let_go_all(overlay: ProjectOverlay, keep: dict[str, Any] | None) -> None:
+    """:func:`let_go` every memo of an overlay being dropped, but ``keep`` (a memo shared with
+    other overlays: the scenario's state of the project)."""
+    for memo in (overlay.memo, *overlay.recent.values()):
+        if memo is not keep:
+            let_go(memo)

@@ -42,8 +42,10 @@ from mockserver.world.model import LazySequence
 from mockserver.world.model import Organization
 from mockserver.world.model import Project
 from mockserver.world.model import World
+from mockserver.world.overlay import VIEW
 from mockserver.world.overlay import ProjectOverlay
 from mockserver.world.overlay import fresh_overlay
+from mockserver.world.overlay import let_go_all
 from mockserver.world.overlay import settle
 from mockserver.world.overlay import shown
 from mockserver.world.versions import PROJECTS
@@ -174,6 +176,9 @@ class Store:
                 for org in self._world.organizations
                 for project in org.projects
             }
+            for project_id, dropped in old.items():
+                if dropped.changed:
+                    let_go_all(dropped, self._pristine.get(project_id))
             # The scenario's state again: answers made from it before hold again.
             self.versions.reset()
 
@@ -210,7 +215,7 @@ class Store:
         return None
 
     def _view(self, org: Organization, project: Project, overlay: ProjectOverlay) -> ProjectView:
-        cached: ProjectView | None = overlay.memo.get("view")
+        cached: ProjectView | None = overlay.memo.get(VIEW)
         if cached is not None:
             return cached
         changed = self._projects[project.id]
@@ -229,7 +234,7 @@ class Store:
         options = project.options if overlay.options is None else overlay.options
         view = ProjectView(org, changed, fields, options, overlay.memo)
         # Under the store's lock (every caller holds it), so the view matches the overlay.
-        overlay.memo["view"] = view
+        overlay.memo[VIEW] = view
         return view
 
     def view(self, project_id: str) -> ProjectView:
@@ -325,6 +330,7 @@ class Store:
             overlay = self._overlays[project_id]
             overlay.deleted = True
             overlay.changed = True
+            let_go_all(overlay, self._pristine.get(project_id))
             overlay.memo = {}
             self.versions.changed(PROJECTS)
 
