@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from mockserver.config import MAX_IO_THREADS
 from mockserver.config import MAX_PORT
 from mockserver.config import MAX_THREADS
 from mockserver.config import MIN_PORT
+from mockserver.config import SERVE_WRITE_SAMPLE
 from mockserver.config import Config
 from mockserver.config import listen_from_env
 from mockserver.errors import ApiError
@@ -93,6 +95,15 @@ def _environment_help() -> str:
     help="Check responses against their schemas (a violation answers 500; default: on; also "
     "MOCKSERVER_VALIDATE_RESPONSES). Answers made of scenario data are encoded and checked "
     "once, when first made, so this stays on.",
+)
+@click.option(
+    "--validate-writes-every",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Check one answer of a write (the hook a POST made, the project a PUT changed) in N, "
+    f"per schema, the first always (default: {SERVE_WRITE_SAMPLE}; 1, every one, under --strict; "
+    "also MOCKSERVER_VALIDATE_WRITES_EVERY).",
 )
 @click.option(
     "--response-cache/--no-response-cache",
@@ -180,6 +191,7 @@ def serve(
     threads: int,
     io_threads: int,
     validate_responses: bool | None,
+    validate_writes_every: int | None,
     response_cache: bool | None,
     read_timeout: float | None,
     journal_bytes: int | None,
@@ -199,10 +211,11 @@ def serve(
         # The variables only when the options are not given (the options win).
         env_host, env_port = listen_from_env() if host is None or port is None else (None, None)
         config = Config.from_env(
-            defaults={"validate_responses": True},
+            defaults={"validate_responses": True, "validate_writes_every": SERVE_WRITE_SAMPLE},
             scenario=scenario,
             seed=seed,
             validate_responses=validate_responses,
+            validate_writes_every=validate_writes_every,
             response_cache=response_cache,
             read_timeout=read_timeout,
             journal_bytes=journal_bytes,
@@ -213,6 +226,9 @@ def serve(
             rate_limits=rate_limits,
             cors_origins=cors_origins or None,
         )
+        if config.strict and not _given(validate_writes_every, "MOCKSERVER_VALIDATE_WRITES_EVERY"):
+            # Strict mode is a contract test: every answer is checked.
+            config = config.with_changes(validate_writes_every=1)
     except FaultOptionError as exc:
         raise click.BadParameter(str(exc)) from exc
     except MockServerError as exc:
@@ -230,6 +246,11 @@ def serve(
         )
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _given(option: object, variable: str) -> bool:
+    """Whether a setting was given, by its option or its variable."""
+    return option is not None or variable in os.environ
 
 
 @main.command()

@@ -36,6 +36,10 @@ MAX_IO_THREADS = 64
 _ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s,]+")
 MAX_READ_TIMEOUT = 3600.0
 """The longest read timeout accepted, in seconds (an hour: longer is a typo)."""
+SERVE_WRITE_SAMPLE = 16
+"""``mockserver serve`` checks one answer of a write in this many (per schema, the first always)
+unless ``--strict``: a write's answer is made anew each time, and its check cost a tenth of a
+POST or PUT. Tests (the pytest fixture, :class:`Config`'s default) check every one."""
 
 
 ENVIRONMENT: Mapping[str, str] = {
@@ -45,6 +49,7 @@ ENVIRONMENT: Mapping[str, str] = {
     "MOCKSERVER_PORT": "port serve binds, 0 to 65535 (--port)",
     "MOCKSERVER_STRICT": "true: refuse requests that break the contract (--strict)",
     "MOCKSERVER_VALIDATE_RESPONSES": "check answers against their schemas (--validate-responses)",
+    "MOCKSERVER_VALIDATE_WRITES_EVERY": "check a write's answer one in N (--validate-writes-every)",
     "MOCKSERVER_RESPONSE_CACHE": "replay repeated GETs (--response-cache)",
     "MOCKSERVER_JOURNAL_SIZE": "most requests the journal keeps",
     "MOCKSERVER_JOURNAL_BYTES": "most bytes the journal keeps (--journal-bytes)",
@@ -80,6 +85,10 @@ class Config:
     :ivar seed: overrides the scenario's seed when not ``None``.
     :ivar validate_responses: check every response against its schema; a violation is a
         500 answered with Sentry's error body and recorded (our bug, never the client's).
+    :ivar validate_writes_every: under :attr:`validate_responses`, the answers of writes (the
+        hook a ``POST`` made, the project a ``PUT`` changed: made anew for each write) are
+        checked one in this many, per schema, the first always; 1, the default, checks every
+        one. ``mockserver serve`` samples (:data:`SERVE_WRITE_SAMPLE`) unless ``--strict``.
     :ivar strict: contract violations by the client fail the request with a problem+json error.
     :ivar response_cache: give a repeated ``GET`` the answer the pipeline made for it, without
         running the pipeline again, while nothing it depends on changed
@@ -107,6 +116,7 @@ class Config:
     seed: int | None = None
     schemas_dir: Path | None = None
     validate_responses: bool = False
+    validate_writes_every: int = 1
     strict: bool = False
     journal_size: int = 10_000
     journal_bytes: int = DEFAULT_JOURNAL_BYTES
@@ -176,6 +186,8 @@ class Config:
             values["journal_size"] = _int(env, "MOCKSERVER_JOURNAL_SIZE")
         if "MOCKSERVER_JOURNAL_BYTES" in env:
             values["journal_bytes"] = _int(env, "MOCKSERVER_JOURNAL_BYTES")
+        if "MOCKSERVER_VALIDATE_WRITES_EVERY" in env:
+            values["validate_writes_every"] = _int(env, "MOCKSERVER_VALIDATE_WRITES_EVERY")
         if "MOCKSERVER_READ_TIMEOUT" in env:
             values["read_timeout"] = _float(env, "MOCKSERVER_READ_TIMEOUT")
         for name in ("strict", "validate_responses", "response_cache"):
@@ -207,6 +219,11 @@ class Config:
         """
         if self.journal_size < 1:
             raise ConfigError(f"journal_size must be at least 1, got {self.journal_size}")
+        if self.validate_writes_every < 1:
+            raise ConfigError(
+                "validate_writes_every must be at least 1 (1 checks every answer of a write), "
+                f"got {self.validate_writes_every}"
+            )
         if self.journal_bytes < MIN_JOURNAL_BYTES:
             raise ConfigError(
                 f"journal_bytes must be at least {MIN_JOURNAL_BYTES} (one entry with the "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -78,6 +79,8 @@ class MockState:
         every scenario this app has served (entries made under an earlier one stay redacted).
     :ivar errors: unexpected exceptions, kept until a test takes them.
     :ivar reset_hooks: what else drops its state on reset (the scheduler adds itself).
+    :ivar writes_made: per schema, a count of the answers of writes made
+        (:func:`~mockserver.http.views.answers.write_check` samples with it).
     :ivar documents: the encoded OpenAPI documents served, by server URL and rate-limit state
         (a client's ``Host`` header names the URL: bounded).
     """
@@ -97,6 +100,7 @@ class MockState:
     redactor: Redactor = PATTERNS
     errors: list[ServerError] = field(default_factory=list)
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
+    writes_made: dict[str, Iterator[int]] = field(default_factory=dict)
     documents: Memo = field(default_factory=lambda: Memo(DOCUMENTS_KEPT))
     lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -23,7 +23,9 @@ def format_datetime(value: datetime) -> str:
     """Format an aware or naive-UTC datetime the way Sentry's API does."""
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat, not strftime: a third of the cost (every hook created is formatted), and the
+    # year always in four digits, as Django writes it (glibc's %Y writes year 999 as "999").
+    text = value.isoformat(timespec="seconds")
     micro = value.microsecond
     if micro:
         text += f".{micro // 1000:03d}" if micro % 1000 == 0 else f".{micro:06d}"

@@ -373,3 +373,50 @@ def test_serve_honours_mockserver_strict() -> None:
         conn.close()
     finally:
         stop(process)
+
+
+@pytest.mark.parametrize(
+    ("env", "options", "expected"),
+    [
+        # A write's answer is made anew each time: serve checks one in 16, the first always.
+        ({}, (), {"enabled": True, "writesEvery": 16}),
+        # Strict mode is a contract test: every answer.
+        ({}, ("--strict",), {"enabled": True, "writesEvery": 1}),
+        ({"MOCKSERVER_STRICT": "1"}, (), {"enabled": True, "writesEvery": 1}),
+        # Given, it wins over strict mode's.
+        ({}, ("--strict", "--validate-writes-every", "2"), {"enabled": True, "writesEvery": 2}),
+        (
+            {"MOCKSERVER_STRICT": "1", "MOCKSERVER_VALIDATE_WRITES_EVERY": "4"},
+            (),
+            {"enabled": True, "writesEvery": 4},
+        ),
+        ({}, ("--no-validate-responses",), {"enabled": False, "writesEvery": 16}),
+    ],
+)
+def test_serve_samples_the_checks_of_writes_unless_strict(
+    env: dict[str, str], options: tuple[str, ...], expected: dict[str, Any]
+) -> None:
+    process, line = first_line(env, "--port", "0", *options)
+    try:
+        match = re.search(r" on http://127\.0\.0\.1:(\d+)/ ", line)
+        assert match, line
+        conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=10)
+        conn.request("GET", "/__admin/health")
+        assert json.loads(conn.getresponse().read())["responseValidation"] == expected
+        conn.close()
+    finally:
+        stop(process)
+
+
+def test_serve_refuses_checking_fewer_than_every_write() -> None:
+    result = CliRunner().invoke(main, ["serve", "--validate-writes-every", "0"])
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--validate-writes-every': 0 is not in the range x>=1." in result.output
+    )
+    result = CliRunner().invoke(main, ["serve"], env={"MOCKSERVER_VALIDATE_WRITES_EVERY": "0"})
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: validate_writes_every must be at least 1 (1 checks every answer of a write), "
+        "got 0\n"
+    )

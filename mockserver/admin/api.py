@@ -155,6 +155,10 @@ def health() -> Response:
             "message": "mockserver is ok",
             "version": export.package_version(),
             "strict": state.config.strict,
+            "responseValidation": {
+                "enabled": state.config.validate_responses,
+                "writesEvery": state.config.validate_writes_every,
+            },
             "scenario": scenario_info(state.store.world),
             "journal": get_state().journal.stats().to_json(),
             "responseCache": _response_cache(),

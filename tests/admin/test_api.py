@@ -316,6 +316,8 @@ def test_health(api: Api, app: Flask) -> None:
         "0.1.0",
         False,
     )
+    # The test server checks every answer, writes' too.
+    assert body["responseValidation"] == {"enabled": True, "writesEvery": 1}
     assert body["scenario"]["name"] == "default"
     assert body["journal"] == {
         "size": 0,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import count
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -103,6 +104,26 @@ def response_check(state: MockState, schema: str) -> Check | None:
         return None
     # A BodyCheck: callable on a whole body, and able to check an answer made from parts one
     # new part at a time (mockserver.sentry.project_parts).
+    return state.registry.body_check(schema)
+
+
+def write_check(state: MockState, schema: str) -> Check | None:
+    """The check to run on the answer of a write (the hook a ``POST`` made, the project a
+    ``PUT`` changed), or ``None``.
+
+    A write's answer is made anew for each write, so that checking every one would cost a
+    tenth of the request: under response validation, the first of each schema is checked, then
+    one in ``Config.validate_writes_every`` (1, every one, in tests and under ``--strict``).
+    """
+    if not state.config.validate_responses:
+        return None
+    every = state.config.validate_writes_every
+    if every > 1:
+        counter = state.writes_made.get(schema)
+        if counter is None:
+            counter = state.writes_made.setdefault(schema, count())
+        if next(counter) % every:  # next() on a count is atomic: no lock needed
+            return None
     return state.registry.body_check(schema)
 
 

@@ -48,7 +48,7 @@ def update_hook(ex: Exchange) -> Response:
     hook_id = ex.params["hook_id"]
     updated = ex.store.update_hook(ex.resolved.project.id, hook_id, **changes)
     assert updated is not None  # noqa: S101 - checked above, under the same request
-    return respond_hook(ex, updated)
+    return respond_hook(ex, updated, written=True)
 
 
 def delete_hook(ex: Exchange) -> Response:

@@ -13,6 +13,7 @@ from mockserver.http.body import json_body
 from mockserver.http.exchange import Exchange
 from mockserver.http.views.answers import respond_encoded
 from mockserver.http.views.answers import response_check
+from mockserver.http.views.answers import write_check
 from mockserver.http.views.paging import page_params
 from mockserver.http.views.paging import respond_page
 from mockserver.sentry import drf
@@ -103,13 +104,16 @@ def create_hook(ex: Exchange) -> Response:
     require_feature(ex)
     fields = validate_hook(json_body(ex.request), partial=False)
     hook = ex.store.create_hook(ex.resolved.project.id, fields["url"], fields.get("events", []))
-    return respond_hook(ex, hook, 201)
+    return respond_hook(ex, hook, 201, written=True)
 
 
-def respond_hook(ex: Exchange, hook: Hook, status: int = 200) -> Response:
+def respond_hook(ex: Exchange, hook: Hook, status: int = 200, *, written: bool = False) -> Response:
     """Answer one hook: encoded and checked (under response validation) once, and kept in the
-    app's JSON memo, where the list of hooks finds it (see ``list_hooks``)."""
+    app's JSON memo, where the list of hooks finds it (see ``list_hooks``).
+
+    :param written: the hook is one a write made (its check is sampled: ``write_check``).
+    """
     state = ex.state
-    check = response_check(state, "hook")
+    check = write_check(state, "hook") if written else response_check(state, "hook")
     encoded = serializers.item_json(hook, serializers.hook, state.memos.json, HOOK_MEMO, check)
     return respond_encoded(encoded.encode(), status)

@@ -19,6 +19,7 @@ from mockserver.http.routes import WRITE
 from mockserver.http.views.answers import respond
 from mockserver.http.views.answers import respond_encoded
 from mockserver.http.views.answers import response_check
+from mockserver.http.views.answers import write_check
 from mockserver.schemas.explain import explain
 from mockserver.schemas.registry import SchemaRegistry
 from mockserver.sentry import project_body
@@ -88,8 +89,8 @@ def update_project(ex: Exchange) -> Response:
         copy_shadows=copied,
     )
     # Made, checked and encoded once per state of the project (an update that changes nothing
-    # keeps it): the mock's own answer is not checked again.
-    check = response_check(state, "project")
+    # keeps it): the mock's own answer is not checked again, and new ones are sampled.
+    check = write_check(state, "project")
     encoded = serializers.project_update_json(
         store.view(project_id), check, keep_biases=update.keep_biases
     )
