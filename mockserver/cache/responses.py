@@ -51,6 +51,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Iterable
@@ -155,7 +156,8 @@ class ResponseCache:
         self._faults = state.faults
         self._limiter = state.limiter
         self._stubs = state.stubs
-        self._kept: dict[tuple[bool, tuple[Any, ...]], _Kept] = {}
+        # Oldest first, taken at once (a dict would scan its deleted slots: see cache.memo).
+        self._kept: OrderedDict[tuple[bool, tuple[Any, ...]], _Kept] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self._stats = ResponseCacheStats()
@@ -309,7 +311,7 @@ class ResponseCache:
             self._kept[slot] = kept
             self._bytes += len(data)
             while len(self._kept) > CAPACITY or (self._bytes > BUDGET and len(self._kept) > 1):
-                oldest = self._kept.pop(next(iter(self._kept)))
+                oldest = self._kept.popitem(last=False)[1]
                 self._bytes -= len(oldest.body)
             self._stats.kept += 1
         return [data]
