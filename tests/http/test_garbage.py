@@ -33,7 +33,7 @@ def _environ(method: str, path: str, body: Any = None, token: str = TOKEN) -> di
     builder = EnvironBuilder(
         path=path,
         method=method,
-        headers={"Authorization": f"Bearer {token}"},
+        headers=[("Authorization", f"Bearer {token}")],
         data=data,
         content_type="application/json" if data is not None else None,
     )
