@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -10,6 +9,8 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from werkzeug.wrappers import Response
+
+from mockserver.sentry import jsontext
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
@@ -22,7 +23,7 @@ WWW_AUTHENTICATE = 'xBasic realm="api"'
 
 def dumps(body: Any) -> str:
     """Compact JSON, as DRF's ``JSONRenderer`` writes it (``COMPACT_JSON``, ``UNICODE_JSON``)."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return jsontext.dumps(body)
 
 
 def json_response(

@@ -19,7 +19,6 @@ Any other check runs on the whole body.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from dataclasses import field
 from typing import Any
 
 from mockserver.schemas.parts import BodyCheck
+from mockserver.sentry import jsontext
 from mockserver.sentry.project_body import FACETS
 from mockserver.sentry.project_body import GROUPS
 from mockserver.sentry.project_body import Variant
@@ -37,7 +37,6 @@ from mockserver.world.store import ProjectView
 
 Check = Callable[[Any], None]
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 _READS = tuple(group.facet_indexes for group in GROUPS)
 # The groups that read the variant, and how.
 _SHAPED = tuple((i, group.shape) for i, group in enumerate(GROUPS) if group.shape is not None)
@@ -46,7 +45,7 @@ _SHAPED = tuple((i, group.shape) for i, group in enumerate(GROUPS) if group.shap
 def encode_items(values: Mapping[str, Any]) -> str:
     """The items of a JSON object, without its braces (``""`` for none), as ``dumps`` writes
     them inside the object."""
-    return _ENCODER.encode(values)[1:-1]
+    return jsontext.dumps(values)[1:-1]
 
 
 @dataclass(slots=True)

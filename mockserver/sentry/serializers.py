@@ -11,7 +11,6 @@ dict when the JSON is first made: a memoized answer was validated when it was ma
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from typing import Any
 from typing import TypeVar
 
 from mockserver.cache.memo import Memo
+from mockserver.sentry import jsontext
 from mockserver.sentry import project_body
 from mockserver.sentry import project_parts
 from mockserver.timefmt import format_datetime
@@ -111,14 +111,9 @@ def hook(h: Hook) -> dict[str, Any]:
 # --- encoded, once ----------------------------------------------------------------------------
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
 def dumps(body: Any) -> str:
-    """Compact JSON, as DRF's ``JSONRenderer`` writes it (the same as ``responses.dumps``,
-    without importing Flask into the serializers)."""
-    # One encoder for every call: json.dumps builds one per call when given options.
-    return _ENCODER.encode(body)
+    """Compact JSON, as DRF's ``JSONRenderer`` writes it (:func:`.jsontext.dumps`)."""
+    return jsontext.dumps(body)
 
 
 def project_details_json(view: ProjectView, check: Check | None = None) -> bytes:
