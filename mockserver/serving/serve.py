@@ -30,11 +30,6 @@ from mockserver.serving.on_granian import serve_granian
 from mockserver.serving.on_waitress import serve_waitress
 from mockserver.state import state_of
 
-YOUNG_COLLECTION_THRESHOLD = 10_000
-"""Allocations between the collector's young passes in ``mockserver serve`` (Python's: 700);
-see :func:`serve_app`. Only the server's own process: the pytest fixture leaves its suite's
-collector as it is."""
-
 
 def serve_forever(
     config: Config,
@@ -108,13 +103,6 @@ def serve_app(
     # No full collection first: it found ~10 objects of garbage and cost ~30 ms of the start
     # (the whole heap scanned); those few are kept instead.
     gc.freeze()
-    # Young collections every 10,000 allocations, not Python's 700: a request allocates a few
-    # hundred objects, so a young collection ran every other request while that request's
-    # objects were in use; they lived on into the old generation and brought on full passes
-    # over everything the mock holds (hooks, the journal). Measured in process over 30,000
-    # POSTs: 580 → 150 ms spent collecting, 155 → 129 µs per request. No request leaves
-    # garbage in a cycle (tests/http/test_garbage.py), so nothing waits longer to be freed.
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
     sock = bind(host, port)
     # Deliveries must never reach this server (its admin API): the deliverer refuses it.
     state(app).deliverer.destinations.add_own(sock.getsockname())
