@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -226,9 +225,6 @@ def serve(
             rate_limits=rate_limits,
             cors_origins=cors_origins or None,
         )
-        if config.strict and not _given(validate_writes_every, "MOCKSERVER_VALIDATE_WRITES_EVERY"):
-            # Strict mode is a contract test: every answer is checked.
-            config = config.with_changes(validate_writes_every=1)
     except FaultOptionError as exc:
         raise click.BadParameter(str(exc)) from exc
     except MockServerError as exc:
@@ -246,11 +242,6 @@ def serve(
         )
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc
-
-
-def _given(option: object, variable: str) -> bool:
-    """Whether a setting was given, by its option or its variable."""
-    return option is not None or variable in os.environ
 
 
 @main.command()

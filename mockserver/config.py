@@ -164,7 +164,8 @@ class Config:
         **overrides: Any,
     ) -> Config:
         """Read ``MOCKSERVER_SCENARIO``, ``MOCKSERVER_SEED``, ``MOCKSERVER_STRICT``,
-        ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_RESPONSE_CACHE``,
+        ``MOCKSERVER_VALIDATE_RESPONSES``, ``MOCKSERVER_VALIDATE_WRITES_EVERY``,
+        ``MOCKSERVER_RESPONSE_CACHE``,
         ``MOCKSERVER_JOURNAL_SIZE``, ``MOCKSERVER_JOURNAL_BYTES``, ``MOCKSERVER_READ_TIMEOUT``,
         ``MOCKSERVER_ADMIN_TOKEN``, ``MOCKSERVER_FAULTS``
         (``--fault`` values separated by ``;``), ``MOCKSERVER_RATE_LIMITS`` and
@@ -173,7 +174,8 @@ class Config:
         mockserver gets its settings from a :class:`Config`.
 
         :param defaults: settings the variables override (``serve`` validates responses
-            unless ``MOCKSERVER_VALIDATE_RESPONSES`` says not to).
+            unless ``MOCKSERVER_VALIDATE_RESPONSES`` says not to, and samples writes' answers
+            unless strict mode is on or ``validate_writes_every`` is given).
         :raises ConfigError: if a variable has a value of the wrong kind.
         """
         env = os.environ if environ is None else environ
@@ -208,6 +210,12 @@ class Config:
                 raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
             if value is not None:
                 values[key] = value
+        if values.get("strict") and not (
+            "MOCKSERVER_VALIDATE_WRITES_EVERY" in env
+            or overrides.get("validate_writes_every") is not None
+        ):
+            # Strict mode is a contract test: a sample from the defaults yields to every answer.
+            values["validate_writes_every"] = 1
         config = cls(**values)
         config.check()
         return config

@@ -21,9 +21,8 @@ PROBLEM_JSON = "application/problem+json"
 WWW_AUTHENTICATE = 'xBasic realm="api"'
 
 
-def dumps(body: Any) -> str:
-    """Compact JSON, as DRF's ``JSONRenderer`` writes it (``COMPACT_JSON``, ``UNICODE_JSON``)."""
-    return jsontext.dumps(body)
+# Compact JSON, as DRF's JSONRenderer writes it (COMPACT_JSON, UNICODE_JSON): the one function.
+dumps = jsontext.dumps
 
 
 def json_response(

@@ -111,9 +111,8 @@ def hook(h: Hook) -> dict[str, Any]:
 # --- encoded, once ----------------------------------------------------------------------------
 
 
-def dumps(body: Any) -> str:
-    """Compact JSON, as DRF's ``JSONRenderer`` writes it (:func:`.jsontext.dumps`)."""
-    return jsontext.dumps(body)
+# Compact JSON, as DRF's JSONRenderer writes it: the one function, named here for the callers.
+dumps = jsontext.dumps
 
 
 def project_details_json(view: ProjectView, check: Check | None = None) -> bytes:

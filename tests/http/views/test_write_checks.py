@@ -95,3 +95,16 @@ def test_each_schema_is_sampled_on_its_own() -> None:
     assert hooks == [hook_check, None, hook_check, None]
     assert write_check(state, "project") is project_check
     assert write_check(state, "project") is None
+
+
+def test_strict_mode_checks_every_write_unless_a_sample_is_given() -> None:
+    serve = {"validate_responses": True, "validate_writes_every": 16}  # serve's defaults
+
+    def every(environ: dict[str, str], **overrides: object) -> int:
+        return Config.from_env(environ, defaults=serve, **overrides).validate_writes_every
+
+    assert every({}) == 16
+    assert every({"MOCKSERVER_STRICT": "1"}) == 1
+    assert every({}, strict=True) == 1
+    assert every({}, strict=True, validate_writes_every=4) == 4
+    assert every({"MOCKSERVER_STRICT": "1", "MOCKSERVER_VALIDATE_WRITES_EVERY": "3"}) == 3
