@@ -103,8 +103,8 @@ class Memory:
 
     A granian or Java server is several processes sharing pages: summed RSS counts a shared page
     once per process, PSS splits it between the processes that share it, so summed PSS is the
-    memory the whole server holds (granian's supervisor and its worker, for the mock and the
-    trivial Flask app alike).
+    memory the whole server holds (the mock serves from one process; granian serves the trivial
+    Flask app from a supervisor and its worker).
     """
 
     largest_rss: float
@@ -126,16 +126,10 @@ def tree_memory(pid: int) -> Memory:
     return Memory(largest / 1024, rss / 1024, pss / 1024)
 
 
-def worker_rss(supervisor: int) -> float:
-    """The RSS of granian's worker (the largest child of the supervisor), in MB."""
-    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-    rss = 0
-    for child in children:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{child}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    rss = max(rss, int(line.split()[1]))
-    return rss / 1024
+def server_rss(pid: int) -> float:
+    """The RSS of the process that holds the app, in MB: the largest of the server's processes
+    (the mock's only one; the worker, for an app that granian serves from a worker process)."""
+    return tree_memory(pid).largest_rss
 
 
 def cpu_seconds(pid: int) -> float:

@@ -368,7 +368,7 @@ class Running:
 
     @property
     def pid(self) -> int:
-        """The process group leader (the server's supervisor)."""
+        """The process group leader (the mock's only process; granian's supervisor otherwise)."""
         if self.process is None:
             raise RuntimeError("not started")
         return self.process.pid
@@ -766,7 +766,7 @@ def goals(
                 reference_name="first 10%",
             ),
             judge.Goal(
-                f"soak: worker RSS MB after vs before ({soaked.hooks:,} hooks written)",
+                f"soak: server RSS MB after vs before ({soaked.hooks:,} hooks written)",
                 last.rss_mb,
                 last.rss_mb - soaked.rss_growth_mb,
                 None,
@@ -793,7 +793,7 @@ def goals(
             reference_spread=starts[1][0],
         ),
         judge.Goal(
-            "idle memory, MB: PSS of supervisor + worker (median)",
+            "idle memory, MB: PSS summed over the server's processes (median)",
             statistics.median(pss[0]) if pss[0] else None,
             statistics.median(pss[1]) if pss[1] else None,
             1.2,
@@ -802,10 +802,10 @@ def goals(
             reference_spread=pss[1],
             digits=1,
         ),
-        # The issue says RSS; summed RSS counts the pages the mock's worker shares with its
-        # supervisor (which built the app before forking) twice, PSS once: both are judged.
+        # The issue says RSS; summed RSS counts a page shared by two processes (the trivial
+        # app's granian supervisor and worker) twice, PSS once: both are judged.
         judge.Goal(
-            "idle memory, MB: RSS summed over supervisor + worker (median)",
+            "idle memory, MB: RSS summed over the server's processes (median)",
             statistics.median(m.rss for m in mock.idles) if mock.idles else None,
             statistics.median(m.rss for m in flask.idles) if flask.idles else None,
             1.2,

@@ -7,7 +7,7 @@ through 10 requests of which one is a successful POST hooks (so every cycle leav
 hook) and nine are reads: project (3), hooks lists (2: the default page and 10), stats, users
 (2 pages) and environment tag values. After a warm-up that fills the journal (11,000 requests),
 the requests run in ten tenths; for each, wrk's req/s and p99, the server's CPU µs per request
-and the worker's RSS after it. Printed: the first tenth against the last (issue #17: the last's
+and the server's RSS after it. Printed: the first tenth against the last (issue #17: the last's
 throughput ≥ 0.8x the first's), RSS before and after, and the RSS growth per hook written.
 
 **Hardening**: ``SOAK_HARDENING_REQUESTS`` (half of ``SOAK_REQUESTS``) mixed requests from
@@ -17,7 +17,7 @@ stats, 150 POST hooks (one in 15 creating a hook, the rest refused with DRF's 40
 store stays small and the journal is what grows), 80 PUT project, 10 POST hooks with a 1 MiB
 body, 5 with a body just under the 2.5 MiB limit and 5 just over it (413), half of the large
 ones chunked. The server's journal and response cache are at their defaults (10,000 entries,
-32 MiB; 1,024 answers, 32 MiB): the worker must stay under 150 MB, or the soak exits 1.
+32 MiB; 1,024 answers, 32 MiB): the server must stay under 150 MB, or the soak exits 1.
 
 ``SOAK_REQUESTS=20000`` makes a quick run of both. ``--json`` adds a last line, ``SOAK {...}``,
 with the writes phase's tenths, which ``bench/run.py`` judges.
@@ -45,8 +45,8 @@ from bench import judge
 from bench.harness import SERVER_CPU
 from bench.harness import Load
 from bench.harness import pinned
+from bench.harness import server_rss
 from bench.harness import stop
-from bench.harness import worker_rss
 from bench.harness import wrk
 
 BIN = Path(sys.executable).parent
@@ -168,10 +168,10 @@ def writes() -> dict[str, object]:
             warm = wrk(port, load, CONNECTIONS, 600, stop_after=WARMUP)
             if warm["errors"] != 0:
                 sys.exit(f"soak: the warm-up had errors: {warm}")
-            before = worker_rss(server.pid)
+            before = server_rss(server.pid)
             print(
                 f"soak (writes): {per * TENTHS:,} requests at {CONNECTIONS} connections, response "
-                f"cache off, one hook kept per 10 requests; worker RSS before: {before:.1f} MB "
+                f"cache off, one hook kept per 10 requests; server RSS before: {before:.1f} MB "
                 f"(after a warm-up of {WARMUP:,} requests)",
                 flush=True,
             )
@@ -185,14 +185,14 @@ def writes() -> dict[str, object]:
                     p99_ms=run["p99"],
                     created=run["created"],
                     errors=run["errors"],
-                    rss_mb=worker_rss(server.pid),
+                    rss_mb=server_rss(server.pid),
                 )
                 segments.append(segment)
                 print(
                     f"soak (writes): tenth {n + 1}: {segment.rps:,.0f} req/s, "
                     f"{segment.cpu_us:,.0f} µs CPU/request, p99 {segment.p99_ms:.2f} ms, "
                     f"{segment.created:,.0f} hooks, {segment.errors:,.0f} errors, "
-                    f"worker RSS {segment.rss_mb:.1f} MB",
+                    f"server RSS {segment.rss_mb:.1f} MB",
                     flush=True,
                 )
     finally:
@@ -206,7 +206,7 @@ def writes() -> dict[str, object]:
         f"÷ {first.cpu_us:,.0f}; p99 {last.p99_ms:.2f} ÷ {first.p99_ms:.2f} ms"
     )
     print(
-        f"soak (writes): worker RSS {before:.1f} → {last.rss_mb:.1f} MB "
+        f"soak (writes): server RSS {before:.1f} → {last.rss_mb:.1f} MB "
         f"({figures.rss_growth_mb:+.1f} MB) for {figures.hooks:,} hooks written: "
         f"{per_hook} bytes per hook",
         flush=True,
@@ -215,14 +215,14 @@ def writes() -> dict[str, object]:
 
 
 def hardening() -> float:
-    """The hardening phase: print the worker's RSS before and after; return the after."""
+    """The hardening phase: print the server's RSS before and after; return the after."""
     server, port = _start()
     try:
         _client((port, 200, 0))  # warm-up: every route's first answer made
-        before = worker_rss(server.pid)
+        before = server_rss(server.pid)
         print(
             f"soak (hardening): {HARDENING:,} requests from {CLIENTS} clients, large bodies "
-            f"included; worker RSS before: {before:.1f} MB",
+            f"included; server RSS before: {before:.1f} MB",
             flush=True,
         )
         started = time.monotonic()
@@ -230,14 +230,14 @@ def hardening() -> float:
         with multiprocessing.Pool(CLIENTS) as pool:
             results = pool.map(_client, [(port, share, seed) for seed in range(1, CLIENTS + 1)])
         took = time.monotonic() - started
-        after = worker_rss(server.pid)
+        after = server_rss(server.pid)
         total = sum(results, Counter())
         statuses = dict(sorted(total.items()))
         print(
             f"soak (hardening): {sum(total.values())} requests in {took:.0f} s; statuses {statuses}"
         )
         print(
-            f"soak (hardening): worker RSS after: {after:.1f} MB (limit {LIMIT_MB} MB)", flush=True
+            f"soak (hardening): server RSS after: {after:.1f} MB (limit {LIMIT_MB} MB)", flush=True
         )
     finally:
         stop(server)
@@ -245,13 +245,13 @@ def hardening() -> float:
 
 
 def main() -> None:
-    """Run both phases; exit 1 when the hardening phase's worker grew over the limit."""
+    """Run both phases; exit 1 when the hardening phase's server grew over the limit."""
     figures = writes() if REQUESTS > 0 else None
     after = hardening() if HARDENING > 0 else 0.0
     if "--json" in sys.argv[1:]:
         print("SOAK " + json.dumps(figures), flush=True)
     if after >= LIMIT_MB:
-        sys.exit(f"soak: the worker's RSS grew to {after:.1f} MB, over {LIMIT_MB} MB")
+        sys.exit(f"soak: the server's RSS grew to {after:.1f} MB, over {LIMIT_MB} MB")
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ class Slots:
     """
 
     def __init__(self, app: WSGIApplication, slots: int, read_timeout: float) -> None:
-        bound_malloc()  # made in granian's worker, which holds the bodies: see bound_malloc
+        bound_malloc()  # the process that holds the bodies: see bound_malloc
         self.app = app
         self.read_timeout = read_timeout
         self._tokens: queue.SimpleQueue[None] = queue.SimpleQueue()

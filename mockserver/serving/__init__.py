@@ -8,11 +8,10 @@ process; the GIL serializes the Python part of each request either way, so more 
 buy throughput only by splitting the state (see ``bench/RESULTS.md`` for the measurements).
 
 - **granian** (what ``auto`` picks, unless a fault needs waitress): a Rust HTTP server whose
-  WSGI worker calls the app from a pool of Python threads. granian always serves from a worker
-  process forked by a supervising one; the app is built (and the scenario loaded) in the
-  supervisor before the fork, so a broken scenario fails before anything is bound, the worker
-  starts with the app already in memory, and exactly one worker holds the state. The supervisor
-  only relays signals and reports a worker that dies.
+  WSGI worker calls the app from a pool of Python threads. Its worker runs in a thread of this
+  process (granian's threaded server; its usual one forks a worker process, which would hold a
+  second copy of the app's pages): the app is built (and the scenario loaded) before anything
+  is bound, so a broken scenario fails first, and exactly one worker holds the state.
 - **waitress**: pure Python, threads over an asyncore loop, in the calling process. Slower, but
   it hands the app the connection, which the socket faults ``empty``, ``reset`` and ``garbage``
   need (see :mod:`mockserver.faults.connection`): granian gives the app no socket, so under it they
@@ -22,8 +21,8 @@ buy throughput only by splitting the state (see ``bench/RESULTS.md`` for the mea
   readiness line; one added at run time (admin API, ``Prefer``) gets the 502 and a warning.
 
 Either way the socket is bound here, before the readiness line is printed (it names the server,
-and with ``--port 0`` the port it got), and SIGINT and SIGTERM stop the server cleanly with exit
-status 0.
+and with ``--port 0`` the port it got), and SIGINT, SIGTERM and SIGHUP stop the server cleanly
+with exit status 0.
 """
 
 from __future__ import annotations

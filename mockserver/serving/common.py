@@ -23,10 +23,9 @@ most requests at 16 connections, ahead of 2, and 8 fewer than either."""
 DEFAULT_IO_THREADS = 1
 """granian's Rust I/O threads; one drives thousands of connections."""
 BACKLOG = 1024
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-RESTOP_AFTER = (0.5, 1.0, 5.0)
-"""Seconds to wait for the worker after each SIGTERM, before the next (then SIGKILL)."""
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Each stops the server cleanly (exit status 0). SIGHUP too: a closed terminal sends it, and
+granian's own handler would restart its worker instead, dropping every connection."""
 
 
 def announce(app: Flask, sock: socket.socket, server: str) -> None:

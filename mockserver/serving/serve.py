@@ -99,7 +99,7 @@ def serve_app(
     server, why = choose_server(app, server)
     # What exists now (schemas, validators, the world, Faker's tables, Flask) lives as long as
     # the server: out of the collector's sight, a full collection under load takes ~10 ms
-    # instead of ~60 (p99 latency), and the forked worker does not copy pages by scanning it.
+    # instead of ~60 (p99 latency).
     # No full collection first: it found ~10 objects of garbage and cost ~30 ms of the start
     # (the whole heap scanned); those few are kept instead.
     gc.freeze()
