@@ -60,6 +60,7 @@ from mockserver.contract.query import check_query
 from mockserver.errors import ApiError
 from mockserver.http.auth import authenticate
 from mockserver.http.body import BodyError
+from mockserver.http.body import header as request_header
 from mockserver.http.body import plain_json
 from mockserver.http.body import read_body
 from mockserver.http.exchange import Exchange
@@ -211,7 +212,7 @@ def _unknown_route(method: str, path: str) -> Violation:
 def _credentials(
     request: Request, tokens: Mapping[str, Token], found: list[Violation]
 ) -> Token | None:
-    header = request.headers.get("Authorization")
+    header = request_header(request, "Authorization")
     where = ("header", "Authorization")
     try:
         token = authenticate(header, tokens)

@@ -91,6 +91,8 @@ class SentryRequest(Request):
     def args(self) -> QueryDict:
         """The query parameters, decoded as Django's ``QueryDict`` decodes them."""
         raw = self.query_string
+        if not raw:
+            return QueryDict([])
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -98,6 +100,14 @@ class SentryRequest(Request):
             text = raw.decode("iso-8859-1")
         pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
         return QueryDict(pairs)
+
+
+def header(request: Request, name: str) -> str | None:
+    """``request.headers.get(name)`` for a header other than ``Content-Type`` and
+    ``Content-Length``, read straight from the WSGI environ (werkzeug's own mapping, without
+    its three calls: the hot path reads ``Authorization`` and ``Origin`` on every request)."""
+    value: str | None = request.environ.get("HTTP_" + name.upper().replace("-", "_"))
+    return value
 
 
 class BodyError(ApiError):

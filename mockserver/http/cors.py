@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from werkzeug.wrappers import Response
 
+from mockserver.http.body import header
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
 from mockserver.http.responses import put_headers
@@ -116,7 +117,7 @@ def cors(ex: Exchange, inner: Next) -> Response:
     connection (``reset``, ``empty``, ...) is a network error all the same.
     """
     response = inner(ex)
-    origin = ex.request.headers.get("Origin")
+    origin = header(ex.request, "Origin")
     allowed = ex.state.config.cors_origins
     if ex.in_front:
         if origin is not None:

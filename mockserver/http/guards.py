@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from mockserver.errors import ApiError
 from mockserver.errors import ServerError
 from mockserver.http import auth
+from mockserver.http.body import header as request_header
 from mockserver.http.cors import preflight_answer
 from mockserver.http.exchange import Exchange
 from mockserver.http.exchange import Next
@@ -94,7 +95,7 @@ def options(ex: Exchange, inner: Next) -> Response:
 
 def authenticate(ex: Exchange, inner: Next) -> Response:
     """DRF's authenticators: 401 for a malformed or unknown credential."""
-    header = ex.request.headers.get("Authorization")
+    header = request_header(ex.request, "Authorization")
     ex.token = auth.authenticate(header, ex.state.store.world.tokens)
     return inner(ex)
 

@@ -66,6 +66,9 @@ class SentryRoute:
     paginated: bool = False
     feature: str | None = None
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    methods: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """The served methods plus OPTIONS, in Sentry's ``Allow`` order (read by every answer's
+    CORS headers and every route match: made once)."""
 
     def __post_init__(self) -> None:
         # Flask's default converter: a parameter is one non-empty path segment.
@@ -74,11 +77,8 @@ class SentryRoute:
             f"(?P<{part}>[^/]+)" if i % 2 else re.escape(part) for i, part in enumerate(parts)
         )
         object.__setattr__(self, "pattern", re.compile(regex + r"\Z"))
-
-    @property
-    def methods(self) -> tuple[str, ...]:
-        """The served methods plus OPTIONS, in Sentry's ``Allow`` order."""
-        return (*[m for m in _ALLOW_ORDER if m in self.served], "OPTIONS")
+        allow = (*[m for m in _ALLOW_ORDER if m in self.served], "OPTIONS")
+        object.__setattr__(self, "methods", allow)
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,9 +134,15 @@ def parts_of(view: ProjectView) -> ProjectParts:
     recent = list(kept.recent)
     for index in {group for facet in changed for group in _READERS[facet]}:
         wanted = _slot(now, _READS[index])
-        slot = next((s for s in recent[index] if s.key == wanted.key), wanted)
+        kept_slots = recent[index]
+        for slot in kept_slots:
+            if slot.key == wanted.key:
+                others = [s for s in kept_slots if s is not slot]
+                break
+        else:
+            slot, others = wanted, list(kept_slots)
         slots[index] = slot
-        recent[index] = (slot, *(s for s in recent[index] if s is not slot))[:RECENT_SLOTS]
+        recent[index] = (slot, *others[: RECENT_SLOTS - 1])
     parts = ProjectParts(now, tuple(slots), tuple(recent))
     view.memo[CARRIED] = parts
     return parts

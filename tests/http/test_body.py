@@ -11,6 +11,7 @@ from werkzeug.test import EnvironBuilder
 from mockserver.errors import ApiError
 from mockserver.http.body import JSON_VALUE
 from mockserver.http.body import SentryRequest
+from mockserver.http.body import header
 from mockserver.http.body import json_body
 from mockserver.http.body import parsed_json
 from mockserver.http.body import plain_json
@@ -68,3 +69,21 @@ def _outcome(read: Callable[[], object]) -> str:
         return repr(read())
     except ValueError as exc:
         return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize("name", ["Authorization", "Origin", "X-Sentry-Thing", "Absent"])
+def test_header_reads_what_werkzeug_reads(name: str) -> None:
+    headers = {"Authorization": "Bearer  two  spaces", "Origin": "https://a.example"}
+    headers["X-Sentry-Thing"] = "v; q=1"
+    request = SentryRequest(EnvironBuilder(path="/", headers=headers).get_environ())
+    assert header(request, name) == request.headers.get(name)
+    assert header(request, name.upper()) == request.headers.get(name.lower())
+
+
+def test_no_query_string_is_an_empty_query() -> None:
+    request = SentryRequest(EnvironBuilder(path="/").get_environ())
+    assert request.args == {}
+    assert request.args.get("cursor") is None
+    assert type(request.args) is type(
+        SentryRequest(EnvironBuilder(query_string="a=1").get_environ()).args
+    )
