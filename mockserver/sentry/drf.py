@@ -105,6 +105,10 @@ def boolean(value: Any) -> bool:
         raise FieldError(NOT_NULL)
     raise FieldError("Must be a valid boolean.")
 
+# What CharField turns into text. A tuple, not ``str | int | float``: the union would be made
+# again at each call.
+_TEXT_LIKE = (str, int, float)
+
 
 def char(
     value: Any,
@@ -123,7 +127,7 @@ def char(
         if allow_null:
             return None
         raise FieldError(NOT_NULL)
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, _TEXT_LIKE):
         raise FieldError("Not a valid string.")
     text = str(value).strip()
     if not text and not allow_blank:
@@ -157,7 +161,7 @@ def integer(
         raise FieldError(NOT_NULL)
     if isinstance(value, str) and len(value) > 1000:
         raise FieldError("String value too large.")
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, _TEXT_LIKE):
         raise FieldError("A valid integer is required.")
     try:
         number = int(_DECIMAL.sub("", str(value)))
