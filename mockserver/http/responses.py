@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -56,13 +57,20 @@ def put_headers(response: Response, pairs: Sequence[tuple[str, str]]) -> None:
     """
     headers = response.headers
     present = {name.lower() for name, _ in headers._list}
-    if any(name.lower() in present for name, _ in pairs):
+    if not present.isdisjoint(_lowered_names(tuple(pairs))):
         for name, value in pairs:
             headers[name] = value
         return
     # Headers keeps its pairs in _list (werkzeug's own methods append to it as here);
     # tests/http/test_responses.py checks the result is what setting each one gives.
     headers._list.extend(pairs)
+
+
+@functools.lru_cache(maxsize=64)
+def _lowered_names(pairs: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """The names of ``pairs`` in lower case, made once per set of pairs (the CORS headers of a
+    handful of routes)."""
+    return frozenset(name.lower() for name, _ in pairs)
 
 
 # Headers whose value werkzeug rewrites when it sends a response (get_wsgi_headers).

@@ -59,7 +59,7 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
     headers = response.headers.to_wsgi_list()
     # HEAD answers carry no body on the wire; a streamed body is the client's to read.
     sent = ex.method != "HEAD" and not response.is_streamed
-    answer = response.get_data() if sent else b""
+    answer = _answer(response) if sent else b""
     if error is None and status == 500:
         error = _server_error(state, answer)
     fault: SocketFault | None = ex.environ.get(CONNECTION_FAULT)
@@ -89,6 +89,16 @@ def _record(ex: Exchange, response: Response, error: str | None) -> None:
             faults=tuple(ex.faults),
         )
     )
+
+
+def _answer(response: Response) -> bytes:
+    """``response.get_data()``: the body as one piece (the mock's answers are, and werkzeug's
+    joins them a generator at a time)."""
+    body = response.response
+    if type(body) is list and len(body) == 1 and type(body[0]) is bytes:
+        first: bytes = body[0]
+        return first
+    return response.get_data()
 
 
 def _request_body(request: Request) -> tuple[bytes, int]:

@@ -105,6 +105,7 @@ def boolean(value: Any) -> bool:
         raise FieldError(NOT_NULL)
     raise FieldError("Must be a valid boolean.")
 
+
 # What CharField turns into text. A tuple, not ``str | int | float``: the union would be made
 # again at each call.
 _TEXT_LIKE = (str, int, float)
@@ -220,6 +221,8 @@ def _url_error(text: str) -> str | None:
 
 
 def _bad_port(text: str) -> bool:
+    if text.count(":") == 1:
+        return False  # the scheme's colon only (the regex matched "scheme://"): no port
     try:
         port = urlsplit(text).port
     except ValueError:

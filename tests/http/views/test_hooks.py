@@ -55,6 +55,20 @@ def test_create_without_events_subscribes_to_nothing(api: Api) -> None:
     assert (reply.status, reply.json["events"], reply.json["status"]) == (201, [], "active")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x.example:65535/h",
+        "https://u:p@x.example:8080/h",
+        "https://[::1]:443/h",
+        "http://x.example/a:b",
+    ],
+)
+def test_create_takes_a_url_with_a_port_or_colons(api: Api, url: str) -> None:
+    reply = api.post(HOOKS, json_body={"url": url})
+    assert (reply.status, reply.json["url"]) == (201, url)
+
+
 def test_two_creates_get_different_ids(api: Api) -> None:
     a = api.post(HOOKS, json_body={"url": "https://example.com/a"}).json
     b = api.post(HOOKS, json_body={"url": "https://example.com/b"}).json
@@ -67,6 +81,11 @@ def test_two_creates_get_different_ids(api: Api) -> None:
     [
         ({}, {"url": ["This field is required."]}),
         ({"url": "not a url"}, {"url": ["Enter a valid URL."]}),
+        # Django's URLValidator: its regex takes a port of up to 5 digits, then the port must
+        # be at most 65535 (wherever the colons are).
+        ({"url": "https://x.example:65536/h"}, {"url": ["Enter a valid URL."]}),
+        ({"url": "https://u:p@x.example:99999/h"}, {"url": ["Enter a valid URL."]}),
+        ({"url": "https://[::1]:70000/h"}, {"url": ["Enter a valid URL."]}),
         ({"url": ""}, {"url": ["This field may not be blank."]}),
         ({"url": None}, {"url": ["This field may not be null."]}),
         (
