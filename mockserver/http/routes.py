@@ -164,13 +164,26 @@ ROUTES: Mapping[str, SentryRoute] = {
 _BY_PREFIX = "/api/0/projects/"
 
 
+def _by_depth(table: Mapping[str, SentryRoute]) -> dict[int, tuple[SentryRoute, ...]]:
+    """The routes by the number of ``/`` in their template, each group in the table's order: a
+    parameter is one segment, so a path can only be one of the routes with as many."""
+    depths: dict[int, list[SentryRoute]] = {}
+    for route in table.values():
+        depths.setdefault(route.template.count("/"), []).append(route)
+    return {depth: tuple(routes) for depth, routes in depths.items()}
+
+
+_ROUTES_BY_DEPTH = _by_depth(ROUTES)
+
+
 def match_route(
     path: str, method: str, table: Mapping[str, SentryRoute] = ROUTES
 ) -> RouteMatch | None:
     """The route ``path`` belongs to, whatever ``method``; ``None`` when no route has it."""
     if not path.startswith(_BY_PREFIX):
         return None
-    for route in table.values():
+    candidates = _ROUTES_BY_DEPTH if table is ROUTES else _by_depth(table)
+    for route in candidates.get(path.count("/"), ()):
         found = route.pattern.match(path)
         if found is not None:
             return RouteMatch(route, found.groupdict(), method in route.methods)

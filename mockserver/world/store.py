@@ -18,6 +18,7 @@ re-sorts them.
 from __future__ import annotations
 
 import hashlib
+import operator
 import threading
 import uuid
 from collections.abc import Collection
@@ -405,17 +406,19 @@ class Store:
 
 
 _PROJECT_FIELDS = tuple(f.name for f in fields(Project))
+_PROJECT_VALUES = operator.attrgetter(*_PROJECT_FIELDS)
+_PROJECT_INDEX = {name: i for i, name in enumerate(_PROJECT_FIELDS)}
 
 
 def _evolved(project: Project, changes: Mapping[str, Any]) -> Project:
-    """``dataclasses.replace(project, **changes)`` at half its cost (one per new state of a
-    project): ``Project`` has no ``__post_init__`` and no field with ``init=False``, so a copy
-    made field by field is what its ``__init__`` would make."""
-    new = object.__new__(Project)
-    for name in _PROJECT_FIELDS:
-        value = changes[name] if name in changes else getattr(project, name)
-        object.__setattr__(new, name, value)
-    return new
+    """``dataclasses.replace(project, **changes)`` at a third of its cost (one per new state of
+    a project): ``Project`` has no ``__post_init__`` and no field with ``init=False``, so its
+    ``__init__`` given every value in order makes what ``replace`` makes (the values read in C
+    by one ``attrgetter``)."""
+    values = list(_PROJECT_VALUES(project))
+    for name, value in changes.items():
+        values[_PROJECT_INDEX[name]] = value
+    return Project(*values)
 
 
 def _set_options(own: dict[str, Any], options: Mapping[str, Any]) -> None:

@@ -10,6 +10,7 @@ import pytest
 from mockserver.app import create_app
 from mockserver.http import exchange
 from mockserver.http.pipeline import STAGES
+from mockserver.http.routes import ROUTES
 from mockserver.http.routes import match_route
 from mockserver.state import state_of
 from tests.conftest import PROJECT
@@ -272,3 +273,33 @@ def test_a_request_matches_its_route_once(
     )
     assert reply.status_code == status
     assert len(matched) == 1
+
+
+@pytest.mark.parametrize("name", list(ROUTES))
+def test_every_route_matches_its_own_paths_only(name: str) -> None:
+    route = ROUTES[name]
+    path = route.template.format(org="my-org", project="my-project", key="env", hook_id="abc")
+    found = match_route(path, "GET")
+    assert found is not None
+    assert (found.route.name, dict(found.params)) == (
+        name,
+        {
+            p: v
+            for p, v in [
+                ("org", "my-org"),
+                ("project", "my-project"),
+                ("key", "env"),
+                ("hook_id", "abc"),
+            ]
+            if "{" + p + "}" in route.template
+        },
+    )
+    assert found.served == ("GET" in route.methods)
+    # A segment more or less, or an empty one, is another path: no route, or another route.
+    for other in (
+        path + "x/",
+        path[: path.rstrip("/").rfind("/") + 1],
+        path.replace("/my-org/", "//"),
+    ):
+        again = match_route(other, "GET")
+        assert again is None or again.route.name != name, other
