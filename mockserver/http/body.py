@@ -11,7 +11,6 @@ import socket
 import time
 from collections.abc import Iterable
 from collections.abc import MutableMapping
-from functools import cached_property
 from itertools import chain
 from itertools import compress
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from typing import Any
 from typing import cast
 from urllib.parse import parse_qsl
 
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_content_length
 

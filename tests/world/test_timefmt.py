@@ -21,6 +21,10 @@ from mockserver.timefmt import parse_datetime
         (datetime(2018, 11, 6, 21, 19, 58, 536000), "2018-11-06T21:19:58.536Z"),
         (datetime(2021, 1, 14, 22, 8, 52, 711809), "2021-01-14T22:08:52.711809Z"),
         (datetime(2021, 1, 14, 22, 8, 52, 1000, tzinfo=UTC), "2021-01-14T22:08:52.001Z"),
+        (datetime(2021, 1, 14, 22, 8, 52, tzinfo=UTC), "2021-01-14T22:08:52Z"),
+        (datetime(999, 1, 14, 22, 8, 52, 7, tzinfo=UTC), "0999-01-14T22:08:52.000007Z"),
+        # A zone of offset 0 that is not UTC's object.
+        (datetime(2021, 1, 14, 22, 8, 52, tzinfo=timezone(timedelta(0))), "2021-01-14T22:08:52Z"),
         # Aware in another zone: written in UTC.
         (
             datetime(2024, 1, 15, 10, 30, 0, 5, tzinfo=timezone(timedelta(hours=2))),

@@ -62,6 +62,7 @@ def test_create_without_events_subscribes_to_nothing(api: Api) -> None:
         "https://u:p@x.example:8080/h",
         "https://[::1]:443/h",
         "http://x.example/a:b",
+        "https://x.example/" + "a" * 2030,  # 2048 characters: the longest
     ],
 )
 def test_create_takes_a_url_with_a_port_or_colons(api: Api, url: str) -> None:
@@ -86,6 +87,8 @@ def test_two_creates_get_different_ids(api: Api) -> None:
         ({"url": "https://x.example:65536/h"}, {"url": ["Enter a valid URL."]}),
         ({"url": "https://u:p@x.example:99999/h"}, {"url": ["Enter a valid URL."]}),
         ({"url": "https://[::1]:70000/h"}, {"url": ["Enter a valid URL."]}),
+        # URLValidator's max_length, 2048.
+        ({"url": "https://x.example/" + "a" * 2031}, {"url": ["Enter a valid URL."]}),
         ({"url": ""}, {"url": ["This field may not be blank."]}),
         ({"url": None}, {"url": ["This field may not be null."]}),
         (
