@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -33,8 +34,13 @@ DEFAULT_PORT = 8000
 
 @click.group()
 @click.version_option(package_name="sentry-mockserver")
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Mock and contract-testing server for Sentry's project API."""
+    if context.invoked_subcommand != "serve":
+        # The command started without collections (mockserver.__main__); serve turns them
+        # on once its app is built and frozen.
+        gc.enable()
 
 
 main.add_command(record)

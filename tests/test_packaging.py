@@ -52,7 +52,7 @@ def test_the_wheel_contains_the_schemas_and_scenarios(wheel: Path) -> None:
     assert not any(name.startswith(("tests/", "schemas/", "scenarios/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "mockserver = mockserver.cli:main" in text
+    assert "mockserver = mockserver.__main__:main" in text
     assert "mockserver = mockserver.pytest_plugin" in text
 
 

@@ -103,6 +103,8 @@ def serve_app(
     # No full collection first: it found ~10 objects of garbage and cost ~30 ms of the start
     # (the whole heap scanned); those few are kept instead.
     gc.freeze()
+    # `mockserver` builds the app with collections off (mockserver.__main__): on from here.
+    gc.enable()
     sock = bind(host, port)
     # Deliveries must never reach this server (its admin API): the deliverer refuses it.
     state(app).deliverer.destinations.add_own(sock.getsockname())

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from flask import url_for
 
 from mockserver.admin.token import session_value
+from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.testing import MockServer
 from tests.conftest import PROJECT
@@ -382,3 +384,20 @@ def test_another_sites_page_cannot_post_the_login_form(locked: Browser) -> None:
     )
     assert page.status == 403
     assert page.header("Set-Cookie") is None
+
+
+def test_urls_are_built_by_builders_written_on_first_use() -> None:
+    """The app's rules write their URL builders when first asked (mockserver.app.LazyBuildRule):
+    the URLs are werkzeug's, with the values in the path, and the others in the query."""
+    app = create_app(Config())
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "inspector.entry")
+    assert rule._build.__name__ == rule._build_unknown.__name__ == "build_first"
+    with app.test_request_context():
+        assert url_for("inspector.entry", entry_id="a b") == "/__admin/ui/requests/a%20b"
+        assert url_for("inspector.journal", status="5xx") == "/__admin/ui/?status=5xx"
+        assert url_for("inspector.entry", entry_id="x", _external=True) == (
+            "http://localhost/__admin/ui/requests/x"
+        )
+    # url_for's (which puts unknown values in the query) written once, then werkzeug's own.
+    assert rule._build_unknown.__name__ != "build_first"
+    assert rule._build.__name__ == "build_first"
