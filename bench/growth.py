@@ -24,6 +24,7 @@ from bench.soak import AUTH
 from bench.soak import CYCLE
 from bench.soak import JSON
 from mockserver import create_app
+from mockserver.config import SERVE_WRITE_SAMPLE
 from mockserver.config import Config
 
 BATCH = 200
@@ -31,8 +32,10 @@ BATCH = 200
 
 
 def app_with(hooks: int) -> Client:
-    """A client of a fresh app (response cache off, as the soak's) after ``hooks`` writes."""
-    client = Client(create_app(Config(response_cache=False, validate_writes_every=16)))
+    """A client of a fresh app (response cache off, writes' answers sampled: as the soak's
+    ``mockserver serve``) after ``hooks`` writes."""
+    config = Config(response_cache=False, validate_writes_every=SERVE_WRITE_SAMPLE)
+    client = Client(create_app(config))
     _, path, body = CYCLE[0]  # the cycle's write
     for _ in range(hooks):
         _expect(client.post(path, data=body, headers=JSON).status_code, path)

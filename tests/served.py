@@ -26,6 +26,12 @@ READY_ANY = re.compile(
 )
 
 
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment without any ``MOCKSERVER_*`` setting: a child started with it
+    runs the defaults whatever the shell that runs the tests has set."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+
+
 @dataclass
 class Served:
     """A ``mockserver serve`` process: the server it named, its port, and its stderr lines

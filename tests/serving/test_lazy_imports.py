@@ -4,12 +4,12 @@ stays out (every module costs start time and memory; README: Performance)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 from tests.conftest import PROJECT
 from tests.conftest import TOKEN
+from tests.served import environment_without_settings
 
 # What `mockserver serve` does before the first request is answered, in a fresh interpreter:
 # the command's module, the settings as serve makes them, the app, the server's choice, the
@@ -59,9 +59,12 @@ NOT_BEFORE_THE_FIRST_ANSWER = {
 
 
 def test_serve_answers_its_first_request_without_what_it_does_not_need() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
     result = subprocess.run(
-        [sys.executable, "-c", SERVE], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", SERVE],
+        capture_output=True,
+        text=True,
+        env=environment_without_settings(),
+        check=True,
     )
     answer = json.loads(result.stdout)
     assert answer["status"] == 200

@@ -5,7 +5,6 @@ process's malloc kept from growing its heap for large bodies."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import sys
 import pytest
 
 from mockserver.resources import default_scenario
+from tests.served import environment_without_settings
 
 # Runs the command line as the `mockserver` script does, and says at exit whether the collector
 # is on and how many collections ran since the script called main().
@@ -30,10 +30,6 @@ main()
 """
 
 
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
-
-
 def test_the_command_imports_without_collections() -> None:
     """``--version`` exits once every module of the command line is imported: no collection
     ran for them (~120 passes over objects that all live on, before the change)."""
@@ -41,7 +37,7 @@ def test_the_command_imports_without_collections() -> None:
         [sys.executable, "-c", COMMAND, "--version"],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=environment_without_settings(),
         check=True,
     )
     assert "version" in result.stdout
@@ -53,7 +49,7 @@ def test_a_command_other_than_serve_runs_with_collections_on() -> None:
         [sys.executable, "-c", COMMAND, "validate", str(default_scenario())],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=environment_without_settings(),
         check=True,
     )
     assert json.loads(result.stdout.splitlines()[-1])["enabled"] is True
@@ -66,7 +62,7 @@ def test_serve_collects_once_its_app_is_built(server: str) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**_env(), "PYTHONUNBUFFERED": "1"},
+        env={**environment_without_settings(), "PYTHONUNBUFFERED": "1"},
     )
     assert process.stdout is not None
     assert process.stderr is not None
